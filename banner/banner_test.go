@@ -1,0 +1,254 @@
+package banner
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sizeBudget is the most the minified JS and CSS may weigh together,
+// gzip-compressed (vanilla-cookieconsent ships about 15.4 KB).
+const sizeBudget = 6144
+
+func TestAssetNamesCarryTheBodyHash(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		a     Asset
+		ext   string
+		ctype string
+	}{
+		{"js", JS(), ".js", "text/javascript; charset=utf-8"},
+		{"css", CSS(), ".css", "text/css; charset=utf-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sum := sha256.Sum256(tc.a.Body)
+			hash := hex.EncodeToString(sum[:])
+			base := strings.TrimSuffix(strings.TrimPrefix(tc.a.Name, "banner."), tc.ext)
+			if !strings.HasPrefix(tc.a.Name, "banner.") || !strings.HasSuffix(tc.a.Name, tc.ext) {
+				t.Fatalf("Name = %q, want banner.<hash>%s", tc.a.Name, tc.ext)
+			}
+			if len(base) < 8 || !strings.HasPrefix(hash, base) {
+				t.Errorf("Name hash %q is not a prefix (≥ 8 digits) of sha256(body) %s", base, hash)
+			}
+			if want := `"` + base + `"`; tc.a.ETag != want {
+				t.Errorf("ETag = %s, want %s", tc.a.ETag, want)
+			}
+			if tc.a.ContentType != tc.ctype {
+				t.Errorf("ContentType = %q, want %q", tc.a.ContentType, tc.ctype)
+			}
+		})
+	}
+	if JS().Name == CSS().Name {
+		t.Error("JS and CSS share a name")
+	}
+}
+
+func TestMinifiedIsSmallerAndMinifyDidNotFail(t *testing.T) {
+	j, c := assets()
+	for _, tc := range []struct {
+		name string
+		b    *built
+		src  []byte
+	}{
+		{"js", j, jsSource},
+		{"css", c, cssSource},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.b.err != nil {
+				t.Fatalf("minify failed (the source is served instead): %v", tc.b.err)
+			}
+			if len(tc.b.Body) >= len(tc.src) {
+				t.Errorf("minified %d bytes, source %d: not smaller", len(tc.b.Body), len(tc.src))
+			}
+			if bytes.Contains(tc.b.Body, []byte("/*")) {
+				t.Error("minified output still holds a comment")
+			}
+			for _, keep := range keptTokens[tc.name] {
+				if !bytes.Contains(tc.b.Body, []byte(keep)) {
+					t.Errorf("minified output lost %q", keep)
+				}
+			}
+		})
+	}
+}
+
+// keptTokens are the names the page, the sdk and the browser tests rely on;
+// the minifier must keep them verbatim.
+var keptTokens = map[string][]string{
+	"js": {"consent-state", "consent-config", "consentry-banner", "consentry-prefs", "data-consent-action",
+		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
+		"ad_user_data", "ad_personalization", "analytics_storage", "security_storage", "role", "switch"},
+	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder", "prefers-reduced-motion",
+		"prefers-color-scheme", "position:fixed"},
+}
+
+func TestSizeBudget(t *testing.T) {
+	js, css := gzipLen(t, JS().Body), gzipLen(t, CSS().Body)
+	t.Logf("minified: js %d B, css %d B; gzip: js %d B + css %d B = %d B (budget %d B)",
+		len(JS().Body), len(CSS().Body), js, css, js+css, sizeBudget)
+	if js+css > sizeBudget {
+		t.Errorf("gzip JS+CSS = %d B, over the %d B budget", js+css, sizeBudget)
+	}
+}
+
+func gzipLen(t *testing.T, b []byte) int {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Len()
+}
+
+func TestServeAsset(t *testing.T) {
+	js, css := JS(), CSS()
+	for _, tc := range []struct {
+		name       string
+		method     string
+		asset      string
+		header     map[string]string
+		wantStatus int
+		wantBody   []byte
+		wantGzip   bool
+		wantETag   string
+	}{
+		{name: "js GET", method: "GET", asset: js.Name, wantStatus: 200, wantBody: js.Body, wantETag: js.ETag},
+		{name: "css GET", method: "GET", asset: css.Name, wantStatus: 200, wantBody: css.Body, wantETag: css.ETag},
+		{name: "HEAD has no body", method: "HEAD", asset: js.Name, wantStatus: 200, wantBody: []byte{}, wantETag: js.ETag},
+		{name: "If-None-Match", method: "GET", asset: js.Name, header: map[string]string{"If-None-Match": js.ETag},
+			wantStatus: 304, wantBody: []byte{}, wantETag: js.ETag},
+		{name: "If-None-Match list and weak", method: "GET", asset: css.Name,
+			header:     map[string]string{"If-None-Match": `"nope", W/` + css.ETag},
+			wantStatus: 304, wantBody: []byte{}, wantETag: css.ETag},
+		{name: "If-None-Match other", method: "GET", asset: js.Name, header: map[string]string{"If-None-Match": `"other"`},
+			wantStatus: 200, wantBody: js.Body, wantETag: js.ETag},
+		{name: "gzip", method: "GET", asset: js.Name, header: map[string]string{"Accept-Encoding": "br, gzip"},
+			wantStatus: 200, wantBody: js.Body, wantGzip: true},
+		{name: "gzip refused", method: "GET", asset: js.Name, header: map[string]string{"Accept-Encoding": "gzip;q=0, *"},
+			wantStatus: 200, wantBody: js.Body, wantETag: js.ETag},
+		{name: "POST", method: "POST", asset: js.Name, wantStatus: 405},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, "/_consent/"+tc.asset, nil)
+			for k, v := range tc.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			if !ServeAsset(w, r, tc.asset) {
+				t.Fatal("ServeAsset = false for a known asset")
+			}
+			res := w.Result()
+			if res.StatusCode != tc.wantStatus {
+				t.Fatalf("status = %d, want %d", res.StatusCode, tc.wantStatus)
+			}
+			if tc.wantStatus == 405 {
+				if got := res.Header.Get("Allow"); got != "GET, HEAD" {
+					t.Errorf("Allow = %q", got)
+				}
+				return
+			}
+			if got := res.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+				t.Errorf("Cache-Control = %q", got)
+			}
+			if tc.wantETag != "" && res.Header.Get("ETag") != tc.wantETag {
+				t.Errorf("ETag = %q, want %q", res.Header.Get("ETag"), tc.wantETag)
+			}
+			body, _ := io.ReadAll(res.Body)
+			if tc.wantGzip {
+				if res.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("Content-Encoding = %q, want gzip", res.Header.Get("Content-Encoding"))
+				}
+				if res.Header.Get("ETag") == js.ETag {
+					t.Error("gzip body shares the identity ETag")
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			} else if ce := res.Header.Get("Content-Encoding"); ce != "" {
+				t.Errorf("Content-Encoding = %q, want none", ce)
+			}
+			if !bytes.Equal(body, tc.wantBody) {
+				t.Errorf("body: got %d bytes, want %d", len(body), len(tc.wantBody))
+			}
+			if tc.wantStatus == 200 && !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+				t.Error("no Vary: Accept-Encoding")
+			}
+		})
+	}
+}
+
+func TestServeAssetUnknown(t *testing.T) {
+	for _, name := range []string{"", "banner.js", "banner.00000000.js", strings.TrimSuffix(JS().Name, ".js") + ".css"} {
+		w := httptest.NewRecorder()
+		if ServeAsset(w, httptest.NewRequest("GET", "/_consent/"+name, nil), name) {
+			t.Errorf("ServeAsset(%q) = true, want false", name)
+		}
+		if w.Body.Len() != 0 || len(w.Header()) != 0 {
+			t.Errorf("ServeAsset(%q) wrote a response", name)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"deflate, gzip;q=0.5", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.000", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false},
+		{"br", false},
+		{"gzip;q=0.01", true},
+	} {
+		if got := acceptsGzip(tc.header); got != tc.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
+// TestJSSyntax runs node --check over the source and the minified script.
+// Without node the test is skipped, unless CI=true.
+func TestJSSyntax(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node not found; CI needs it to check the banner script")
+		}
+		t.Skip("node not found")
+	}
+	dir := t.TempDir()
+	for name, body := range map[string][]byte{"source.js": jsSource, "minified.js": JS().Body} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(node, "--check", p).CombinedOutput(); err != nil {
+			t.Errorf("node --check %s: %v\n%s", name, err, out)
+		}
+	}
+}

@@ -1,0 +1,385 @@
+package banner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// These tests load banner.js in headless Chromium against a stub site: a
+// page with the two JSON blocks and blocked tags, and a stub consent
+// endpoint. They skip without a browser, unless CI=true.
+
+// site is a stub website with a consent endpoint.
+type site struct {
+	t        *testing.T
+	state    map[string]any // the initial #consent-state
+	show     bool
+	failPost bool
+
+	mu      sync.Mutex
+	posts   []map[string]any
+	vendor  int // hits on /vendor.js
+	embed   int // hits on /embed
+	srv     *httptest.Server
+	floated bool
+}
+
+func newState(decided bool, granted ...string) map[string]any {
+	cats := map[string]bool{"necessary": true}
+	for _, k := range []string{"preferences", "analytics", "advertising", "social"} {
+		cats[k] = slices.Contains(granted, k)
+	}
+	s := map[string]any{"id": "", "version": "1", "regime": "opt-in", "decided": decided, "method": "", "time": "",
+		"categories": cats, "signals": map[string]bool{"gpc": false, "dnt": false}}
+	if decided {
+		s["id"], s["method"], s["time"] = "c0ffee0123456789", "custom", "2026-11-24T09:00:00Z"
+	}
+	return s
+}
+
+func (s *site) start() string {
+	s.t.Helper()
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.t.Cleanup(s.srv.Close)
+	return s.srv.URL
+}
+
+func (s *site) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case r.URL.Path == "/_consent" && r.Method == http.MethodPost:
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.posts = append(s.posts, body)
+		if s.failPost {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		var granted []string
+		switch body["action"] {
+		case "accept_all":
+			granted = []string{"preferences", "analytics", "advertising", "social"}
+		case "custom":
+			for _, k := range body["categories"].([]any) {
+				granted = append(granted, k.(string))
+			}
+		}
+		st := newState(true, granted...)
+		st["method"] = body["action"]
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
+	case strings.HasPrefix(r.URL.Path, "/_consent/"):
+		if !ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, "/_consent/")) {
+			http.NotFound(w, r)
+		}
+	case r.URL.Path == "/vendor.js":
+		s.vendor++
+		w.Header().Set("Content-Type", "text/javascript")
+		_, _ = io.WriteString(w, "window.order.push('ext')")
+	case r.URL.Path == "/embed":
+		s.embed++
+		_, _ = io.WriteString(w, "<p>embedded</p>")
+	case r.URL.Path == "/":
+		s.page(w)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *site) page(w http.ResponseWriter) {
+	texts := Texts("en")
+	var cats []map[string]any
+	for _, k := range []string{"necessary", "preferences", "analytics", "advertising", "social"} {
+		cats = append(cats, map[string]any{"key": k, "label": texts["cat."+k+".label"],
+			"description": texts["cat."+k+".description"], "locked": k == "necessary"})
+	}
+	cats[2]["cookies"] = []string{"_ga", "_ga_*"}
+	cfg := map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
+		"lang": "en", "show": s.show, "texts": texts, "categories": cats, "floating": s.floated}
+	st, _ := json.Marshal(s.state)
+	cf, _ := json.Marshal(cfg)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>stub</title>
+<script type="application/json" id="consent-state">%s</script>
+<script type="application/json" id="consent-config">%s</script>
+<script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}window.order=[];window.changes=[];
+document.addEventListener('consent:change',function(e){changes.push(e.detail)});document.cookie='_ga=1; path=/';</script>
+<link rel="stylesheet" href="/_consent/%s">
+<script src="/_consent/%s" defer></script>
+</head><body><main><h1>Stub</h1><p><a id="relink" href="#consent">Cookie settings</a></p>
+<script type="text/plain" data-category="analytics" data-src="/vendor.js"></script>
+<script type="text/plain" data-category="analytics">window.order.push('inline')</script>
+<script type="text/plain" data-category="shoes">window.order.push('not-ours')</script>
+<iframe data-category="social" data-src="/embed" width="300" height="150" title="embed"></iframe>
+</main></body></html>`, st, cf, CSS().Name, JS().Name)
+}
+
+func (s *site) snapshot() (posts []map[string]any, vendor, embed int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.posts), s.vendor, s.embed
+}
+
+// browser starts one headless Chromium for the test and returns a function
+// that opens a new tab.
+func browser(t *testing.T) func() context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Chromium found; CI needs it for the banner browser tests")
+		}
+		t.Skip("no Chromium found")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil {
+		cancelB()
+		cancelA()
+		t.Fatalf("start browser: %v", err)
+	}
+	t.Cleanup(func() { cancelB(); cancelA() })
+	return func() context.Context {
+		ctx, cancel := chromedp.NewContext(bctx)
+		ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+		t.Cleanup(func() { cancelT(); cancel() })
+		return ctx
+	}
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+func waitFor(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
+func action(a string) chromedp.CSS {
+	return chromedp.CSS(`#consentry-banner [data-consent-action=` + a + `]`)
+}
+
+func TestBrowser(t *testing.T) {
+	tab := browser(t)
+
+	t.Run("reject", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
+		sizes := eval[[][2]float64](t, ctx, `[...document.querySelectorAll('#consentry-banner [data-consent-action]')].map(b=>{const r=b.getBoundingClientRect();return [r.width,r.height]})`)
+		if len(sizes) != 3 || sizes[0] != sizes[1] || sizes[1] != sizes[2] {
+			t.Errorf("first-layer buttons = %v, want three of equal size", sizes)
+		}
+		if got := eval[string](t, ctx, `document.querySelector('#consentry-banner').getAttribute('role')`); got != "region" {
+			t.Errorf("banner role = %q", got)
+		}
+		do(t, ctx, chromedp.Click(action("reject_all")), chromedp.WaitNotVisible(chromedp.CSS("#consentry-banner")))
+		waitFor(t, ctx, `changes.length === 1`)
+		posts, vendor, embed := s.snapshot()
+		if len(posts) != 1 || posts[0]["action"] != "reject_all" || posts[0]["categories"] != nil {
+			t.Errorf("posts = %v, want one reject_all", posts)
+		}
+		if vendor != 0 || embed != 0 {
+			t.Errorf("vendor hits %d, embed hits %d after reject, want 0", vendor, embed)
+		}
+		if got := eval[string](t, ctx, `JSON.stringify(dataLayer.filter(e=>e[0]==='consent').map(e=>[e[1],e[2].analytics_storage,e[2].ad_user_data,e[2].security_storage]))`); got != `[["update","denied","denied","granted"]]` {
+			t.Errorf("consent calls = %s", got)
+		}
+		if !eval[bool](t, ctx, `JSON.parse(document.getElementById('consent-state').textContent).decided === true`) {
+			t.Error("#consent-state not updated")
+		}
+		if got := eval[string](t, ctx, `document.cookie`); strings.Contains(got, "_ga=") {
+			t.Errorf("analytics cookie survived the refusal: %q", got)
+		}
+	})
+
+	t.Run("accept activates in order", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS(".consentry-placeholder")))
+		if _, vendor, embed := s.snapshot(); vendor != 0 || embed != 0 {
+			t.Fatalf("hits before a choice: vendor %d, embed %d", vendor, embed)
+		}
+		do(t, ctx, chromedp.Click(action("accept_all")))
+		waitFor(t, ctx, `order.length >= 2 && changes.length === 1`)
+		if got := eval[[]string](t, ctx, `order`); !slices.Equal(got, []string{"ext", "inline"}) {
+			t.Errorf("order = %v, want [ext inline]", got)
+		}
+		waitFor(t, ctx, `document.querySelector('iframe').getAttribute('src') === '/embed' && !document.querySelector('.consentry-placeholder')`)
+		if got := eval[string](t, ctx, `getComputedStyle(document.querySelector('iframe')).display`); got == "none" {
+			t.Error("iframe still hidden after accept")
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('script[type="text/plain"][data-category=analytics]').length`); n != 0 {
+			t.Errorf("%d analytics scripts still neutralised", n)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('script[type="text/plain"][data-category=shoes]').length`); n != 1 {
+			t.Error("a script with an unknown category was touched")
+		}
+		if _, vendor, _ := s.snapshot(); vendor != 1 {
+			t.Errorf("vendor hits = %d, want 1", vendor)
+		}
+	})
+
+	t.Run("customise, escape, save", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")),
+			chromedp.Click(action("customise")), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
+		sw := eval[string](t, ctx, `[...document.querySelectorAll('#consentry-prefs input[role=switch][name=category]')].map(i=>i.value+':'+i.checked+':'+i.disabled+':'+i.getAttribute('aria-checked')+':'+!!(i.labels&&i.labels.length)).join(' ')`)
+		want := "necessary:true:true:true:true preferences:false:false:false:true analytics:false:false:false:true advertising:false:false:false:true social:false:false:false:true"
+		if sw != want {
+			t.Errorf("switches = %s\nwant       %s", sw, want)
+		}
+		if !eval[bool](t, ctx, `document.querySelector('#consentry-prefs').matches(':modal') && document.querySelector('#consentry-prefs').contains(document.activeElement)`) {
+			t.Error("preference centre is not a modal dialog holding focus")
+		}
+		do(t, ctx, chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS("#consentry-prefs")))
+		if !eval[bool](t, ctx, `document.activeElement === document.querySelector('#consentry-banner [data-consent-action=customise]')`) {
+			t.Error("focus did not return to Customise")
+		}
+		if posts, _, _ := s.snapshot(); len(posts) != 0 {
+			t.Errorf("Escape posted %v", posts)
+		}
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#consentry-banner")),
+			chromedp.Click(action("customise")), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")),
+			chromedp.Click(chromedp.CSS(`label[for=cs-c-analytics]`)),
+			chromedp.Click(chromedp.CSS(`#consentry-prefs [data-consent-action=save]`)),
+			chromedp.WaitNotVisible(chromedp.CSS("#consentry-prefs")))
+		waitFor(t, ctx, `order.length >= 2`)
+		posts, vendor, embed := s.snapshot()
+		if len(posts) != 1 || posts[0]["action"] != "custom" || fmt.Sprint(posts[0]["categories"]) != "[necessary analytics]" {
+			t.Errorf("posts = %v, want custom [necessary analytics]", posts)
+		}
+		if vendor != 1 || embed != 0 {
+			t.Errorf("vendor %d, embed %d; want 1, 0", vendor, embed)
+		}
+		if !eval[bool](t, ctx, `!!document.querySelector('.consentry-placeholder')`) {
+			t.Error("social placeholder gone though social is refused")
+		}
+	})
+
+	t.Run("failed post grants nothing", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true, failPost: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")),
+			chromedp.Click(action("accept_all")))
+		waitFor(t, ctx, `document.querySelector('#consentry-banner .cs-err').textContent !== ''`)
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
+		if posts, vendor, _ := s.snapshot(); len(posts) != 1 || vendor != 0 {
+			t.Errorf("posts %d, vendor %d; want 1 post and no vendor hit", len(posts), vendor)
+		}
+		if n := eval[int](t, ctx, `changes.length + order.length`); n != 0 {
+			t.Errorf("a failed POST changed consent or ran tags (%d)", n)
+		}
+	})
+
+	t.Run("placeholder allows its category", func(t *testing.T) {
+		s := &site{t: t, state: newState(true, "preferences"), show: true, floated: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS(".consentry-placeholder")),
+			chromedp.WaitNotVisible(chromedp.CSS("#consentry-banner")))
+		if got := eval[string](t, ctx, `document.querySelector('.consentry-placeholder').textContent`); !strings.Contains(got, "Social media") {
+			t.Errorf("placeholder text %q does not name the category", got)
+		}
+		do(t, ctx, chromedp.Click(chromedp.CSS(".consentry-placeholder button")))
+		waitFor(t, ctx, `changes.length === 1 && !document.querySelector('.consentry-placeholder')`)
+		posts, _, _ := s.snapshot()
+		if len(posts) != 1 || fmt.Sprint(posts[0]["categories"]) != "[necessary preferences social]" {
+			t.Errorf("posts = %v, want custom [necessary preferences social]", posts)
+		}
+		waitFor(t, ctx, `document.querySelector('iframe').getAttribute('src') === '/embed'`)
+	})
+
+	t.Run("decided: no banner, re-open shows the choice", func(t *testing.T) {
+		s := &site{t: t, state: newState(true, "analytics"), show: true, floated: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitReady(chromedp.CSS("#consentry-prefs")),
+			chromedp.WaitNotVisible(chromedp.CSS("#consentry-banner")))
+		waitFor(t, ctx, `order.length >= 2`)
+		if got := eval[[]string](t, ctx, `order`); !slices.Equal(got, []string{"ext", "inline"}) {
+			t.Errorf("granted tags on load: order = %v", got)
+		}
+		do(t, ctx, chromedp.Click(chromedp.CSS("#relink")), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
+		if !eval[bool](t, ctx, `document.getElementById('cs-c-analytics').checked && !document.getElementById('cs-c-social').checked`) {
+			t.Error("switches do not reflect the decided state")
+		}
+		if got := eval[string](t, ctx, `document.querySelector('#consentry-prefs .cs-meta').textContent`); !strings.Contains(got, "c0ffee0123456789") {
+			t.Errorf("consent id missing: %q", got)
+		}
+		do(t, ctx, chromedp.Click(chromedp.CSS(`#consentry-prefs [data-consent-action=close]`)),
+			chromedp.WaitNotVisible(chromedp.CSS("#consentry-prefs")),
+			chromedp.WaitVisible(chromedp.CSS("#consentry-settings")))
+	})
+
+	t.Run("crawler and GPC", func(t *testing.T) {
+		st := newState(false)
+		st["signals"] = map[string]bool{"gpc": true, "dnt": false}
+		s := &site{t: t, state: st, show: false}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitReady(chromedp.CSS("#consentry-banner")),
+			chromedp.WaitNotVisible(chromedp.CSS("#consentry-banner")))
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`consentry.open()`), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs .cs-gpc")))
+		if got := eval[string](t, ctx, `document.querySelector('#consentry-banner .cs-gpc').textContent`); got != Texts("en")["gpc_honoured"] {
+			t.Errorf("GPC note = %q", got)
+		}
+	})
+
+	t.Run("small screen", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.EmulateViewport(360, 640), chromedp.Navigate(s.start()),
+			chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
+		waitFor(t, ctx, `document.getAnimations().every(a => a.playState === 'finished')`)
+		inside := eval[[]bool](t, ctx, `[...document.querySelectorAll('#consentry-banner [data-consent-action]')].map(b=>{const r=b.getBoundingClientRect();return r.top>=0&&r.bottom<=innerHeight&&r.left>=0&&r.right<=innerWidth})`)
+		if len(inside) != 3 || slices.Contains(inside, false) {
+			t.Errorf("buttons in the 360×640 viewport: %v", inside)
+		}
+		if got := eval[string](t, ctx, `getComputedStyle(document.getElementById('consentry-banner')).position`); got != "fixed" {
+			t.Errorf("banner position = %q, want fixed", got)
+		}
+	})
+}

@@ -1,0 +1,190 @@
+package banner
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// DefaultLanguage is the reference language: every other bundle falls back
+// to it key by key.
+const DefaultLanguage = "en"
+
+//go:embed i18n/*.json
+var i18nFS embed.FS
+
+var (
+	bundleOnce sync.Once
+	bundles    map[string]map[string]string
+	bundleErr  error
+)
+
+// loadBundles parses every embedded i18n/<lang>.json once.
+func loadBundles() (map[string]map[string]string, error) {
+	bundleOnce.Do(func() {
+		bundles = map[string]map[string]string{}
+		files, err := i18nFS.ReadDir("i18n")
+		if err != nil {
+			bundleErr = err
+			return
+		}
+		for _, f := range files {
+			lang := strings.TrimSuffix(f.Name(), ".json")
+			b, err := i18nFS.ReadFile(path.Join("i18n", f.Name()))
+			if err != nil {
+				bundleErr = err
+				return
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				bundleErr = fmt.Errorf("banner: i18n/%s: %w", f.Name(), err)
+				return
+			}
+			bundles[lang] = m
+		}
+	})
+	return bundles, bundleErr
+}
+
+func mustBundles() map[string]map[string]string {
+	b, err := loadBundles()
+	if err != nil {
+		panic(err) // embedded files; i18n_test.go proves they parse
+	}
+	return b
+}
+
+// Languages lists the bundled language tags, DefaultLanguage first and the
+// rest in alphabetical order.
+func Languages() []string {
+	b := mustBundles()
+	out := []string{DefaultLanguage}
+	rest := slices.Sorted(maps.Keys(b))
+	for _, l := range rest {
+		if l != DefaultLanguage {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Texts returns a copy of the bundled texts for lang, with every key the
+// English bundle has: keys the language lacks are English. A region subtag
+// falls back to its language ("de-AT" → "de"); an unknown language gives
+// English.
+func Texts(lang string) map[string]string {
+	b := mustBundles()
+	out := maps.Clone(b[DefaultLanguage])
+	if own, ok := b[bundleFor(lang, b)]; ok {
+		maps.Copy(out, own)
+	}
+	return out
+}
+
+// bundleFor maps a language tag to a bundle key, or "" when none fits.
+func bundleFor(lang string, b map[string]map[string]string) string {
+	tag := strings.ToLower(strings.TrimSpace(lang))
+	for tag != "" {
+		if _, ok := b[tag]; ok {
+			return tag
+		}
+		i := strings.LastIndexAny(tag, "-_")
+		if i < 0 {
+			break
+		}
+		tag = tag[:i]
+	}
+	return ""
+}
+
+// Negotiate picks the best tag of offered for an Accept-Language header
+// value, or fallback when none matches. An empty offered means the bundled
+// languages. Preferences are taken in q-value order (q=0 excludes a tag);
+// a requested tag matches an offered tag exactly, or after dropping its
+// subtags ("de-CH" → "de", "zh-TW" → "zh"), or by primary language
+// ("pt" → "pt-BR"). The offered tag is returned as spelled in offered.
+func Negotiate(acceptLanguage string, offered []string, fallback string) string {
+	if len(offered) == 0 {
+		offered = Languages()
+	}
+	for _, want := range parseAcceptLanguage(acceptLanguage) {
+		if want == "*" {
+			continue
+		}
+		if got, ok := match(want, offered); ok {
+			return got
+		}
+	}
+	return fallback
+}
+
+// match finds want in offered: exact, then by truncation, then by primary
+// subtag.
+func match(want string, offered []string) (string, bool) {
+	for tag := want; tag != ""; {
+		for _, o := range offered {
+			if strings.EqualFold(o, tag) {
+				return o, true
+			}
+		}
+		i := strings.LastIndexAny(tag, "-_")
+		if i < 0 {
+			break
+		}
+		tag = tag[:i]
+	}
+	primary, _, _ := strings.Cut(want, "-")
+	for _, o := range offered {
+		p, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(o), "_", "-"), "-")
+		if p == primary {
+			return o, true
+		}
+	}
+	return "", false
+}
+
+// parseAcceptLanguage returns the lowercased language ranges of an
+// Accept-Language value, highest q first (ties keep header order), without
+// those with q=0 or a malformed q.
+func parseAcceptLanguage(header string) []string {
+	type entry struct {
+		tag string
+		q   float64
+	}
+	var entries []entry
+	for part := range strings.SplitSeq(header, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if tag == "" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, found := strings.Cut(strings.TrimSpace(p), "=")
+			if !found || !strings.EqualFold(strings.TrimSpace(k), "q") {
+				continue
+			}
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 || f > 1 {
+				f = 0
+			}
+			q = f
+		}
+		if q > 0 {
+			entries = append(entries, entry{tag, q})
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].q > entries[j].q })
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.tag
+	}
+	return out
+}

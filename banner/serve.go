@@ -1,0 +1,79 @@
+package banner
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// cacheControl marks the hashed assets as never changing.
+const cacheControl = "public, max-age=31536000, immutable"
+
+// ServeAsset writes the asset whose Name equals name, with Cache-Control
+// "public, max-age=31536000, immutable", its strong ETag and a 304 answer to
+// a matching If-None-Match. The body is gzip-encoded when the request
+// accepts gzip. Methods other than GET and HEAD get 405. ServeAsset reports
+// false, writing nothing, when name is no asset.
+func ServeAsset(w http.ResponseWriter, r *http.Request, name string) bool {
+	j, c := assets()
+	var a *built
+	switch name {
+	case j.Name:
+		a = j
+	case c.Name:
+		a = c
+	default:
+		return false
+	}
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return true
+	}
+	body, etag := a.Body, a.ETag
+	h.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		body, etag = a.gz, a.gzETag
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// ServeContent answers If-None-Match (304), HEAD and ranges.
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
+	return true
+}
+
+// acceptsGzip reports whether an Accept-Encoding value allows gzip, i.e.
+// names gzip (or *) without q=0.
+func acceptsGzip(header string) bool {
+	star := false
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		ok := !zeroQ(params)
+		if coding == "gzip" {
+			return ok
+		}
+		star = ok
+	}
+	return star
+}
+
+// zeroQ reports whether params (";q=0.000" and the like) set q to zero.
+func zeroQ(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(k, "q") {
+			v = strings.TrimSpace(v)
+			return strings.Trim(v, "0.") == "" && v != ""
+		}
+	}
+	return false
+}
