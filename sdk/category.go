@@ -1,0 +1,88 @@
+package sdk
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// The five default category keys.
+const (
+	Necessary   = "necessary"
+	Preferences = "preferences"
+	Analytics   = "analytics"
+	Advertising = "advertising"
+	Social      = "social"
+)
+
+// Category is a purpose a visitor can grant or refuse, with the hosts, inline
+// script patterns and cookie names that belong to it.
+type Category struct {
+	// Key is the stable identifier, e.g. "analytics". Lowercase letters,
+	// digits, '-' and '_'.
+	Key string `json:"key"`
+	// Label is the name shown in the banner. Default: the bundled
+	// translation for the default keys, else the key.
+	Label string `json:"label,omitempty"`
+	// Description is the longer text shown in the preference centre.
+	// Default: the bundled translation for the default keys.
+	Description string `json:"description,omitempty"`
+	// Hosts are script, iframe and pixel origins (subdomains included),
+	// e.g. "google-analytics.com".
+	Hosts []string `json:"hosts,omitempty"`
+	// Patterns are substrings that mark an inline script as belonging to
+	// the category, e.g. "gtag(".
+	Patterns []string `json:"patterns,omitempty"`
+	// Cookies are cookie names, exact or with a trailing '*' wildcard,
+	// e.g. "_ga_*".
+	Cookies []string `json:"cookies,omitempty"`
+}
+
+// DefaultCategories returns the five default categories in display order,
+// without catalogue entries (those come from the built-in catalogue).
+func DefaultCategories() []Category {
+	return []Category{
+		{Key: Necessary},
+		{Key: Preferences},
+		{Key: Analytics},
+		{Key: Advertising},
+		{Key: Social},
+	}
+}
+
+var categoryKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// mergeCategories returns the default categories, with each configured
+// category either extending the default of the same key (hosts, patterns and
+// cookies appended; label and description replaced when set) or appended as
+// a new category.
+func mergeCategories(configured []Category) ([]Category, error) {
+	out := DefaultCategories()
+	index := make(map[string]int, len(out))
+	for i, c := range out {
+		index[c.Key] = i
+	}
+	for _, c := range configured {
+		c.Key = strings.ToLower(strings.TrimSpace(c.Key))
+		if !categoryKeyRE.MatchString(c.Key) {
+			return nil, fmt.Errorf("category %q: key must be 1-32 lowercase letters, digits, '-' or '_'", c.Key)
+		}
+		i, ok := index[c.Key]
+		if !ok {
+			index[c.Key] = len(out)
+			out = append(out, c)
+			continue
+		}
+		dst := &out[i]
+		if c.Label != "" {
+			dst.Label = c.Label
+		}
+		if c.Description != "" {
+			dst.Description = c.Description
+		}
+		dst.Hosts = append(dst.Hosts, c.Hosts...)
+		dst.Patterns = append(dst.Patterns, c.Patterns...)
+		dst.Cookies = append(dst.Cookies, c.Cookies...)
+	}
+	return out, nil
+}

@@ -1,0 +1,216 @@
+package sdk
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Consent is the engine configured by Options. It is safe for concurrent
+// use by many requests.
+type Consent struct {
+	opts       Options
+	categories []Category
+	keys       map[string]bool // configured category keys
+	match      *matcher
+	codec      *cookieCodec
+	log        *slog.Logger
+	now        func() time.Time
+	texts      *textSet
+}
+
+// Next is the downstream handler Process calls; caddyhttp.Handler's
+// ServeHTTP has this shape.
+type Next func(http.ResponseWriter, *http.Request) error
+
+// New validates o, fills in the defaults and returns a ready Consent.
+func New(o Options) (*Consent, error) {
+	if o.PolicyVersion == "" {
+		o.PolicyVersion = DefaultPolicyVersion
+	}
+	if o.Prefix == "" {
+		o.Prefix = DefaultPrefix
+	}
+	if !strings.HasPrefix(o.Prefix, "/") || strings.HasSuffix(o.Prefix, "/") {
+		return nil, fmt.Errorf("prefix %q: must start with '/' and not end with '/'", o.Prefix)
+	}
+	if o.PrivacyURL == "" {
+		o.PrivacyURL = DefaultPrivacyURL
+	}
+	if o.CookieURL == "" {
+		o.CookieURL = o.Prefix + "/cookies"
+	}
+	if o.CookieName == "" {
+		o.CookieName = DefaultCookieName
+	}
+	if !validCookieName(o.CookieName) {
+		return nil, fmt.Errorf("cookie name %q: not a valid cookie name", o.CookieName)
+	}
+	if o.DefaultRegime == "" {
+		o.DefaultRegime = RegimeOptIn
+	}
+	if !o.DefaultRegime.Valid() {
+		return nil, fmt.Errorf("default regime %q: must be opt-in, opt-out or notice", o.DefaultRegime)
+	}
+	for r, d := range o.MaxAge {
+		if !r.Valid() {
+			return nil, fmt.Errorf("max age: unknown regime %q", r)
+		}
+		if d <= 0 {
+			return nil, fmt.Errorf("max age for %s: must be positive, got %s", r, d)
+		}
+	}
+	if o.GPCLastUpdate == "" {
+		o.GPCLastUpdate = time.Now().UTC().Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, o.GPCLastUpdate); err != nil {
+		return nil, fmt.Errorf("GPC last update %q: want YYYY-MM-DD", o.GPCLastUpdate)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+
+	cats, err := mergeCategories(o.Categories)
+	if err != nil {
+		return nil, err
+	}
+	if !o.NoBuiltinCatalogue {
+		if cats, err = withCatalogue(cats, BuiltinCatalogue()); err != nil {
+			return nil, err
+		}
+	}
+	codec, err := newCookieCodec(o.CookieName, o.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Keys) == 0 {
+		o.Logger.Warn("consent: no cookie keys configured; using random keys, so choices are lost on restart")
+	}
+	texts, err := newTextSet(o, cats)
+	if err != nil {
+		return nil, err
+	}
+	c := &Consent{
+		opts:       o,
+		categories: cats,
+		keys:       make(map[string]bool, len(cats)),
+		match:      newMatcher(cats),
+		codec:      codec,
+		log:        o.Logger,
+		now:        o.Now,
+		texts:      texts,
+	}
+	for _, cat := range cats {
+		c.keys[cat.Key] = true
+	}
+	return c, nil
+}
+
+// Close releases background work. The Consent must not be used after.
+func (c *Consent) Close() error { return nil }
+
+// Categories returns the configured categories with their catalogue
+// entries, in display order.
+func (c *Consent) Categories() []Category { return c.categories }
+
+// maxAge returns the lifetime of a choice made under regime r.
+func (c *Consent) maxAge(r Regime) time.Duration {
+	d, ok := c.opts.MaxAge[r]
+	if !ok {
+		d = DefaultMaxAge(r)
+	}
+	return min(d, MaxCookieAge)
+}
+
+// regime decides the visitor's regime.
+func (c *Consent) regime(*http.Request) Regime {
+	return c.opts.DefaultRegime
+}
+
+// stateFor reads the visitor's state: the choice in a valid cookie made
+// under the current policy version and not expired, else the regime's
+// defaults. Signals are applied either way.
+func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
+	sig := readSignals(r)
+	ch := c.readChoice(r)
+	if ch == nil {
+		return c.defaults(c.regime(r), sig), nil
+	}
+	s := &State{
+		ID:         ch.ID,
+		Version:    ch.Version,
+		Regime:     ch.Regime,
+		Decided:    true,
+		Method:     ch.Method,
+		Time:       formatTime(time.Unix(ch.Time, 0)),
+		Categories: make(map[string]bool, len(c.categories)),
+		Signals:    sig,
+	}
+	for _, k := range ch.Granted {
+		if c.keys[k] {
+			s.Categories[k] = true
+		}
+	}
+	for _, cat := range c.categories {
+		s.Categories[cat.Key] = s.Categories[cat.Key] || cat.Key == Necessary
+	}
+	// GPC binds in the opt-out regime: a grant of advertising made without
+	// GPC does not survive a request that sends it; only an explicit grant
+	// made while GPC was on does.
+	if s.Regime == RegimeOptOut && sig.GPC && !ch.GPC {
+		s.Categories[Advertising] = false
+	}
+	return s, ch
+}
+
+// readChoice decodes the consent cookie; any problem means no choice.
+func (c *Consent) readChoice(r *http.Request) *choice {
+	ck, err := r.Cookie(c.opts.CookieName)
+	if err != nil {
+		return nil
+	}
+	ch, err := c.codec.decode(ck.Value)
+	if err != nil {
+		c.log.Debug("consent: ignoring consent cookie", "error", err)
+		return nil
+	}
+	if ch.Version != c.opts.PolicyVersion || !ch.Regime.Valid() {
+		return nil
+	}
+	if c.now().After(time.Unix(ch.Time, 0).Add(c.maxAge(ch.Regime))) {
+		return nil
+	}
+	return ch
+}
+
+// defaults is the state before a choice: the regime's defaults for this
+// visitor with the signals applied.
+func (c *Consent) defaults(reg Regime, sig Signals) *State {
+	s := &State{
+		Version:    c.opts.PolicyVersion,
+		Regime:     reg,
+		Categories: make(map[string]bool, len(c.categories)),
+		Signals:    sig,
+	}
+	on := reg != RegimeOptIn
+	for _, cat := range c.categories {
+		s.Categories[cat.Key] = on || cat.Key == Necessary
+	}
+	if reg == RegimeOptOut && (sig.GPC || (c.opts.HonorDNT && sig.DNT)) {
+		s.Categories[Advertising] = false
+	}
+	return s
+}
+
+func validCookieName(name string) bool {
+	for _, r := range name {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
+			return false
+		}
+	}
+	return name != ""
+}

@@ -1,0 +1,248 @@
+package sdk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/consentry/consentry/banner"
+)
+
+// maxPostBody bounds a POST /_consent body.
+const maxPostBody = 8 << 10
+
+// serveEndpoint answers the consent endpoints. It reports false when the
+// request is not for one of them.
+func (c *Consent) serveEndpoint(w http.ResponseWriter, r *http.Request, s *State, ch *choice) bool {
+	p := r.URL.Path
+	if p == "/.well-known/gpc.json" {
+		c.serveGPC(w, r)
+		return true
+	}
+	rest, ok := strings.CutPrefix(p, c.opts.Prefix)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return false
+	}
+	switch rest {
+	case "", "/":
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			writeJSON(w, http.StatusOK, s)
+		case http.MethodPost:
+			c.servePost(w, r, s, ch)
+		default:
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	case "/receipt":
+		c.serveReceipt(w, r, s)
+	case "/cookies":
+		c.serveDeclaration(w, r)
+	default:
+		if !banner.ServeAsset(w, r, rest[1:]) {
+			http.NotFound(w, r)
+		}
+	}
+	return true
+}
+
+func (c *Consent) serveGPC(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	writeJSON(w, http.StatusOK, map[string]any{"gpc": true, "lastUpdate": c.opts.GPCLastUpdate})
+}
+
+// postBody is a POST /_consent request, from JSON or a form.
+type postBody struct {
+	Action     string   `json:"action"`
+	Categories []string `json:"categories"`
+	Return     string   `json:"return"`
+}
+
+func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, old *choice) {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site consent requests are refused", http.StatusForbidden)
+		return
+	}
+	body, isForm, err := readPost(w, r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ch, err := c.newChoice(r, s, old, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	value, err := c.codec.encode(ch)
+	if err != nil {
+		c.log.Error("consent: encoding the consent cookie", "error", err)
+		http.Error(w, "could not record the choice", http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, c.cookie(r, value, c.maxAge(ch.Regime)))
+
+	next := c.stateFromChoice(ch, s.Signals)
+	c.expireRefusedCookies(w, r, next)
+	c.log.Info("consent: choice recorded", "id", ch.ID, "method", ch.Method,
+		"regime", ch.Regime, "granted", next.Granted(), "path", r.URL.Path)
+
+	w.Header().Set("Cache-Control", "no-store")
+	if isForm && !strings.Contains(r.Header.Get("Accept"), "application/json") {
+		http.Redirect(w, r, safeReturn(body.Return), http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusOK, next)
+}
+
+// newChoice turns a posted action into a choice, keeping the visitor's
+// consent id when they had one.
+func (c *Consent) newChoice(r *http.Request, s *State, old *choice, b postBody) (*choice, error) {
+	ch := &choice{
+		Version: c.opts.PolicyVersion,
+		Regime:  c.regime(r),
+		Method:  Method(b.Action),
+		Time:    c.now().Unix(),
+		GPC:     s.Signals.GPC,
+		DNT:     s.Signals.DNT,
+	}
+	if old != nil {
+		ch.ID = old.ID
+	} else {
+		ch.ID = newConsentID()
+	}
+	switch ch.Method {
+	case MethodAcceptAll:
+		for _, cat := range c.categories {
+			ch.Granted = append(ch.Granted, cat.Key)
+		}
+	case MethodRejectAll:
+		ch.Granted = []string{Necessary}
+	case MethodCustom:
+		ch.Granted = []string{Necessary}
+		seen := map[string]bool{Necessary: true}
+		for _, k := range b.Categories {
+			k = strings.ToLower(strings.TrimSpace(k))
+			if !c.keys[k] {
+				return nil, fmt.Errorf("unknown category %q", k)
+			}
+			if !seen[k] {
+				seen[k] = true
+				ch.Granted = append(ch.Granted, k)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("action %q: want accept_all, reject_all or custom", b.Action)
+	}
+	return ch, nil
+}
+
+// stateFromChoice is the state a fresh choice gives, with the request's
+// signals.
+func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
+	s := &State{
+		ID: ch.ID, Version: ch.Version, Regime: ch.Regime, Decided: true,
+		Method: ch.Method, Time: formatTime(time.Unix(ch.Time, 0)),
+		Categories: make(map[string]bool, len(c.categories)), Signals: sig,
+	}
+	for _, cat := range c.categories {
+		s.Categories[cat.Key] = false
+	}
+	for _, k := range ch.Granted {
+		s.Categories[k] = true
+	}
+	return s
+}
+
+// expireRefusedCookies expires the cookies of refused categories that the
+// browser sent, so withdrawing consent removes them, HttpOnly ones too.
+func (c *Consent) expireRefusedCookies(w http.ResponseWriter, r *http.Request, s *State) {
+	for _, ck := range r.Cookies() {
+		if cat := c.match.cookieCategory(ck.Name); cat != "" && !s.Categories[cat] {
+			http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", MaxAge: -1})
+			if c.opts.CookieDomain != "" {
+				http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", Domain: c.opts.CookieDomain, MaxAge: -1})
+			}
+		}
+	}
+}
+
+// readPost parses a JSON or form body. isForm tells a plain HTML form post.
+func readPost(w http.ResponseWriter, r *http.Request) (b postBody, isForm bool, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxPostBody)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/json":
+		dec := json.NewDecoder(r.Body)
+		if err := dec.Decode(&b); err != nil {
+			return b, false, fmt.Errorf("invalid JSON body: %w", err)
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return b, false, errors.New("invalid JSON body: trailing data")
+		}
+		return b, false, nil
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := r.ParseForm(); err != nil {
+			return b, true, fmt.Errorf("invalid form body: %w", err)
+		}
+		if len(r.PostForm["action"]) > 1 {
+			return b, true, errors.New("repeated action parameter")
+		}
+		b.Action = r.PostForm.Get("action")
+		b.Categories = r.PostForm["categories"]
+		if len(b.Categories) == 0 {
+			b.Categories = r.PostForm["category"]
+		}
+		b.Return = r.PostForm.Get("return")
+		return b, true, nil
+	default:
+		return b, false, fmt.Errorf("content type %q: want application/json or a form", mt)
+	}
+}
+
+// sameOrigin reports whether a POST comes from the site itself. Browsers
+// send Sec-Fetch-Site and Origin on POSTs; a request carrying neither is
+// not a browser's cross-site form (e.g. curl) and is allowed.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false // includes "null"
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// safeReturn keeps a form's return target on this site: a path only, never
+// a scheme, host or protocol-relative URL.
+func safeReturn(ret string) string {
+	if ret == "" || ret[0] != '/' || strings.HasPrefix(ret, "//") || strings.ContainsAny(ret, "\\\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(ret)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return u.String()
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

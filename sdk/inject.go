@@ -1,0 +1,74 @@
+package sdk
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/consentry/consentry/banner"
+	"github.com/mileusna/useragent"
+)
+
+// consentModeTypes maps each Google Consent Mode v2 type to the category
+// that grants it ("" = always granted).
+var consentModeTypes = [...]struct{ name, category string }{
+	{"ad_storage", Advertising},
+	{"ad_user_data", Advertising},
+	{"ad_personalization", Advertising},
+	{"analytics_storage", Analytics},
+	{"functionality_storage", Preferences},
+	{"personalization_storage", Preferences},
+	{"security_storage", ""},
+}
+
+var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// injection renders the markup that goes first into every rewritten page:
+// the state, the banner configuration, Consent Mode defaults and the banner
+// assets. JSON is marshalled with HTML escaping, so no text in it can close
+// the script element.
+func (c *Consent) injection(r *http.Request, s *State) []byte {
+	b := injectPool.Get().(*bytes.Buffer)
+	defer injectPool.Put(b)
+	b.Reset()
+
+	stateJSON, _ := json.Marshal(s) // a State always marshals
+	lang := c.texts.pick(r.Header.Get("Accept-Language"))
+	show := !isCrawler(r.UserAgent())
+
+	b.WriteString(`<script type="application/json" id="consent-state">`)
+	b.Write(stateJSON)
+	b.WriteString(`</script><script type="application/json" id="consent-config">`)
+	b.Write(c.texts.configJSON(lang, show))
+	b.WriteString(`</script><script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag("consent","default",{`)
+	for i, t := range consentModeTypes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(t.name)
+		if t.category == "" || s.Categories[t.category] {
+			b.WriteString(`:"granted"`)
+		} else {
+			b.WriteString(`:"denied"`)
+		}
+	}
+	b.WriteString(`});`)
+	if !s.Categories[Advertising] {
+		b.WriteString(`gtag("set","ads_data_redaction",true);`)
+	}
+	b.WriteString(`</script><link rel="stylesheet" href="`)
+	b.WriteString(c.opts.Prefix + "/" + banner.CSS().Name)
+	b.WriteString(`"><script src="`)
+	b.WriteString(c.opts.Prefix + "/" + banner.JS().Name)
+	b.WriteString(`" defer></script>`)
+	return bytes.Clone(b.Bytes())
+}
+
+// isCrawler reports whether the User-Agent is a known bot.
+func isCrawler(ua string) bool {
+	if ua == "" {
+		return false
+	}
+	return useragent.Parse(ua).Bot
+}

@@ -1,0 +1,120 @@
+package sdk
+
+import (
+	"log/slog"
+	"time"
+)
+
+// KeyPair is one securecookie key pair. The first pair of Options.Keys
+// encodes; every pair decodes, so keys can be rotated by putting the new
+// pair first and keeping the old one until its cookies have expired.
+type KeyPair struct {
+	// Hash is the HMAC-SHA256 key: 32 or 64 bytes.
+	Hash []byte
+	// Block is the optional AES key (16, 24 or 32 bytes); empty means the
+	// cookie is signed but not encrypted.
+	Block []byte
+}
+
+// Options configures a Consent. Every field is optional: the zero value is a
+// working opt-in banner over the built-in catalogue.
+type Options struct {
+	// PolicyVersion names the version of the privacy policy. A choice made
+	// under another version counts as no choice, so a new value asks every
+	// visitor again. Default: "1".
+	PolicyVersion string
+
+	// Prefix is the path under which the consent endpoints and banner
+	// assets are served. Default: "/_consent".
+	Prefix string
+
+	// PrivacyURL is the privacy policy linked from the banner.
+	// Default: "/privacy".
+	PrivacyURL string
+
+	// CookieURL is the cookie policy linked from the banner.
+	// Default: Prefix + "/cookies".
+	CookieURL string
+
+	// CookieName is the consent cookie's name. Default: "consent".
+	CookieName string
+
+	// CookieDomain, when set, shares the consent cookie across subdomains
+	// of this domain. Default: host-only.
+	CookieDomain string
+
+	// Keys sign (and, with a Block key, encrypt) the consent cookie; the
+	// first pair encodes and all decode. Default: one random pair per
+	// process, which is fine for a demo but forgets every choice on
+	// restart; production deployments configure keys (the Caddy module
+	// keeps generated keys in Caddy's storage).
+	Keys []KeyPair
+
+	// MaxAge is how long a choice is kept, per regime. Values above 400
+	// days (the browser limit) are capped. Default: 180 days for opt-in,
+	// 365 days for opt-out and notice.
+	MaxAge map[Regime]time.Duration
+
+	// DefaultRegime applies when the visitor's location is unknown.
+	// Default: RegimeOptIn, the strictest.
+	DefaultRegime Regime
+
+	// HonorDNT treats "DNT: 1" as an opt-out of advertising where the
+	// regime allows signals to decide. DNT is recorded either way.
+	// Default: false.
+	HonorDNT bool
+
+	// Language forces the banner language (e.g. "ja"). Default: chosen
+	// per request from Accept-Language among Languages.
+	Language string
+
+	// Languages are the banner languages offered. Default: every bundled
+	// language.
+	Languages []string
+
+	// Texts override banner texts by key, per language ("" applies to
+	// every language), e.g. Texts["en"]["accept_all"] = "Allow all".
+	Texts map[string]map[string]string
+
+	// Categories adds categories or extends the defaults of the same key
+	// (hosts, patterns and cookies are appended; label and description
+	// replace). Default: the five default categories.
+	Categories []Category
+
+	// NoBuiltinCatalogue leaves the built-in vendor catalogue out, so only
+	// the hosts, patterns and cookies in Categories apply. Default: false.
+	NoBuiltinCatalogue bool
+
+	// FloatingButton shows a small "Cookie settings" button on every page
+	// after a choice, so withdrawing is one click away even on pages
+	// without a settings link. Default: false.
+	FloatingButton bool
+
+	// GPCLastUpdate is the date served in /.well-known/gpc.json.
+	// Default: the date the process started.
+	GPCLastUpdate string
+
+	// Logger receives warnings and errors. Default: slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// Defaults for Options.
+const (
+	DefaultPolicyVersion = "1"
+	DefaultPrefix        = "/_consent"
+	DefaultPrivacyURL    = "/privacy"
+	DefaultCookieName    = "consent"
+	// MaxCookieAge is the longest lifetime browsers allow a cookie.
+	MaxCookieAge = 400 * 24 * time.Hour
+)
+
+// DefaultMaxAge returns the default choice lifetime for a regime.
+func DefaultMaxAge(r Regime) time.Duration {
+	if r == RegimeOptIn {
+		return 180 * 24 * time.Hour
+	}
+	return 365 * 24 * time.Hour
+}

@@ -1,0 +1,115 @@
+package sdk
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/consentry/consentry/banner"
+)
+
+// textSet holds, per offered language, the banner configuration JSON that
+// goes into every page, rendered once at start.
+type textSet struct {
+	offered []string
+	forced  string
+	config  map[string][2][]byte // lang → {hidden, shown} config JSON
+}
+
+// bannerConfig is the page's #consent-config JSON, read by banner.js.
+type bannerConfig struct {
+	Endpoint   string            `json:"endpoint"`
+	PrivacyURL string            `json:"privacyUrl"`
+	CookieURL  string            `json:"cookieUrl"`
+	Lang       string            `json:"lang"`
+	Show       bool              `json:"show"`
+	Floating   bool              `json:"floating"`
+	Texts      map[string]string `json:"texts"`
+	Categories []bannerCategory  `json:"categories"`
+}
+
+type bannerCategory struct {
+	Key         string `json:"key"`
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	Locked      bool     `json:"locked"`
+	Cookies     []string `json:"cookies,omitempty"`
+}
+
+func newTextSet(o Options, cats []Category) (*textSet, error) {
+	bundled := banner.Languages()
+	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}}
+	if len(ts.offered) == 0 {
+		ts.offered = bundled
+	}
+	for _, l := range ts.offered {
+		if !slices.Contains(bundled, l) {
+			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", l, bundled)
+		}
+	}
+	if o.Language != "" {
+		if !slices.Contains(bundled, o.Language) {
+			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", o.Language, bundled)
+		}
+		ts.forced = o.Language
+		ts.offered = []string{o.Language}
+	}
+	for _, lang := range ts.offered {
+		texts := banner.Texts(lang)
+		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
+			for k, v := range over {
+				texts[k] = v
+			}
+		}
+		cfg := bannerConfig{
+			Endpoint:   o.Prefix,
+			PrivacyURL: o.PrivacyURL,
+			CookieURL:  o.CookieURL,
+			Lang:       lang,
+			Floating:   o.FloatingButton,
+			Texts:      texts,
+		}
+		for _, c := range cats {
+			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary, Cookies: c.Cookies}
+			if bc.Label == "" {
+				bc.Label = texts["cat."+c.Key+".label"]
+			}
+			if bc.Label == "" {
+				bc.Label = c.Key
+			}
+			if bc.Description == "" {
+				bc.Description = texts["cat."+c.Key+".description"]
+			}
+			cfg.Categories = append(cfg.Categories, bc)
+		}
+		hidden, err := json.Marshal(cfg)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Show = true
+		shown, err := json.Marshal(cfg)
+		if err != nil {
+			return nil, err
+		}
+		ts.config[lang] = [2][]byte{hidden, shown}
+	}
+	return ts, nil
+}
+
+// pick returns the language for an Accept-Language header value.
+func (ts *textSet) pick(acceptLanguage string) string {
+	if ts.forced != "" {
+		return ts.forced
+	}
+	return banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
+}
+
+// configJSON returns the banner configuration for lang; show is false for
+// crawlers, who get no banner.
+func (ts *textSet) configJSON(lang string, show bool) []byte {
+	c := ts.config[lang]
+	if show {
+		return c[1]
+	}
+	return c[0]
+}
