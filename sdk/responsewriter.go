@@ -5,7 +5,10 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 )
+
+var rewriterPool = sync.Pool{New: func() any { return new(Rewriter) }}
 
 // responseWriter decides, when the status is written, whether the response
 // is an HTML page to rewrite; either way it drops Set-Cookie headers of
@@ -47,7 +50,8 @@ func (w *responseWriter) WriteHeader(code int) {
 			h.Set("ETag", "W/"+et)
 		}
 		h.Add("Vary", "Cookie, Sec-GPC, DNT, Accept-Language")
-		w.rw = NewRewriter(w.ResponseWriter, statePolicy{w.c.match, w.s}, w.c.injection(w.r, w.s))
+		w.rw = rewriterPool.Get().(*Rewriter)
+		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, w.c.injection(w.r, w.s))
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -123,13 +127,28 @@ func (w *responseWriter) finish() error {
 		return nil
 	}
 	err := w.rw.Close()
-	w.rw = nil
+	if n := w.rw.Overflows(); n > 0 {
+		w.c.log.Warn("consent: elements over the hold limit passed unmodified or were judged on their start",
+			"count", n, "limit", MaxHold, "path", w.r.URL.Path)
+	}
+	w.release()
 	return err
+}
+
+// release returns the rewriter to the pool.
+func (w *responseWriter) release() {
+	w.rw.Reset(nil, nil, nil)
+	rewriterPool.Put(w.rw)
+	w.rw = nil
 }
 
 // abort forgets the rewriter's state after a handler error, so the error
 // handling that follows writes to a clean stream.
-func (w *responseWriter) abort() { w.rw = nil }
+func (w *responseWriter) abort() {
+	if w.rw != nil {
+		w.release()
+	}
+}
 
 // writerOnly hides ReadFrom so io.Copy uses Write.
 type writerOnly struct{ io.Writer }

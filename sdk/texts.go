@@ -29,9 +29,9 @@ type bannerConfig struct {
 }
 
 type bannerCategory struct {
-	Key         string `json:"key"`
-	Label       string `json:"label"`
-	Description string `json:"description"`
+	Key         string   `json:"key"`
+	Label       string   `json:"label"`
+	Description string   `json:"description"`
 	Locked      bool     `json:"locked"`
 	Cookies     []string `json:"cookies,omitempty"`
 }
