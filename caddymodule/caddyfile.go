@@ -1,0 +1,326 @@
+package caddymodule
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+	httpcaddyfile.RegisterHandlerDirective("consent", parseCaddyfile)
+	// Right after encode: the rewriter sees uncompressed bytes and its
+	// output is still compressed, and it comes before reverse_proxy,
+	// file_server and respond, so a site needs no order line.
+	httpcaddyfile.RegisterDirectiveOrder("consent", httpcaddyfile.After, "encode")
+}
+
+// parseCaddyfile sets up the handler from Caddyfile tokens.
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	m := new(Handler)
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return m, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	consent {
+//		policy_version       <version>
+//		prefix               <path>
+//		privacy_url          <url>
+//		cookie_url           <url>
+//		cookie_name          <name>
+//		cookie_domain        <domain>
+//		hash_key             <hex or base64 key>
+//		block_key            <hex or base64 key>
+//		key                  <hash_key> [<block_key>]
+//		max_age              <duration> | <regime> <duration> [<regime> <duration>...]
+//		default_regime       opt-in|opt-out|notice
+//		honor_dnt            [on|off]
+//		language             <lang>
+//		languages            <lang...>
+//		text                 <lang|*> <key> <value...>
+//		category <key> {
+//			label       <text...>
+//			description <text...>
+//			hosts       <host...>
+//			patterns    <pattern...>
+//			cookies     <name...>
+//		}
+//		no_builtin_catalogue
+//		gpc_last_update      <YYYY-MM-DD>
+//	}
+//
+// Every subdirective is optional; a bare "consent" is a working opt-in
+// banner over the built-in catalogue. Durations accept Caddy's units plus
+// "d" for days (180d). hash_key and block_key may be placeholders such as
+// {env.CONSENT_HASH_KEY}; without them, generated keys are kept in Caddy's
+// storage. key adds a further pair for rotation (the first pair encodes,
+// all decode). A single max_age duration applies to every regime. text
+// with "*" applies to every language. languages, category lists and key
+// accumulate when repeated; the other subdirectives may appear once.
+//
+// country_header, region_header, geoip_db, log and retention are not
+// supported yet and are rejected.
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // consume directive name
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	seen := make(map[string]bool)
+	for d.NextBlock(0) {
+		name := d.Val()
+		switch name {
+		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
+			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt",
+			"language", "no_builtin_catalogue", "gpc_last_update", "max_age":
+			if seen[name] {
+				return d.Errf("%s: given more than once", name)
+			}
+			seen[name] = true
+		}
+		var err error
+		switch name {
+		case "policy_version":
+			h.PolicyVersion, err = oneArg(d)
+		case "prefix":
+			h.Prefix, err = oneArg(d)
+			if err == nil && (!strings.HasPrefix(h.Prefix, "/") || strings.HasSuffix(h.Prefix, "/")) {
+				err = d.Errf("prefix %q: must start with '/' and not end with '/'", h.Prefix)
+			}
+		case "privacy_url":
+			h.PrivacyURL, err = oneArg(d)
+		case "cookie_url":
+			h.CookieURL, err = oneArg(d)
+		case "cookie_name":
+			h.CookieName, err = oneArg(d)
+		case "cookie_domain":
+			h.CookieDomain, err = oneArg(d)
+		case "hash_key":
+			if h.HashKey, err = oneArg(d); err == nil {
+				err = checkKey(d, h.HashKey, decodeHashKey)
+			}
+		case "block_key":
+			if h.BlockKey, err = oneArg(d); err == nil {
+				err = checkKey(d, h.BlockKey, decodeBlockKey)
+			}
+		case "key":
+			err = h.parseKey(d)
+		case "max_age":
+			err = h.parseMaxAge(d)
+		case "default_regime":
+			if h.DefaultRegime, err = oneArg(d); err == nil && !sdk.Regime(h.DefaultRegime).Valid() {
+				err = d.Errf("default_regime %q: want opt-in, opt-out or notice", h.DefaultRegime)
+			}
+		case "honor_dnt":
+			h.HonorDNT, err = parseBool(d)
+		case "language":
+			if h.Language, err = oneArg(d); err == nil {
+				err = checkLanguages(d, name, h.Language)
+			}
+		case "languages":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			if err := checkLanguages(d, name, args...); err != nil {
+				return err
+			}
+			h.Languages = append(h.Languages, args...)
+		case "text":
+			err = h.parseText(d)
+		case "category":
+			err = h.parseCategory(d)
+		case "no_builtin_catalogue":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			h.NoBuiltinCatalogue = true
+		case "gpc_last_update":
+			h.GPCLastUpdate, err = oneArg(d)
+		case "country_header", "region_header", "geoip_db", "log", "retention":
+			return d.Errf("%s: not supported yet by this version of the consent module", name)
+		default:
+			return d.Errf("unrecognized consent subdirective %q", name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// Consistency checks that need no placeholders resolved, reported with
+	// the position of the directive's block.
+	if err := h.Validate(); err != nil {
+		return d.WrapErr(err)
+	}
+	return nil
+}
+
+// oneArg returns the subdirective's single argument.
+func oneArg(d *caddyfile.Dispenser) (string, error) {
+	args := d.RemainingArgs()
+	if len(args) != 1 {
+		return "", d.ArgErr()
+	}
+	return args[0], nil
+}
+
+// parseBool reads an optional on|off (or true|false); no argument means on.
+func parseBool(d *caddyfile.Dispenser) (bool, error) {
+	name := d.Val()
+	args := d.RemainingArgs()
+	switch len(args) {
+	case 0:
+		return true, nil
+	case 1:
+		switch strings.ToLower(args[0]) {
+		case "on", "true", "yes":
+			return true, nil
+		case "off", "false", "no":
+			return false, nil
+		}
+		return false, d.Errf("%s %q: want on or off", name, args[0])
+	}
+	return false, d.ArgErr()
+}
+
+// checkLanguages reports a language the banner has no texts for.
+func checkLanguages(d *caddyfile.Dispenser, name string, langs ...string) error {
+	bundled := banner.Languages()
+	for _, l := range langs {
+		if !slices.Contains(bundled, l) {
+			return d.Errf("%s %q: no bundled texts for this language (bundled: %s)", name, l, strings.Join(bundled, " "))
+		}
+	}
+	return nil
+}
+
+// checkKey decodes a key now unless it holds placeholders, which are only
+// resolved at provisioning.
+func checkKey(d *caddyfile.Dispenser, s string, decode func(string) ([]byte, error)) error {
+	if strings.Contains(s, "{") {
+		return nil
+	}
+	if _, err := decode(s); err != nil {
+		return d.WrapErr(err)
+	}
+	return nil
+}
+
+// parseKey reads "key <hash_key> [<block_key>]".
+func (h *Handler) parseKey(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	if len(args) < 1 || len(args) > 2 {
+		return d.ArgErr()
+	}
+	kc := KeyConfig{HashKey: args[0]}
+	if err := checkKey(d, kc.HashKey, decodeHashKey); err != nil {
+		return err
+	}
+	if len(args) == 2 {
+		kc.BlockKey = args[1]
+		if err := checkKey(d, kc.BlockKey, decodeBlockKey); err != nil {
+			return err
+		}
+	}
+	h.Keys = append(h.Keys, kc)
+	return nil
+}
+
+// parseMaxAge reads "max_age <duration>" or "max_age <regime> <duration>...".
+func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	duration := func(s string) (caddy.Duration, error) {
+		dur, err := caddy.ParseDuration(s)
+		if err != nil {
+			return 0, d.Errf("max_age %q: not a duration (e.g. 180d, 4320h)", s)
+		}
+		if dur <= 0 {
+			return 0, d.Errf("max_age %q: must be positive", s)
+		}
+		return caddy.Duration(dur), nil
+	}
+	h.MaxAge = make(map[string]caddy.Duration)
+	if len(args) == 1 {
+		dur, err := duration(args[0])
+		if err != nil {
+			return err
+		}
+		for _, r := range []sdk.Regime{sdk.RegimeOptIn, sdk.RegimeOptOut, sdk.RegimeNotice} {
+			h.MaxAge[string(r)] = dur
+		}
+		return nil
+	}
+	if len(args) == 0 || len(args)%2 != 0 {
+		return d.ArgErr()
+	}
+	for i := 0; i < len(args); i += 2 {
+		if !sdk.Regime(args[i]).Valid() {
+			return d.Errf("max_age: unknown regime %q, want opt-in, opt-out or notice", args[i])
+		}
+		dur, err := duration(args[i+1])
+		if err != nil {
+			return err
+		}
+		h.MaxAge[args[i]] = dur
+	}
+	return nil
+}
+
+// parseText reads "text <lang|*> <key> <value...>".
+func (h *Handler) parseText(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	if len(args) < 3 {
+		return d.ArgErr()
+	}
+	lang, key := args[0], args[1]
+	if h.Texts == nil {
+		h.Texts = make(map[string]map[string]string)
+	}
+	if h.Texts[lang] == nil {
+		h.Texts[lang] = make(map[string]string)
+	}
+	h.Texts[lang][key] = strings.Join(args[2:], " ")
+	return nil
+}
+
+// parseCategory reads "category <key> [{ ... }]".
+func (h *Handler) parseCategory(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	if len(args) != 1 {
+		return d.ArgErr()
+	}
+	c := sdk.Category{Key: args[0]}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		name := d.Val()
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		switch name {
+		case "label":
+			c.Label = strings.Join(args, " ")
+		case "description":
+			c.Description = strings.Join(args, " ")
+		case "hosts":
+			c.Hosts = append(c.Hosts, args...)
+		case "patterns":
+			c.Patterns = append(c.Patterns, args...)
+		case "cookies":
+			c.Cookies = append(c.Cookies, args...)
+		default:
+			return d.Errf("unrecognized category subdirective %q", name)
+		}
+	}
+	h.Categories = append(h.Categories, c)
+	return nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

@@ -1,0 +1,215 @@
+package caddymodule
+
+import (
+	"encoding/base64"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/consentry/consentry/sdk"
+)
+
+var (
+	hash32Hex    = strings.Repeat("ab", 32)
+	hash64B64    = base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 64)))
+	block32B64   = base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("b", 32)))
+	block16Hex   = strings.Repeat("0f", 16)
+	shortHashHex = strings.Repeat("ab", 16)
+)
+
+const day = caddy.Duration(24 * time.Hour)
+
+func TestUnmarshalCaddyfile(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  Handler
+	}{
+		{
+			name:  "bare",
+			input: `consent`,
+			want:  Handler{},
+		},
+		{
+			name:  "empty block",
+			input: "consent {\n}",
+			want:  Handler{},
+		},
+		{
+			name: "every subdirective",
+			input: `consent {
+				policy_version  2022-08
+				prefix          /_privacy
+				privacy_url     /privacy
+				cookie_url      /_privacy/cookies
+				cookie_name     cc
+				cookie_domain   example.com
+				hash_key        {env.CONSENT_HASH_KEY}
+				block_key       {env.CONSENT_BLOCK_KEY}
+				key             ` + hash32Hex + ` ` + block16Hex + `
+				key             ` + hash64B64 + `
+				max_age         opt-in 180d opt-out 365d
+				default_regime  opt-out
+				honor_dnt       on
+				language        ja
+				languages       en ja
+				languages       de
+				text            en accept_all "Allow all"
+				text            * title Your privacy
+				category analytics {
+					hosts   analytics.example.net stats.example.net
+					cookies _stats _stats_*
+				}
+				category chat {
+					label       Live chat
+					description Chat with our support team
+					hosts       chat.example.com
+					patterns    chatWidget(
+					cookies     chat_session
+				}
+				category empty
+				no_builtin_catalogue
+				gpc_last_update 2024-01-31
+			}`,
+			want: Handler{
+				PolicyVersion: "2022-08",
+				Prefix:        "/_privacy",
+				PrivacyURL:    "/privacy",
+				CookieURL:     "/_privacy/cookies",
+				CookieName:    "cc",
+				CookieDomain:  "example.com",
+				HashKey:       "{env.CONSENT_HASH_KEY}",
+				BlockKey:      "{env.CONSENT_BLOCK_KEY}",
+				Keys: []KeyConfig{
+					{HashKey: hash32Hex, BlockKey: block16Hex},
+					{HashKey: hash64B64},
+				},
+				MaxAge:        map[string]caddy.Duration{"opt-in": 180 * day, "opt-out": 365 * day},
+				DefaultRegime: "opt-out",
+				HonorDNT:      true,
+				Language:      "ja",
+				Languages:     []string{"en", "ja", "de"},
+				Texts: map[string]map[string]string{
+					"en": {"accept_all": "Allow all"},
+					"*":  {"title": "Your privacy"},
+				},
+				Categories: []sdk.Category{
+					{Key: "analytics", Hosts: []string{"analytics.example.net", "stats.example.net"}, Cookies: []string{"_stats", "_stats_*"}},
+					{Key: "chat", Label: "Live chat", Description: "Chat with our support team",
+						Hosts: []string{"chat.example.com"}, Patterns: []string{"chatWidget("}, Cookies: []string{"chat_session"}},
+					{Key: "empty"},
+				},
+				NoBuiltinCatalogue: true,
+				GPCLastUpdate:      "2024-01-31",
+			},
+		},
+		{
+			name:  "literal keys",
+			input: "consent {\n hash_key " + hash64B64 + "\n block_key " + block32B64 + "\n}",
+			want:  Handler{HashKey: hash64B64, BlockKey: block32B64},
+		},
+		{
+			name:  "one max_age for every regime",
+			input: "consent {\n max_age 90d\n}",
+			want:  Handler{MaxAge: map[string]caddy.Duration{"opt-in": 90 * day, "opt-out": 90 * day, "notice": 90 * day}},
+		},
+		{
+			name:  "max_age in hours",
+			input: "consent {\n max_age notice 48h\n}",
+			want:  Handler{MaxAge: map[string]caddy.Duration{"notice": caddy.Duration(48 * time.Hour)}},
+		},
+		{
+			name:  "honor_dnt bare",
+			input: "consent {\n honor_dnt\n}",
+			want:  Handler{HonorDNT: true},
+		},
+		{
+			name:  "honor_dnt off",
+			input: "consent {\n honor_dnt off\n}",
+			want:  Handler{HonorDNT: false},
+		},
+		{
+			name:  "honor_dnt true",
+			input: "consent {\n honor_dnt true\n}",
+			want:  Handler{HonorDNT: true},
+		},
+		{
+			name:  "same category twice",
+			input: "consent {\n category social {\n hosts a.example\n }\n category social {\n hosts b.example\n }\n}",
+			want: Handler{Categories: []sdk.Category{
+				{Key: "social", Hosts: []string{"a.example"}},
+				{Key: "social", Hosts: []string{"b.example"}},
+			}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Handler
+			if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input)); err != nil {
+				t.Fatalf("UnmarshalCaddyfile: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnmarshalCaddyfileErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []string // substrings of the error
+	}{
+		{"argument on directive", "consent on", []string{"wrong argument count", "Testfile:1"}},
+		{"unknown subdirective", "consent {\n policy_version 1\n regime opt-in\n}", []string{`unrecognized consent subdirective "regime"`, "Testfile:3"}},
+		{"unknown regime", "consent {\n default_regime gdpr\n}", []string{`default_regime "gdpr"`, "Testfile:2"}},
+		{"default_regime without value", "consent {\n default_regime\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"malformed duration", "consent {\n max_age opt-in 180x\n}", []string{`max_age "180x": not a duration`, "Testfile:2"}},
+		{"negative duration", "consent {\n max_age -1d\n}", []string{`max_age "-1d": must be positive`}},
+		{"max_age unknown regime", "consent {\n\n max_age gdpr 180d\n}", []string{`max_age: unknown regime "gdpr"`, "Testfile:3"}},
+		{"max_age odd pairs", "consent {\n max_age opt-in 180d opt-out\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"max_age empty", "consent {\n max_age\n}", []string{"wrong argument count"}},
+		{"short hash key", "consent {\n hash_key " + shortHashHex + "\n}", []string{"hash_key: decodes to 16 bytes, want 32 or 64 bytes", "Testfile:2"}},
+		{"garbage hash key", "consent {\n hash_key not-a-key!\n}", []string{"hash_key: not valid hex or base64", "Testfile:2"}},
+		{"bad block key", "consent {\n hash_key " + hash32Hex + "\n block_key " + strings.Repeat("ab", 20) + "\n}", []string{"block_key: decodes to 20 bytes, want 16, 24 or 32 bytes", "Testfile:3"}},
+		{"bad rotation key", "consent {\n key " + hash32Hex + " " + shortHashHex + "x\n}", []string{"block_key:", "Testfile:2"}},
+		{"block key without hash key", "consent {\n block_key " + block16Hex + "\n}", []string{"block_key given without hash_key"}},
+		{"bad bool", "consent {\n honor_dnt maybe\n}", []string{`honor_dnt "maybe": want on or off`, "Testfile:2"}},
+		{"bad date", "consent {\n gpc_last_update 2024/01/31\n}", []string{`gpc_last_update "2024/01/31"`}},
+		{"repeated", "consent {\n policy_version 1\n policy_version 2\n}", []string{"policy_version: given more than once", "Testfile:3"}},
+		{"prefix not absolute", "consent {\n prefix _consent\n}", []string{`prefix "_consent"`, "Testfile:2"}},
+		{"prefix trailing slash", "consent {\n prefix /_consent/\n}", []string{`prefix "/_consent/"`}},
+		{"text too short", "consent {\n text en accept_all\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"languages empty", "consent {\n languages\n}", []string{"wrong argument count"}},
+		{"no_builtin_catalogue with value", "consent {\n no_builtin_catalogue yes\n}", []string{"wrong argument count"}},
+		{"category without key", "consent {\n category {\n hosts a.example\n }\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"category unknown subdirective", "consent {\n category analytics {\n hosts a.example\n vendors x\n }\n}", []string{`unrecognized category subdirective "vendors"`, "Testfile:4"}},
+		{"category empty list", "consent {\n category analytics {\n hosts\n }\n}", []string{"wrong argument count", "Testfile:3"}},
+		{"country_header not yet", "consent {\n country_header CF-IPCountry\n}", []string{"country_header: not supported yet", "Testfile:2"}},
+		{"region_header not yet", "consent {\n region_header X-Region\n}", []string{"region_header: not supported yet"}},
+		{"geoip_db not yet", "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}", []string{"geoip_db: not supported yet"}},
+		{"log not yet", "consent {\n log sqlite /var/lib/consentry/consent.db\n}", []string{"log: not supported yet"}},
+		{"unknown language", "consent {\n language xx\n}", []string{`language "xx": no bundled texts`, "Testfile:2"}},
+		{"unknown language in list", "consent {\n languages en\n languages de qq\n}", []string{`languages "qq": no bundled texts`, "Testfile:3"}},
+		{"retention not yet", "consent {\n retention 400d\n}", []string{"retention: not supported yet"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h Handler
+			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
+			if err == nil {
+				t.Fatalf("no error, want one containing %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}

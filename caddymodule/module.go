@@ -1,0 +1,268 @@
+// Package caddymodule plugs the Consentry engine (package sdk) into Caddy as
+// the HTTP handler module http.handlers.consent and the Caddyfile directive
+// consent.
+//
+// The module is glue: it mirrors sdk.Options in JSON fields, resolves
+// placeholders in keys, keeps generated cookie keys in Caddy's storage,
+// routes logs through Caddy's logger, and sets {http.consent.*}
+// placeholders for the handlers after it. Everything else happens in sdk.
+//
+// The directive orders itself right after encode, so a site needs no
+// order line:
+//
+//	example.com {
+//		consent
+//		reverse_proxy localhost:8081
+//	}
+//
+// To place it elsewhere, use the global option, e.g. "order consent before
+// rewrite", or a route block.
+package caddymodule
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/exp/zapslog"
+
+	"github.com/consentry/consentry/sdk"
+)
+
+// Handler is the consent middleware. It injects the consent banner into
+// HTML responses, holds back trackers of categories the visitor has not
+// granted, filters their cookies, and answers the consent endpoints. Every
+// field is optional: the zero value is a working opt-in banner over the
+// built-in catalogue.
+type Handler struct {
+	// PolicyVersion names the version of the privacy policy. A choice made
+	// under another version counts as no choice, so a new value asks every
+	// visitor again. Default: "1".
+	PolicyVersion string `json:"policy_version,omitempty"`
+
+	// Prefix is the path under which the consent endpoints and banner
+	// assets are served. Default: "/_consent".
+	Prefix string `json:"prefix,omitempty"`
+
+	// PrivacyURL is the privacy policy linked from the banner.
+	// Default: "/privacy".
+	PrivacyURL string `json:"privacy_url,omitempty"`
+
+	// CookieURL is the cookie policy linked from the banner.
+	// Default: prefix + "/cookies", the built-in cookie declaration.
+	CookieURL string `json:"cookie_url,omitempty"`
+
+	// CookieName is the consent cookie's name. Default: "consent".
+	CookieName string `json:"cookie_name,omitempty"`
+
+	// CookieDomain, when set, shares the consent cookie across the
+	// subdomains of this domain. Default: a host-only cookie.
+	CookieDomain string `json:"cookie_domain,omitempty"`
+
+	// HashKey is the HMAC-SHA256 key that signs the consent cookie: 32 or
+	// 64 bytes, written in hex or base64 (standard or URL alphabet, padded
+	// or not). Placeholders such as {env.CONSENT_HASH_KEY} are replaced.
+	// When neither hash_key nor keys is set, a key pair is generated once
+	// and kept in Caddy's storage (consentry/keys.json), so every instance
+	// sharing the storage, and every restart, uses the same keys.
+	HashKey string `json:"hash_key,omitempty"`
+
+	// BlockKey is the optional AES key (16, 24 or 32 bytes, hex or base64,
+	// placeholders replaced) that encrypts the consent cookie. It needs
+	// hash_key. Default: none, the cookie is signed but not encrypted.
+	BlockKey string `json:"block_key,omitempty"`
+
+	// Keys are further key pairs, for rotation: the first pair encodes
+	// (hash_key/block_key, when set, come before these) and every pair
+	// decodes. To rotate, put the new pair first and keep the old one
+	// until its cookies have expired.
+	Keys []KeyConfig `json:"keys,omitempty"`
+
+	// MaxAge is how long a choice is kept, by regime ("opt-in", "opt-out",
+	// "notice"). Values above 400 days, the browser limit, are capped.
+	// Default: 180 days for opt-in, 365 days for opt-out and notice.
+	MaxAge map[string]caddy.Duration `json:"max_age,omitempty"`
+
+	// DefaultRegime is the regime when the visitor's location is unknown:
+	// "opt-in", "opt-out" or "notice". Default: "opt-in", the strictest.
+	DefaultRegime string `json:"default_regime,omitempty"`
+
+	// HonorDNT treats "DNT: 1" as an opt-out of advertising where the
+	// regime lets signals decide. DNT is recorded either way.
+	// Default: false.
+	HonorDNT bool `json:"honor_dnt,omitempty"`
+
+	// Language forces the banner language (e.g. "ja"). Default: chosen
+	// per request from Accept-Language among languages.
+	Language string `json:"language,omitempty"`
+
+	// Languages are the banner languages offered. Default: every bundled
+	// language.
+	Languages []string `json:"languages,omitempty"`
+
+	// Texts override banner texts, by language and then text key, e.g.
+	// {"en": {"accept_all": "Allow all"}}. The language "*" applies to
+	// every language. Default: the bundled texts.
+	Texts map[string]map[string]string `json:"texts,omitempty"`
+
+	// Categories add categories or extend the default category of the
+	// same key (hosts, patterns and cookies are appended; label and
+	// description replace). Default: the five default categories
+	// necessary, preferences, analytics, advertising and social.
+	Categories []sdk.Category `json:"categories,omitempty"`
+
+	// NoBuiltinCatalogue leaves the built-in vendor catalogue out, so only
+	// the hosts, patterns and cookies in categories apply. Default: false.
+	NoBuiltinCatalogue bool `json:"no_builtin_catalogue,omitempty"`
+
+	// GPCLastUpdate is the date (YYYY-MM-DD) served as lastUpdate in
+	// /.well-known/gpc.json. Default: the date the config was loaded.
+	GPCLastUpdate string `json:"gpc_last_update,omitempty"`
+
+	consent *sdk.Consent
+	logger  *zap.Logger
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.consent",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision resolves the keys (from the config, or from Caddy's storage)
+// and builds the consent engine, which checks every option.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	opts, err := h.options(caddy.NewReplacer())
+	if err != nil {
+		return err
+	}
+	if len(opts.Keys) == 0 {
+		if opts.Keys, err = storageKeys(ctx, ctx.Storage()); err != nil {
+			return fmt.Errorf("consent cookie keys from storage: %w", err)
+		}
+		h.logger.Debug("using consent cookie keys from storage", zap.String("key", storageKeysPath))
+	}
+	opts.Logger = slog.New(zapslog.NewHandler(h.logger.Core()))
+	c, err := sdk.New(opts)
+	if err != nil {
+		return fmt.Errorf("consent: %w", err)
+	}
+	h.consent = c
+	return nil
+}
+
+// Validate checks the values that need no I/O: regimes and the GPC date.
+// The consent engine checks the rest when it is built.
+func (h *Handler) Validate() error {
+	if h.DefaultRegime != "" && !sdk.Regime(h.DefaultRegime).Valid() {
+		return fmt.Errorf("default_regime %q: want opt-in, opt-out or notice", h.DefaultRegime)
+	}
+	for r, d := range h.MaxAge {
+		if !sdk.Regime(r).Valid() {
+			return fmt.Errorf("max_age: unknown regime %q, want opt-in, opt-out or notice", r)
+		}
+		if d <= 0 {
+			return fmt.Errorf("max_age %s: must be positive, got %s", r, time.Duration(d))
+		}
+	}
+	if h.GPCLastUpdate != "" {
+		if _, err := time.Parse(time.DateOnly, h.GPCLastUpdate); err != nil {
+			return fmt.Errorf("gpc_last_update %q: want a date as YYYY-MM-DD", h.GPCLastUpdate)
+		}
+	}
+	if h.BlockKey != "" && h.HashKey == "" {
+		return errors.New("block_key given without hash_key")
+	}
+	return nil
+}
+
+// options converts the JSON fields to sdk.Options, replacing placeholders
+// in the keys with repl. It leaves Keys empty when none are configured.
+func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
+	o := sdk.Options{
+		PolicyVersion:      h.PolicyVersion,
+		Prefix:             h.Prefix,
+		PrivacyURL:         h.PrivacyURL,
+		CookieURL:          h.CookieURL,
+		CookieName:         h.CookieName,
+		CookieDomain:       h.CookieDomain,
+		DefaultRegime:      sdk.Regime(h.DefaultRegime),
+		HonorDNT:           h.HonorDNT,
+		Language:           h.Language,
+		Languages:          h.Languages,
+		Categories:         h.Categories,
+		NoBuiltinCatalogue: h.NoBuiltinCatalogue,
+		GPCLastUpdate:      h.GPCLastUpdate,
+	}
+	replace := func(s string) string { return repl.ReplaceAll(s, "") }
+	if h.HashKey != "" || h.BlockKey != "" {
+		kp, err := decodePair(KeyConfig{HashKey: h.HashKey, BlockKey: h.BlockKey}, replace)
+		if err != nil {
+			return o, err
+		}
+		o.Keys = append(o.Keys, kp)
+	}
+	for i, kc := range h.Keys {
+		kp, err := decodePair(kc, replace)
+		if err != nil {
+			return o, fmt.Errorf("keys[%d]: %w", i, err)
+		}
+		o.Keys = append(o.Keys, kp)
+	}
+	if len(h.MaxAge) > 0 {
+		o.MaxAge = make(map[sdk.Regime]time.Duration, len(h.MaxAge))
+		for r, d := range h.MaxAge {
+			o.MaxAge[sdk.Regime(r)] = time.Duration(d)
+		}
+	}
+	if len(h.Texts) > 0 {
+		o.Texts = make(map[string]map[string]string, len(h.Texts))
+		for lang, texts := range h.Texts {
+			if lang == allLanguages {
+				lang = ""
+			}
+			o.Texts[lang] = texts
+		}
+	}
+	return o, nil
+}
+
+// allLanguages is the texts key that applies to every language.
+const allLanguages = "*"
+
+// Cleanup stops the consent engine's background work.
+func (h *Handler) Cleanup() error {
+	if h.consent == nil {
+		return nil
+	}
+	return h.consent.Close()
+}
+
+// ServeHTTP answers the consent endpoints itself and otherwise runs next,
+// rewriting its response. Errors from next are returned unchanged, so
+// handle_errors applies.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	return h.consent.Process(w, r, func(w http.ResponseWriter, r *http.Request) error {
+		setPlaceholders(r)
+		return next.ServeHTTP(w, r)
+	})
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)
