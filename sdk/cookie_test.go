@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +20,9 @@ func newTestConsent(t *testing.T, o Options) *Consent {
 	t.Helper()
 	if o.Keys == nil {
 		o.Keys = []KeyPair{{Hash: testHash, Block: testBlock}}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	c, err := New(o)
 	if err != nil {

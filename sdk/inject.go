@@ -28,7 +28,10 @@ var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // the state, the banner configuration, Consent Mode defaults and the banner
 // assets. JSON is marshalled with HTML escaping, so no text in it can close
 // the script element.
-func (c *Consent) injection(r *http.Request, s *State) []byte {
+//
+// It also returns the markup for the top of <body>: the no-JavaScript
+// consent form, for visitors who have not chosen yet.
+func (c *Consent) injection(r *http.Request, s *State) (head, body []byte) {
 	b := injectPool.Get().(*bytes.Buffer)
 	defer injectPool.Put(b)
 	b.Reset()
@@ -36,6 +39,9 @@ func (c *Consent) injection(r *http.Request, s *State) []byte {
 	stateJSON, _ := json.Marshal(s) // a State always marshals
 	lang := c.texts.pick(r.Header.Get("Accept-Language"))
 	show := !isCrawler(r.UserAgent())
+	if show && !s.Decided {
+		body = c.texts.noJSFormFor(lang, safeReturn(r.URL.RequestURI()))
+	}
 
 	b.WriteString(`<script type="application/json" id="consent-state">`)
 	b.Write(stateJSON)
@@ -62,7 +68,7 @@ func (c *Consent) injection(r *http.Request, s *State) []byte {
 	b.WriteString(`"><script src="`)
 	b.WriteString(c.opts.Prefix + "/" + banner.JS().Name)
 	b.WriteString(`" defer></script>`)
-	return bytes.Clone(b.Bytes())
+	return bytes.Clone(b.Bytes()), body
 }
 
 // isCrawler reports whether the User-Agent is a known bot.

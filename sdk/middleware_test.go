@@ -213,3 +213,29 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestNoJSFormBeforeChoiceOnly(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	page := `<html><head></head><body class="x"><p>hi</p></body></html>`
+	r := httptest.NewRequest("GET", "/shop?item=1&q=<x>", nil)
+	w := httptest.NewRecorder()
+	c.Handler(htmlHandler(page, nil)).ServeHTTP(w, r)
+	body := w.Body.String()
+	form := `<body class="x"><noscript><form method="post" action="/_consent"`
+	if !strings.Contains(body, form) {
+		t.Fatalf("no no-JS form right after <body>:\n%s", body)
+	}
+	for _, want := range []string{`name="return" value="/shop?item=1&amp;q=&lt;x&gt;"`, `name="action" value="accept_all"`, `name="action" value="reject_all"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("form lacks %s:\n%s", want, body)
+		}
+	}
+
+	r = httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
+	w = httptest.NewRecorder()
+	c.Handler(htmlHandler(page, nil)).ServeHTTP(w, r)
+	if strings.Contains(w.Body.String(), "<noscript>") {
+		t.Errorf("a decided visitor still gets the no-JS form")
+	}
+}

@@ -45,6 +45,9 @@ type Rewriter struct {
 	w       io.Writer
 	p       Policy
 	inject  []byte
+	// bodyInject goes right after the <body> start tag (or at the end of a
+	// document without one); see SetBodyInject.
+	bodyInject []byte
 	maxHold int
 
 	carry   []byte // input not yet emitted starts at carry[done]
@@ -57,6 +60,7 @@ type Rewriter struct {
 	attrs []tagAttr // attributes of the current (or held) start tag
 
 	injected   bool
+	bodyDone   bool
 	bomChecked bool
 	waitGT     bool // an incomplete token is held: only a '>' can complete it
 	closed     bool
@@ -176,6 +180,10 @@ func (rw *Rewriter) Close() error {
 	if !rw.injected && rw.total > 0 {
 		rw.injectNow()
 	}
+	if !rw.bodyDone && rw.total > 0 {
+		rw.out = append(rw.out, rw.bodyInject...)
+		rw.bodyDone = true
+	}
 	return rw.flushOut()
 }
 
@@ -194,6 +202,15 @@ func (rw *Rewriter) Neutralised() map[string]int {
 // that passed through unmodified and inline scripts judged on their first
 // MaxHold bytes.
 func (rw *Rewriter) Overflows() int { return rw.overflows }
+
+// SetBodyInject sets markup to insert right after the first <body …> start
+// tag, or at the end of a document that has none (browsers then move it into
+// the body they create). The consent middleware puts its no-JavaScript form
+// there. Call it after Reset and before the first Write.
+func (rw *Rewriter) SetBodyInject(b []byte) {
+	rw.bodyInject = b
+	rw.bodyDone = len(b) == 0
+}
 
 // Injected reports whether the injection has been written.
 func (rw *Rewriter) Injected() bool { return rw.injected && len(rw.inject) > 0 }
@@ -486,6 +503,12 @@ func (rw *Rewriter) startTag(start, end, nameEnd int, c tagClass) {
 		if !rw.injected {
 			rw.emitTo(end)
 			rw.injectNow()
+		}
+	case elBody:
+		if !rw.bodyDone {
+			rw.emitTo(end)
+			rw.out = append(rw.out, rw.bodyInject...)
+			rw.bodyDone = true
 		}
 	}
 }

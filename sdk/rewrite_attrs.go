@@ -9,6 +9,7 @@ const (
 	elOther  elKind = iota
 	elHTML          // <html>: skipped when looking for the injection point
 	elHead          // <head>: the injection goes right after it
+	elBody          // <body>: the body injection goes right after it
 	elScript        // <script>
 	elMedia         // iframe, img, embed, object, video, audio, source, frame, track, input
 	elLink          // <link>: only with a loading rel
@@ -44,6 +45,8 @@ func classifyTag(name []byte) tagClass {
 		return tagClass{el: elHTML}
 	case "head":
 		return tagClass{el: elHead}
+	case "body":
+		return tagClass{el: elBody}
 	case "script":
 		return tagClass{el: elScript, raw: rawScript, urls: attrSrc, rawName: "script"}
 	case "iframe":

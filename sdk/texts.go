@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"encoding/json"
+	"html"
 	"fmt"
 	"slices"
 
@@ -14,6 +15,7 @@ type textSet struct {
 	offered []string
 	forced  string
 	config  map[string][2][]byte // lang → {hidden, shown} config JSON
+	noJS    map[string][2]string // lang → the no-JavaScript form, split around its return path
 }
 
 // bannerConfig is the page's #consent-config JSON, read by banner.js.
@@ -38,7 +40,7 @@ type bannerCategory struct {
 
 func newTextSet(o Options, cats []Category) (*textSet, error) {
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}}
+	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{}}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -92,6 +94,7 @@ func newTextSet(o Options, cats []Category) (*textSet, error) {
 			return nil, err
 		}
 		ts.config[lang] = [2][]byte{hidden, shown}
+		ts.noJS[lang] = noJSForm(o, lang, texts)
 	}
 	return ts, nil
 }
@@ -112,4 +115,23 @@ func (ts *textSet) configJSON(lang string, show bool) []byte {
 		return c[1]
 	}
 	return c[0]
+}
+
+// noJSForm renders the plain HTML form that lets a visitor without
+// JavaScript accept or reject; the request's path goes between the halves.
+func noJSForm(o Options, lang string, t map[string]string) [2]string {
+	e := html.EscapeString
+	head := `<noscript><form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
+		`" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
+		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
+		`</a></p><input type="hidden" name="return" value="`
+	tail := `"><button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
+		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) + `</button></form></noscript>`
+	return [2]string{head, tail}
+}
+
+// noJSFormFor returns the no-JavaScript form for lang, returning to path.
+func (ts *textSet) noJSFormFor(lang, path string) []byte {
+	f := ts.noJS[lang]
+	return []byte(f[0] + html.EscapeString(path) + f[1])
 }
