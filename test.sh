@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every Consentry test, installing what the tests need first:
+# Debian's chromium for the browser tests (when it is missing).
+# Usage: ./test.sh [extra go test flags]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+	echo "test.sh: installing ${need_apt[*]} from Debian's packages"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# axe-core, the accessibility audit the banner tests inject into Chromium.
+axe_dir=.cache/axe-core
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then
+	echo "test.sh: installing axe-core from npm"
+	mkdir -p "$axe_dir"
+	npm install --silent --no-audit --no-fund --prefix "$axe_dir" axe-core@4 >/dev/null
+fi
+if [ -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+	export CONSENTRY_AXE_JS="$PWD/$axe_dir/node_modules/axe-core/axe.min.js"
+fi
+
+echo "test.sh: gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "test.sh: go vet"
+go vet ./...
+
+echo "test.sh: go test"
+go test -count=1 -timeout 30m "$@" ./...
