@@ -42,13 +42,13 @@ var (
 // A Rewriter is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
 type Rewriter struct {
-	w       io.Writer
-	p       Policy
-	inject  []byte
+	w      io.Writer
+	p      Policy
+	inject []byte
 	// bodyInject goes right after the <body> start tag (or at the end of a
 	// document without one); see SetBodyInject.
 	bodyInject []byte
-	maxHold int
+	maxHold    int
 
 	carry   []byte // input not yet emitted starts at carry[done]
 	done    int

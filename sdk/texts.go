@@ -2,8 +2,8 @@ package sdk
 
 import (
 	"encoding/json"
-	"html"
 	"fmt"
+	"html"
 	"slices"
 
 	"github.com/consentry/consentry/banner"
