@@ -31,7 +31,10 @@ var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 //
 // It also returns the markup for the top of <body>: the no-JavaScript
 // consent form, for visitors who have not chosen yet.
-func (c *Consent) injection(r *http.Request, s *State) (head, body []byte) {
+//
+// When the response's Content-Security-Policy allows scripts or styles by
+// nonce, the injected elements carry that nonce.
+func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, body []byte) {
 	b := injectPool.Get().(*bytes.Buffer)
 	defer injectPool.Put(b)
 	b.Reset()
@@ -47,7 +50,10 @@ func (c *Consent) injection(r *http.Request, s *State) (head, body []byte) {
 	b.Write(stateJSON)
 	b.WriteString(`</script><script type="application/json" id="consent-config">`)
 	b.Write(c.texts.configJSON(lang, show))
-	b.WriteString(`</script><script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag("consent","default",{`)
+	scriptNonce, styleNonce := cspNonces(resp)
+	b.WriteString(`</script><script`)
+	writeNonce(b, scriptNonce)
+	b.WriteString(`>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag("consent","default",{`)
 	for i, t := range consentModeTypes {
 		if i > 0 {
 			b.WriteByte(',')
@@ -65,10 +71,24 @@ func (c *Consent) injection(r *http.Request, s *State) (head, body []byte) {
 	}
 	b.WriteString(`</script><link rel="stylesheet" href="`)
 	b.WriteString(c.opts.Prefix + "/" + banner.CSS().Name)
-	b.WriteString(`"><script src="`)
+	b.WriteByte('"')
+	writeNonce(b, styleNonce)
+	b.WriteString(`><script src="`)
 	b.WriteString(c.opts.Prefix + "/" + banner.JS().Name)
-	b.WriteString(`" defer></script>`)
+	b.WriteByte('"')
+	writeNonce(b, scriptNonce)
+	b.WriteString(` defer></script>`)
 	return bytes.Clone(b.Bytes()), body
+}
+
+// writeNonce writes a nonce attribute when nonce is set (validNonce keeps
+// it free of characters that need escaping).
+func writeNonce(b *bytes.Buffer, nonce string) {
+	if nonce != "" {
+		b.WriteString(` nonce="`)
+		b.WriteString(nonce)
+		b.WriteByte('"')
+	}
 }
 
 // isCrawler reports whether the User-Agent is a known bot.

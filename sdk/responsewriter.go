@@ -50,7 +50,7 @@ func (w *responseWriter) WriteHeader(code int) {
 			h.Set("ETag", "W/"+et)
 		}
 		h.Add("Vary", "Cookie, Sec-GPC, DNT, Accept-Language")
-		head, body := w.c.injection(w.r, w.s)
+		head, body := w.c.injection(w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
 		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, head)
 		w.rw.SetBodyInject(body)
