@@ -19,6 +19,8 @@ type Consent struct {
 	log        *slog.Logger
 	now        func() time.Time
 	texts      *textSet
+	regimes    *regimeTable
+	locate     *locator
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -94,6 +96,14 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := newLocator(o)
+	if err != nil {
+		return nil, err
+	}
 	c := &Consent{
 		opts:       o,
 		categories: cats,
@@ -103,6 +113,8 @@ func New(o Options) (*Consent, error) {
 		log:        o.Logger,
 		now:        o.Now,
 		texts:      texts,
+		regimes:    regimes,
+		locate:     loc,
 	}
 	for _, cat := range cats {
 		c.keys[cat.Key] = true
@@ -110,8 +122,9 @@ func New(o Options) (*Consent, error) {
 	return c, nil
 }
 
-// Close releases background work. The Consent must not be used after.
-func (c *Consent) Close() error { return nil }
+// Close releases background work and open files (the GeoIP database). The
+// Consent must not be used after.
+func (c *Consent) Close() error { return c.locate.close() }
 
 // Categories returns the configured categories with their catalogue
 // entries, in display order.
@@ -126,9 +139,14 @@ func (c *Consent) maxAge(r Regime) time.Duration {
 	return min(d, MaxCookieAge)
 }
 
-// regime decides the visitor's regime.
-func (c *Consent) regime(*http.Request) Regime {
-	return c.opts.DefaultRegime
+// regime decides the visitor's regime from their location. With no
+// location source configured the operator's DefaultRegime applies to every
+// visitor; with one, a visitor it cannot place gets the strictest regime.
+func (c *Consent) regime(r *http.Request) Regime {
+	if !c.locate.configured() {
+		return c.opts.DefaultRegime
+	}
+	return c.regimes.regime(c.locate.locate(r))
 }
 
 // stateFor reads the visitor's state: the choice in a valid cookie made

@@ -2,6 +2,8 @@ package sdk
 
 import (
 	"log/slog"
+	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -55,9 +57,37 @@ type Options struct {
 	// 365 days for opt-out and notice.
 	MaxAge map[Regime]time.Duration
 
-	// DefaultRegime applies when the visitor's location is unknown.
-	// Default: RegimeOptIn, the strictest.
+	// DefaultRegime applies to every visitor when no location source
+	// (CountryHeader, GeoIPDB) is configured, and otherwise to known
+	// locations that neither the built-in regime table nor Regimes lists;
+	// a visitor the configured sources cannot place gets opt-in, the
+	// strictest. Default: RegimeOptIn.
 	DefaultRegime Regime
+
+	// Regimes overrides the built-in regime table (EEA, UK and Switzerland
+	// opt-in; US states with comprehensive privacy laws opt-out) per
+	// country ("BR") or country-region ("US-NV"). Default: none.
+	Regimes map[string]Regime
+
+	// CountryHeader names a request header carrying the visitor's ISO
+	// 3166-1 alpha-2 country, set by the CDN or load balancer in front
+	// (e.g. "CF-IPCountry"). Only set it when the proxy in front always
+	// overwrites that header. Default: none.
+	CountryHeader string
+
+	// RegionHeader names a request header carrying the visitor's ISO
+	// 3166-2 subdivision ("CA" or "US-CA"), used with CountryHeader.
+	// Default: none.
+	RegionHeader string
+
+	// GeoIPDB is the path of a MaxMind-format (GeoIP2/GeoLite2 Country or
+	// City) database used when the headers give no country. Default: none.
+	GeoIPDB string
+
+	// ClientIP returns the visitor's address for GeoIPDB lookups.
+	// Default: the connection's remote address (the Caddy module passes
+	// Caddy's client IP, which honours trusted_proxies).
+	ClientIP func(*http.Request) netip.Addr
 
 	// HonorDNT treats "DNT: 1" as an opt-out of advertising where the
 	// regime allows signals to decide. DNT is recorded either way.

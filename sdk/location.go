@@ -1,0 +1,120 @@
+package sdk
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/oschwald/maxminddb-golang/v2"
+)
+
+// locator finds a visitor's location from request headers set by the CDN
+// or load balancer in front, or from a MaxMind-format database. Headers win
+// when both are configured and the header carries a value.
+type locator struct {
+	countryHeader string
+	regionHeader  string
+	db            *maxminddb.Reader
+	clientIP      func(*http.Request) netip.Addr
+}
+
+func newLocator(o Options) (*locator, error) {
+	l := &locator{countryHeader: o.CountryHeader, regionHeader: o.RegionHeader, clientIP: o.ClientIP}
+	if l.clientIP == nil {
+		l.clientIP = remoteIP
+	}
+	if o.GeoIPDB != "" {
+		db, err := maxminddb.Open(o.GeoIPDB)
+		if err != nil {
+			return nil, fmt.Errorf("geoip database %s: %w", o.GeoIPDB, err)
+		}
+		l.db = db
+	}
+	return l, nil
+}
+
+// geoRecord is the part of a GeoIP2/GeoLite2 Country or City record we read.
+type geoRecord struct {
+	Country struct {
+		ISOCode string `maxminddb:"iso_code"`
+	} `maxminddb:"country"`
+	Subdivisions []struct {
+		ISOCode string `maxminddb:"iso_code"`
+	} `maxminddb:"subdivisions"`
+}
+
+// locate returns the visitor's location; fields it cannot tell are empty.
+func (l *locator) locate(r *http.Request) Location {
+	var loc Location
+	if l.countryHeader != "" {
+		loc.Country = countryCode(r.Header.Get(l.countryHeader))
+	}
+	if l.regionHeader != "" && loc.Country != "" {
+		loc.Region = regionCode(r.Header.Get(l.regionHeader), loc.Country)
+	}
+	if loc.Country != "" || l.db == nil {
+		return loc
+	}
+	ip := l.clientIP(r)
+	if !ip.IsValid() {
+		return loc
+	}
+	var rec geoRecord
+	if err := l.db.Lookup(ip.Unmap()).Decode(&rec); err != nil {
+		return loc
+	}
+	loc.Country = countryCode(rec.Country.ISOCode)
+	if loc.Country != "" && len(rec.Subdivisions) > 0 {
+		loc.Region = regionCode(rec.Subdivisions[0].ISOCode, loc.Country)
+	}
+	return loc
+}
+
+// configured reports whether any location source is set up.
+func (l *locator) configured() bool {
+	return l.countryHeader != "" || l.db != nil
+}
+
+func (l *locator) close() error {
+	if l.db != nil {
+		return l.db.Close()
+	}
+	return nil
+}
+
+// countryCode normalises a country header value; CDNs' markers for unknown
+// (XX), Tor (T1) and anonymous proxies (A1, A2) count as unknown.
+func countryCode(v string) string {
+	v = strings.ToUpper(strings.TrimSpace(v))
+	if !isAlpha2(v) {
+		return ""
+	}
+	switch v {
+	case "XX", "T1", "A1", "A2", "ZZ":
+		return ""
+	}
+	return v
+}
+
+// regionCode normalises a region header value, "CA", "US-CA" or "us-ca",
+// to the subdivision code without the country prefix.
+func regionCode(v, country string) string {
+	v = strings.ToUpper(strings.TrimSpace(v))
+	v = strings.TrimPrefix(v, country+"-")
+	if v == "" || len(v) > 3 || !isAlnum(v) {
+		return ""
+	}
+	return v
+}
+
+// remoteIP is the default client address: the connection's peer.
+func remoteIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, _ := netip.ParseAddr(host)
+	return ip
+}

@@ -1,0 +1,202 @@
+package sdk
+
+import (
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+)
+
+func TestRegimeTable(t *testing.T) {
+	tab, err := newRegimeTable(map[string]Regime{"br": RegimeNotice, "US-NV": RegimeOptOut, "DE": RegimeOptIn}, RegimeNotice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for loc, want := range map[Location]Regime{
+		{}:                            RegimeOptIn, // unknown: strictest
+		{Country: "DE"}:               RegimeOptIn,
+		{Country: "FR", Region: "75"}: RegimeOptIn,
+		{Country: "GB"}:               RegimeOptIn,
+		{Country: "CH"}:               RegimeOptIn,
+		{Country: "NO"}:               RegimeOptIn,
+		{Country: "US", Region: "CA"}: RegimeOptOut,
+		{Country: "US", Region: "TX"}: RegimeOptOut,
+		{Country: "US", Region: "NV"}: RegimeOptOut, // operator override
+		{Country: "US", Region: "WY"}: RegimeNotice, // no state law: the fallback
+		{Country: "US"}:               RegimeOptOut, // state unknown
+		{Country: "BR"}:               RegimeNotice, // override, lowercase key
+		{Country: "JP"}:               RegimeNotice, // fallback
+	} {
+		if got := tab.regime(loc); got != want {
+			t.Errorf("regime(%q) = %s, want %s", loc.String(), got, want)
+		}
+	}
+	for _, bad := range []map[string]Regime{{"Germany": RegimeOptIn}, {"US-": RegimeOptIn}, {"DE": "strict"}} {
+		if _, err := newRegimeTable(bad, RegimeOptIn); err == nil {
+			t.Errorf("override %v accepted", bad)
+		}
+	}
+}
+
+// TestStateTable walks (country, region, GPC, DNT, cookie, policy version,
+// clock) to the visitor's state.
+func TestStateTable(t *testing.T) {
+	const (
+		month = 30 * 24 * time.Hour
+		day   = 24 * time.Hour
+	)
+	start := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	type cookie struct {
+		regime  Regime
+		granted []string
+		version string
+		age     time.Duration
+		gpc     bool
+	}
+	cases := []struct {
+		name             string
+		country, region  string
+		gpc, dnt         bool
+		honorDNT         bool
+		cookie           *cookie
+		decided          bool
+		regime           Regime
+		analytics, adver bool
+	}{
+		{name: "EU, no choice", country: "DE", regime: RegimeOptIn},
+		{name: "EU, GPC, no choice", country: "FR", gpc: true, regime: RegimeOptIn},
+		{name: "unknown country", regime: RegimeOptIn},
+		{name: "unknown marker XX", country: "XX", regime: RegimeOptIn},
+		{name: "California, no choice", country: "US", region: "CA", regime: RegimeOptOut, analytics: true, adver: true},
+		{name: "California, GPC", country: "US", region: "US-CA", gpc: true, regime: RegimeOptOut, analytics: true},
+		{name: "California, DNT not honoured", country: "US", region: "CA", dnt: true, regime: RegimeOptOut, analytics: true, adver: true},
+		{name: "California, DNT honoured", country: "US", region: "CA", dnt: true, honorDNT: true, regime: RegimeOptOut, analytics: true},
+		{name: "EU, accepted", country: "DE", cookie: &cookie{regime: RegimeOptIn, granted: []string{Analytics, Advertising}, version: "v2"},
+			decided: true, regime: RegimeOptIn, analytics: true, adver: true},
+		{name: "EU, accepted under old policy", country: "DE", cookie: &cookie{regime: RegimeOptIn, granted: []string{Analytics}, version: "v1"},
+			regime: RegimeOptIn},
+		{name: "EU, choice 5 months old", country: "DE", cookie: &cookie{regime: RegimeOptIn, granted: []string{Analytics}, version: "v2", age: 5 * month},
+			decided: true, regime: RegimeOptIn, analytics: true},
+		{name: "EU, choice 181 days old", country: "DE", cookie: &cookie{regime: RegimeOptIn, granted: []string{Analytics}, version: "v2", age: 181 * day},
+			regime: RegimeOptIn},
+		{name: "California, choice 300 days old", country: "US", region: "CA", cookie: &cookie{regime: RegimeOptOut, granted: []string{Analytics}, version: "v2", age: 300 * day},
+			decided: true, regime: RegimeOptOut, analytics: true},
+		{name: "California, granted ads before GPC", country: "US", region: "CA", gpc: true,
+			cookie: &cookie{regime: RegimeOptOut, granted: []string{Analytics, Advertising}, version: "v2"}, decided: true, regime: RegimeOptOut, analytics: true},
+		{name: "California, granted ads explicitly under GPC", country: "US", region: "CA", gpc: true,
+			cookie: &cookie{regime: RegimeOptOut, granted: []string{Analytics, Advertising}, version: "v2", gpc: true}, decided: true, regime: RegimeOptOut, analytics: true, adver: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now := start
+			c := newTestConsent(t, Options{PolicyVersion: "v2", CountryHeader: "CF-IPCountry", RegionHeader: "CF-Region-Code",
+				HonorDNT: tc.honorDNT, Now: func() time.Time { return now }})
+			r := httptest.NewRequest("GET", "/", nil)
+			if tc.country != "" {
+				r.Header.Set("CF-IPCountry", tc.country)
+			}
+			if tc.region != "" {
+				r.Header.Set("CF-Region-Code", tc.region)
+			}
+			if tc.gpc {
+				r.Header.Set("Sec-GPC", "1")
+			}
+			if tc.dnt {
+				r.Header.Set("DNT", "1")
+			}
+			if ck := tc.cookie; ck != nil {
+				ch := &choice{ID: strings.Repeat("ab", 16), Version: ck.version, Regime: ck.regime, Method: MethodCustom,
+					Time: start.Unix(), Granted: append([]string{Necessary}, ck.granted...), GPC: ck.gpc}
+				r.AddCookie(cookieFor(t, c, ch))
+				now = start.Add(ck.age)
+			}
+			s, _ := c.stateFor(r)
+			if s.Decided != tc.decided || s.Regime != tc.regime || s.Allowed(Analytics) != tc.analytics ||
+				s.Allowed(Advertising) != tc.adver || !s.Allowed(Necessary) || s.Signals.GPC != tc.gpc || s.Signals.DNT != tc.dnt {
+				t.Errorf("state %+v\nwant decided=%v regime=%s analytics=%v advertising=%v", s, tc.decided, tc.regime, tc.analytics, tc.adver)
+			}
+		})
+	}
+}
+
+func TestNoLocationSourceUsesDefaultRegime(t *testing.T) {
+	c := newTestConsent(t, Options{DefaultRegime: RegimeOptOut})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("CF-IPCountry", "DE") // not configured: ignored
+	if s, _ := c.stateFor(r); s.Regime != RegimeOptOut {
+		t.Errorf("regime %s, want the configured default opt-out", s.Regime)
+	}
+}
+
+// writeGeoDB builds a tiny MaxMind-format City database.
+func writeGeoDB(t *testing.T, nets map[string][2]string) string {
+	t.Helper()
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoIP2-City", RecordSize: 24, IncludeReservedNetworks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cidr, loc := range nets {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String(loc[0])}}
+		if loc[1] != "" {
+			rec["subdivisions"] = mmdbtype.Slice{mmdbtype.Map{"iso_code": mmdbtype.String(loc[1])}}
+		}
+		if err := tree.Insert(n, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "geo.mmdb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestGeoIPDatabase(t *testing.T) {
+	db := writeGeoDB(t, map[string][2]string{
+		"81.2.69.0/24":   {"DE", ""},
+		"2.125.160.0/24": {"US", "CA"},
+		"2001:db8::/32":  {"GB", "ENG"},
+		"89.160.20.0/24": {"SE", "AB"},
+	})
+	c := newTestConsent(t, Options{GeoIPDB: db, CountryHeader: "X-Country", DefaultRegime: RegimeNotice})
+	defer c.Close()
+	for _, tc := range []struct {
+		remote, header string
+		want           Regime
+	}{
+		{"81.2.69.7:1234", "", RegimeOptIn},
+		{"2.125.160.216:1234", "", RegimeOptOut},
+		{"[2001:db8::1]:443", "", RegimeOptIn},
+		{"[::ffff:2.125.160.1]:80", "", RegimeOptOut}, // IPv4-mapped
+		{"192.0.2.1:80", "", RegimeOptIn},             // not in the database: unknown
+		{"2.125.160.216:1234", "JP", RegimeNotice},    // the header wins
+		{"garbage", "", RegimeOptIn},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		if tc.header != "" {
+			r.Header.Set("X-Country", tc.header)
+		}
+		if got := c.regime(r); got != tc.want {
+			t.Errorf("remote %s header %q: regime %s, want %s", tc.remote, tc.header, got, tc.want)
+		}
+	}
+	if _, err := New(Options{GeoIPDB: filepath.Join(t.TempDir(), "missing.mmdb")}); err == nil {
+		t.Errorf("a missing GeoIP database was accepted")
+	}
+}
