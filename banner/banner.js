@@ -58,12 +58,18 @@
   ]);
   const gpc = () => state.signals && state.signals.gpc &&
     h('p', { class: 'cs-gpc', text: t('gpc_honoured') });
+  // Why a visitor who had chosen is asked again: "policy" or "expired".
+  const stateEl = doc.getElementById('consent-state');
+  const reask = stateEl && stateEl.dataset.reask;
+  const reaskNote = () => reask && texts['reask_' + reask] &&
+    h('p', { class: 'cs-gpc', 'data-consent-reask': reask, text: t('reask_' + reask) });
   const errs = [h('p', { class: 'cs-err', 'aria-live': 'assertive' }), h('p', { class: 'cs-err', 'aria-live': 'assertive' })];
 
   // 1. The first layer: a non-modal region fixed at the bottom.
   const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': t('title'), lang, hidden: true }, [
     h('div', { class: 'cs-in' }, [
       h('h2', { class: 'cs-h', text: t('title') }),
+      reaskNote(),
       h('p', { class: 'cs-p' }, [t('body'), ' ', links()]),
       gpc(),
       errs[0],

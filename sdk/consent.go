@@ -154,9 +154,11 @@ func (c *Consent) regime(r *http.Request) Regime {
 // defaults. Signals are applied either way.
 func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	sig := readSignals(r)
-	ch := c.readChoice(r)
+	ch, reask := c.readChoice(r)
 	if ch == nil {
-		return c.defaults(c.regime(r), sig), nil
+		s := c.defaults(c.regime(r), sig)
+		s.reask = reask
+		return s, nil
 	}
 	s := &State{
 		ID:         ch.ID,
@@ -185,24 +187,31 @@ func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	return s, ch
 }
 
-// readChoice decodes the consent cookie; any problem means no choice.
-func (c *Consent) readChoice(r *http.Request) *choice {
-	ck, err := r.Cookie(c.opts.CookieName)
+// Why a visitor who had chosen is asked again.
+const (
+	reaskPolicy  = "policy"  // the choice was made under another policy version
+	reaskExpired = "expired" // the choice is older than the regime's max age
+)
+
+// readChoice decodes the consent cookie; any problem means no choice. When
+// a valid choice no longer counts, reask says why.
+func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string) {
+	ck, err := r.Cookie(c.cookieName(r))
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	ch, err := c.codec.decode(ck.Value)
-	if err != nil {
+	ch, err = c.codec.decode(ck.Value)
+	if err != nil || !ch.Regime.Valid() {
 		c.log.Debug("consent: ignoring consent cookie", "error", err)
-		return nil
+		return nil, ""
 	}
-	if ch.Version != c.opts.PolicyVersion || !ch.Regime.Valid() {
-		return nil
+	if ch.Version != c.opts.PolicyVersion {
+		return nil, reaskPolicy
 	}
 	if c.now().After(time.Unix(ch.Time, 0).Add(c.maxAge(ch.Regime))) {
-		return nil
+		return nil, reaskExpired
 	}
-	return ch
+	return ch, ""
 }
 
 // defaults is the state before a choice: the regime's defaults for this

@@ -87,10 +87,21 @@ func (cc *cookieCodec) decode(value string) (*choice, error) {
 	return &ch, nil
 }
 
+// cookieName is the consent cookie's name for r: with the __Host- prefix
+// on HTTPS when no Domain is set, so the browser guarantees the cookie was
+// set by this host over HTTPS for the whole site and cannot be planted by
+// a sibling subdomain.
+func (c *Consent) cookieName(r *http.Request) string {
+	if c.opts.CookieDomain == "" && isHTTPS(r) {
+		return "__Host-" + c.opts.CookieName
+	}
+	return c.opts.CookieName
+}
+
 // cookie builds the Set-Cookie for value, living maxAge.
 func (c *Consent) cookie(r *http.Request, value string, maxAge time.Duration) *http.Cookie {
 	return &http.Cookie{
-		Name:     c.opts.CookieName,
+		Name:     c.cookieName(r),
 		Value:    value,
 		Path:     "/",
 		Domain:   c.opts.CookieDomain,

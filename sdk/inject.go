@@ -46,7 +46,11 @@ func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, 
 		body = c.texts.noJSFormFor(lang, safeReturn(r.URL.RequestURI()))
 	}
 
-	b.WriteString(`<script type="application/json" id="consent-state">`)
+	b.WriteString(`<script type="application/json" id="consent-state"`)
+	if s.reask != "" {
+		b.WriteString(` data-reask="` + s.reask + `"`)
+	}
+	b.WriteByte('>')
 	b.Write(stateJSON)
 	b.WriteString(`</script><script type="application/json" id="consent-config">`)
 	b.Write(c.texts.configJSON(lang, show))

@@ -200,3 +200,58 @@ func TestGeoIPDatabase(t *testing.T) {
 		t.Errorf("a missing GeoIP database was accepted")
 	}
 }
+
+func TestReaskReasonInPage(t *testing.T) {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	c := newTestConsent(t, Options{PolicyVersion: "v2", Now: func() time.Time { return now }})
+	for name, tc := range map[string]struct {
+		version string
+		age     time.Duration
+		want    string
+	}{
+		"current":    {"v2", 0, ""},
+		"old policy": {"v1", 0, ` data-reask="policy"`},
+		"expired":    {"v2", 200 * 24 * time.Hour, ` data-reask="expired"`},
+	} {
+		ch := acceptAllChoice(c)
+		ch.Version, ch.Time = tc.version, now.Add(-tc.age).Unix()
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(cookieFor(t, c, ch))
+		w := httptest.NewRecorder()
+		c.Handler(htmlHandler(trackedPage, nil)).ServeHTTP(w, r)
+		if !strings.Contains(w.Body.String(), `id="consent-state"`+tc.want+`>`) {
+			t.Errorf("%s: page lacks consent-state%s", name, tc.want)
+		}
+	}
+}
+
+func TestHostPrefixedCookieOnHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		name, domain string
+		https        bool
+		want         string
+	}{
+		{"https host-only", "", true, "__Host-consent"},
+		{"https shared domain", "example.com", true, "consent"},
+		{"http", "", false, "consent"},
+	} {
+		c := newTestConsent(t, Options{CookieDomain: tc.domain})
+		url := "http://www.example.com/_consent"
+		if tc.https {
+			url = "https://www.example.com/_consent"
+		}
+		r := httptest.NewRequest("POST", url, strings.NewReader(`{"action":"reject_all"}`))
+		r.Header.Set("Content-Type", "application/json")
+		w := serve(c, r)
+		cks := w.Result().Cookies()
+		if len(cks) != 1 || cks[0].Name != tc.want || cks[0].Secure != tc.https || cks[0].Domain != tc.domain {
+			t.Fatalf("%s: cookies %+v, want one %s (secure=%v domain=%q)", tc.name, cks, tc.want, tc.https, tc.domain)
+		}
+		// The cookie reads back under the same name.
+		g := httptest.NewRequest("GET", strings.TrimSuffix(url, "_consent")+"_consent", nil)
+		g.AddCookie(cks[0])
+		if s := decodeState(t, serve(c, g)); !s.Decided {
+			t.Errorf("%s: the %s cookie did not read back", tc.name, tc.want)
+		}
+	}
+}

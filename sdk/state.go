@@ -62,6 +62,10 @@ type State struct {
 	Categories map[string]bool `json:"categories"`
 	// Signals are the privacy signals of the current request.
 	Signals Signals `json:"signals"`
+
+	// reask says why a visitor who had chosen is asked again (reaskPolicy,
+	// reaskExpired); empty otherwise. The banner says so.
+	reask string
 }
 
 // Allowed reports whether category key is granted. A nil State allows only
