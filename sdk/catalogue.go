@@ -4,23 +4,69 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Vendor is one entry of the built-in catalogue: a third party with the
-// hosts, inline-script patterns and cookie names that belong to it.
+// hosts, inline-script patterns and cookies that belong to it.
 type Vendor struct {
-	Vendor   string   `json:"vendor"`
-	Category string   `json:"category"`
-	Hosts    []string `json:"hosts"`
+	// Vendor is the display name, unique in the catalogue.
+	Vendor string `json:"vendor"`
+	// Category is the key of the category the vendor belongs to.
+	Category string `json:"category"`
+	// PrivacyURL is the vendor's privacy policy (https).
+	PrivacyURL string `json:"privacy_url"`
+	// Hosts are the vendor's script, iframe and pixel origins; each also
+	// matches its subdomains.
+	Hosts []string `json:"hosts"`
+	// Patterns are substrings that mark an inline script as the vendor's.
 	Patterns []string `json:"patterns"`
-	Cookies  []string `json:"cookies"`
+	// Cookies are the cookies the vendor sets, for the cookie declaration
+	// and (first-party ones) for the Set-Cookie and Cookie filters.
+	Cookies []VendorCookie `json:"cookies"`
+}
+
+// The values of VendorCookie.Party.
+const (
+	FirstParty = "first"
+	ThirdParty = "third"
+)
+
+// VendorCookie is one cookie a vendor sets, as a cookie declaration shows it.
+type VendorCookie struct {
+	// Name is the exact cookie name, or a prefix followed by '*' for a
+	// family of names such as "_ga_*".
+	Name string `json:"name"`
+	// Purpose says what the cookie is for, in English.
+	Purpose string `json:"purpose"`
+	// Lifetime is how long the cookie lives, in English ("2 years",
+	// "session").
+	Lifetime string `json:"lifetime"`
+	// Party is FirstParty when the cookie is set on the site's own domain
+	// (by the vendor's script or the site), ThirdParty when it is set on
+	// the vendor's domain.
+	Party string `json:"party"`
+	// Host is the domain a third-party cookie is set on; empty for
+	// first-party cookies.
+	Host string `json:"host,omitempty"`
+}
+
+// matches reports whether a cookie named name is this cookie: the same
+// name, or a name with the prefix when Name ends in '*'.
+func (c VendorCookie) matches(name string) bool {
+	if prefix, ok := strings.CutSuffix(c.Name, "*"); ok {
+		return strings.HasPrefix(name, prefix)
+	}
+	return c.Name == name
 }
 
 //go:embed catalogue.json
 var catalogueJSON []byte
 
-// BuiltinCatalogue returns the built-in vendor catalogue.
+// BuiltinCatalogue returns the built-in vendor catalogue, a fresh copy the
+// caller may modify.
 func BuiltinCatalogue() []Vendor {
 	var vs []Vendor
 	if err := json.Unmarshal(catalogueJSON, &vs); err != nil {
@@ -29,9 +75,60 @@ func BuiltinCatalogue() []Vendor {
 	return vs
 }
 
-// withCatalogue adds the vendors' hosts, patterns and cookies to the
-// categories of the same key. A vendor whose category is not configured is
-// an error: the operator removed a category the catalogue still needs.
+// builtin is the parsed catalogue CookieInfo reads; it is never modified.
+var builtin = sync.OnceValue(BuiltinCatalogue)
+
+// CookieInfo looks a cookie name up in the built-in catalogue and returns
+// the cookie's entry and its vendor (whose Category and Vendor name the
+// cookie declaration shows). See LookupCookie for the rules.
+func CookieInfo(name string) (VendorCookie, Vendor, bool) {
+	return LookupCookie(builtin(), name)
+}
+
+// LookupCookie finds the entry for a cookie name in vendors. An entry whose
+// Name equals name wins (so "_ga" and the pattern "_ga_*" itself are found
+// exactly); otherwise the "prefix*" entry with the longest matching prefix
+// wins, the first in catalogue order on a tie. The returned Vendor's slices
+// are copies.
+func LookupCookie(vendors []Vendor, name string) (VendorCookie, Vendor, bool) {
+	var (
+		best    VendorCookie
+		bestV   int
+		bestLen = -1
+	)
+	for i, v := range vendors {
+		for _, c := range v.Cookies {
+			if c.Name == name {
+				return c, cloneVendor(v), true
+			}
+			if prefix, ok := strings.CutSuffix(c.Name, "*"); ok && len(prefix) > bestLen && c.matches(name) {
+				best, bestV, bestLen = c, i, len(prefix)
+			}
+		}
+	}
+	if bestLen < 0 {
+		return VendorCookie{}, Vendor{}, false
+	}
+	return best, cloneVendor(vendors[bestV]), true
+}
+
+func cloneVendor(v Vendor) Vendor {
+	v.Hosts = slices.Clone(v.Hosts)
+	v.Patterns = slices.Clone(v.Patterns)
+	v.Cookies = slices.Clone(v.Cookies)
+	return v
+}
+
+// withCatalogue adds the vendors' hosts, patterns and first-party cookie
+// names to the categories of the same key. A vendor whose category is not
+// configured is an error: the operator removed a category the catalogue
+// still needs.
+//
+// Third-party cookies are left out of Category.Cookies: they live on the
+// vendor's domain, so the site never receives or sets them, and their often
+// generic names ("test_cookie", "PREF", "lang") would only make the filters
+// drop the site's own cookies of the same name. They stay in the catalogue
+// for the cookie declaration.
 func withCatalogue(cats []Category, vendors []Vendor) ([]Category, error) {
 	index := make(map[string]int, len(cats))
 	for i, c := range cats {
@@ -45,7 +142,11 @@ func withCatalogue(cats []Category, vendors []Vendor) ([]Category, error) {
 		c := &cats[i]
 		c.Hosts = append(c.Hosts, v.Hosts...)
 		c.Patterns = append(c.Patterns, v.Patterns...)
-		c.Cookies = append(c.Cookies, v.Cookies...)
+		for _, ck := range v.Cookies {
+			if ck.Party != ThirdParty {
+				c.Cookies = append(c.Cookies, ck.Name)
+			}
+		}
 	}
 	return cats, nil
 }
