@@ -21,6 +21,9 @@ type Consent struct {
 	texts      *textSet
 	regimes    *regimeTable
 	locate     *locator
+
+	declRows    map[string][]declaredCookie // category → declared cookies
+	declVendors map[string][]string         // category → vendor names
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -80,8 +83,10 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	var vendors []Vendor
 	if !o.NoBuiltinCatalogue {
-		if cats, err = withCatalogue(cats, BuiltinCatalogue()); err != nil {
+		vendors = BuiltinCatalogue()
+		if cats, err = withCatalogue(cats, vendors); err != nil {
 			return nil, err
 		}
 	}
@@ -119,6 +124,7 @@ func New(o Options) (*Consent, error) {
 	for _, cat := range cats {
 		c.keys[cat.Key] = true
 	}
+	c.declRows, c.declVendors = declarationRows(o, cats, vendors)
 	return c, nil
 }
 

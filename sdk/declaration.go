@@ -1,9 +1,9 @@
 package sdk
 
 import (
-	"encoding/json"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -29,49 +29,146 @@ func (c *Consent) serveReceipt(w http.ResponseWriter, _ *http.Request, s *State)
 	})
 }
 
+// declaredCookie is one row of the cookie declaration.
+type declaredCookie struct {
+	Name     string `json:"name"`
+	Vendor   string `json:"vendor,omitempty"`
+	Purpose  string `json:"purpose,omitempty"`
+	Lifetime string `json:"lifetime,omitempty"`
+	Party    string `json:"party"`
+	Host     string `json:"host,omitempty"`
+}
+
 // declaredCategory is one category of the cookie declaration.
 type declaredCategory struct {
-	Key         string   `json:"key"`
-	Label       string   `json:"label"`
-	Description string   `json:"description"`
-	Cookies     []string `json:"cookies"`
-	Hosts       []string `json:"hosts"`
+	Key         string           `json:"key"`
+	Label       string           `json:"label"`
+	Description string           `json:"description"`
+	Locked      bool             `json:"locked"`
+	Granted     bool             `json:"granted"`
+	Cookies     []declaredCookie `json:"cookies"`
+	Vendors     []string         `json:"vendors,omitempty"`
+}
+
+// declarationRows lists, per category key, the cookies the declaration
+// shows: every cookie of the catalogue's vendors in that category, then the
+// configured cookie names the catalogue does not describe (first party,
+// details unknown), and the consent cookie itself under necessary.
+func declarationRows(o Options, cats []Category, vendors []Vendor) (map[string][]declaredCookie, map[string][]string) {
+	rows := map[string][]declaredCookie{}
+	names := map[string][]string{}
+	seen := map[string]bool{}
+	for _, v := range vendors {
+		names[v.Category] = append(names[v.Category], v.Vendor)
+		for _, ck := range v.Cookies {
+			rows[v.Category] = append(rows[v.Category], declaredCookie{
+				Name: ck.Name, Vendor: v.Vendor, Purpose: ck.Purpose, Lifetime: ck.Lifetime, Party: ck.Party, Host: ck.Host,
+			})
+			seen[ck.Name] = true
+		}
+	}
+	for _, cat := range cats {
+		for _, name := range cat.Cookies {
+			if !seen[name] {
+				seen[name] = true
+				rows[cat.Key] = append(rows[cat.Key], declaredCookie{Name: name, Party: FirstParty})
+			}
+		}
+	}
+	consentCookie := declaredCookie{
+		Name: o.CookieName, Party: FirstParty,
+		Purpose:  "Remembers your cookie choice (signed; holds no personal data beyond a random consent id).",
+		Lifetime: maxAgeText(o),
+	}
+	rows[Necessary] = append([]declaredCookie{consentCookie}, rows[Necessary]...)
+	return rows, names
+}
+
+// maxAgeText renders the consent cookie's lifetime range in days.
+func maxAgeText(o Options) string {
+	lo, hi := -1, 0
+	for _, r := range []Regime{RegimeOptIn, RegimeOptOut, RegimeNotice} {
+		d, ok := o.MaxAge[r]
+		if !ok {
+			d = DefaultMaxAge(r)
+		}
+		days := int(min(d, MaxCookieAge).Hours() / 24)
+		if lo < 0 || days < lo {
+			lo = days
+		}
+		hi = max(hi, days)
+	}
+	if lo == hi {
+		return strconv.Itoa(lo) + " days"
+	}
+	return strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + " days"
+}
+
+// declaration returns the cookie declaration in lang, with the visitor's
+// current choice.
+func (c *Consent) declaration(lang string, s *State) []declaredCategory {
+	t := c.texts.texts[lang]
+	out := make([]declaredCategory, 0, len(c.categories))
+	for _, cat := range c.categories {
+		d := declaredCategory{
+			Key: cat.Key, Label: cat.Label, Description: cat.Description, Locked: cat.Key == Necessary,
+			Granted: s.Allowed(cat.Key), Cookies: c.declRows[cat.Key], Vendors: c.declVendors[cat.Key],
+		}
+		if d.Label == "" {
+			d.Label = t["cat."+cat.Key+".label"]
+		}
+		if d.Label == "" {
+			d.Label = cat.Key
+		}
+		if d.Description == "" {
+			d.Description = t["cat."+cat.Key+".description"]
+		}
+		if d.Cookies == nil {
+			d.Cookies = []declaredCookie{}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 var declarationPage = template.Must(template.New("cookies").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}}</title></head><body><main><h1>{{.Title}}</h1>
-{{range .Categories}}<section><h2>{{.Label}}</h2><p>{{.Description}}</p>
-{{if .Cookies}}<table><thead><tr><th scope="col">Cookie</th></tr></thead><tbody>{{range .Cookies}}<tr><td><code>{{.}}</code></td></tr>{{end}}</tbody></table>{{end}}
-{{if .Hosts}}<p>Third parties: {{range $i, $h := .Hosts}}{{if $i}}, {{end}}{{$h}}{{end}}</p>{{end}}</section>
+<title>{{.T.decl_title}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #767676;padding:.35rem .5rem;text-align:left;vertical-align:top}caption{text-align:left;font-weight:600}code{font-size:.95em}fieldset{border:1px solid #767676;margin:1rem 0}button{min-height:44px;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem;border:2px solid #1a1a1a;border-radius:6px;background:#1a1a1a;color:#fff;font:inherit;font-weight:600}a{color:#1d4ed8}</style>
+</head><body><main>
+<h1>{{.T.decl_title}}</h1>
+<p>{{.T.decl_intro}} <a href="{{.PrivacyURL}}">{{.T.privacy_link}}</a></p>
+<form method="post" action="{{.Endpoint}}" aria-labelledby="prefs-title">
+<h2 id="prefs-title">{{.T.prefs_title}}</h2>
+<input type="hidden" name="return" value="{{.Return}}">
+<fieldset><legend>{{.T.prefs_body}}</legend>
+{{range .Categories}}<div><input type="checkbox" id="c-{{.Key}}" name="categories" value="{{.Key}}"{{if or .Granted .Locked}} checked{{end}}{{if .Locked}} disabled{{end}}> <label for="c-{{.Key}}">{{.Label}}</label></div>
+{{end}}</fieldset>
+<button type="submit" name="action" value="custom">{{.T.save}}</button>
+<button type="submit" name="action" value="accept_all">{{.T.accept_all}}</button>
+<button type="submit" name="action" value="reject_all">{{.T.reject_all}}</button>
+</form>
+{{range .Categories}}<section aria-labelledby="h-{{.Key}}"><h2 id="h-{{.Key}}">{{.Label}}</h2><p>{{.Description}}</p>
+{{if .Cookies}}<table><caption>{{$.T.cookie_list}}: {{.Label}}</caption><thead><tr><th scope="col">{{$.T.decl_cookie}}</th><th scope="col">{{$.T.decl_provider}}</th><th scope="col">{{$.T.decl_purpose}}</th><th scope="col">{{$.T.decl_lifetime}}</th><th scope="col">{{$.T.decl_party}}</th></tr></thead><tbody>
+{{range .Cookies}}<tr><td><code>{{.Name}}</code></td><td>{{.Vendor}}</td><td>{{.Purpose}}</td><td>{{.Lifetime}}</td><td>{{if eq .Party "third"}}{{$.T.decl_third}}{{if .Host}} ({{.Host}}){{end}}{{else}}{{$.T.decl_first}}{{end}}</td></tr>
+{{end}}</tbody></table>{{end}}</section>
 {{end}}</main></body></html>`))
 
-// serveDeclaration serves the cookie declaration, as JSON when asked for.
-func (c *Consent) serveDeclaration(w http.ResponseWriter, r *http.Request) {
+// serveDeclaration serves the cookie declaration in the visitor's language:
+// an accessible HTML page that also lets the visitor change their choice
+// without JavaScript, or JSON when asked for.
+func (c *Consent) serveDeclaration(w http.ResponseWriter, r *http.Request, s *State) {
 	lang := c.texts.pick(r.Header.Get("Accept-Language"))
-	var cfg struct {
-		Texts      map[string]string `json:"texts"`
-		Categories []bannerCategory  `json:"categories"`
-	}
-	_ = json.Unmarshal(c.texts.configJSON(lang, true), &cfg)
-	var out []declaredCategory
-	for i, cat := range c.categories {
-		d := declaredCategory{Key: cat.Key, Cookies: cat.Cookies, Hosts: cat.Hosts}
-		if i < len(cfg.Categories) {
-			d.Label, d.Description = cfg.Categories[i].Label, cfg.Categories[i].Description
-		}
-		out = append(out, d)
-	}
+	decl := c.declaration(lang, s)
+	w.Header().Set("Vary", "Accept, Accept-Language, Cookie")
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
-		w.Header().Set("Vary", "Accept, Accept-Language")
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "policy_version": c.opts.PolicyVersion, "categories": decl})
 		return
 	}
-	title := cfg.Texts["cookies_link"]
-	if title == "" {
-		title = "Cookie policy"
-	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Vary", "Accept, Accept-Language")
-	_ = declarationPage.Execute(w, map[string]any{"Lang": lang, "Title": title, "Categories": out})
+	w.Header().Set("Cache-Control", "no-store")
+	_ = declarationPage.Execute(w, map[string]any{
+		"Lang": lang, "T": c.texts.texts[lang], "Categories": decl, "Endpoint": c.opts.Prefix,
+		"PrivacyURL": c.opts.PrivacyURL, "Return": c.opts.Prefix + "/cookies",
+	})
 }

@@ -43,7 +43,7 @@ func (c *Consent) serveEndpoint(w http.ResponseWriter, r *http.Request, s *State
 	case "/receipt":
 		c.serveReceipt(w, r, s)
 	case "/cookies":
-		c.serveDeclaration(w, r)
+		c.serveDeclaration(w, r, s)
 	default:
 		if !banner.ServeAsset(w, r, rest[1:]) {
 			http.NotFound(w, r)
@@ -162,14 +162,7 @@ func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
 // expireRefusedCookies expires the cookies of refused categories that the
 // browser sent, so withdrawing consent removes them, HttpOnly ones too.
 func (c *Consent) expireRefusedCookies(w http.ResponseWriter, r *http.Request, s *State) {
-	for _, ck := range r.Cookies() {
-		if cat := c.match.cookieCategory(ck.Name); cat != "" && !s.Categories[cat] {
-			http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", MaxAge: -1})
-			if c.opts.CookieDomain != "" {
-				http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", Domain: c.opts.CookieDomain, MaxAge: -1})
-			}
-		}
-	}
+	c.expireCookies(w.Header(), r, c.refusedCookieNames(r, s))
 }
 
 // readPost parses a JSON or form body. isForm tells a plain HTML form post.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"strings"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -14,8 +15,9 @@ import (
 type textSet struct {
 	offered []string
 	forced  string
-	config  map[string][2][]byte // lang → {hidden, shown} config JSON
-	noJS    map[string][2]string // lang → the no-JavaScript form, split around its return path
+	config  map[string][2][]byte         // lang → {hidden, shown} config JSON
+	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
+	texts   map[string]map[string]string // lang → every text, overrides applied
 }
 
 // bannerConfig is the page's #consent-config JSON, read by banner.js.
@@ -40,7 +42,8 @@ type bannerCategory struct {
 
 func newTextSet(o Options, cats []Category) (*textSet, error) {
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{}}
+	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{},
+		texts: map[string]map[string]string{}}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -63,13 +66,14 @@ func newTextSet(o Options, cats []Category) (*textSet, error) {
 				texts[k] = v
 			}
 		}
+		ts.texts[lang] = texts
 		cfg := bannerConfig{
 			Endpoint:   o.Prefix,
 			PrivacyURL: o.PrivacyURL,
 			CookieURL:  o.CookieURL,
 			Lang:       lang,
 			Floating:   o.FloatingButton,
-			Texts:      texts,
+			Texts:      bannerTexts(texts),
 		}
 		for _, c := range cats {
 			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary, Cookies: c.Cookies}
@@ -134,4 +138,16 @@ func noJSForm(o Options, lang string, t map[string]string) [2]string {
 func (ts *textSet) noJSFormFor(lang, path string) []byte {
 	f := ts.noJS[lang]
 	return []byte(f[0] + html.EscapeString(path) + f[1])
+}
+
+// bannerTexts leaves out the texts only server-rendered pages use (the
+// cookie declaration's), so every page carries just what the banner shows.
+func bannerTexts(all map[string]string) map[string]string {
+	out := make(map[string]string, len(all))
+	for k, v := range all {
+		if !strings.HasPrefix(k, "decl_") {
+			out[k] = v
+		}
+	}
+	return out
 }
