@@ -32,12 +32,26 @@ var (
 // came (case, quotes, whitespace, entities, encoding).
 //
 // It lexes with tdewolff/parse/v2/html over a scratch copy of the bytes not
-// yet emitted and emits the original bytes by offset. Only an incomplete
-// token, an inline script whose category depends on its body (up to
-// MaxHold) and a few bytes that could start an end tag are held back between
-// writes; the bodies of raw-text elements and comments are scanned
-// incrementally and never lexed, so memory and time stay linear whatever
-// the page size and the write sizes.
+// yet emitted and emits the original bytes by offset. Once the injections
+// are written, a cheap tag scanner (skipFast) passes text, end tags and the
+// start tags no rule can touch without the lexer, which runs only where a
+// rule may match. <svg> and <math>, which the lexer returns whole, get a
+// second pass of their own (foreign). Only an incomplete token, an inline
+// script or style whose category depends on its body (up to MaxHold) and a
+// few bytes that could start an end tag are held back between writes; the
+// bodies of raw-text elements and comments are scanned incrementally and
+// never lexed, so memory and time stay linear whatever the page size and
+// the write sizes.
+//
+// What it neutralises, for the categories the Policy refuses: elements
+// whose fetching URL attributes (fetchAttrs; in <svg> and <math> also href,
+// xlink:href and src) point at a refused host or that the site marked with
+// a refused data-category; style attributes, <style> elements, inline
+// scripts and srcdoc documents that name a refused host (textCategory) or
+// match the Policy's inline patterns; <meta http-equiv=refresh> and <base
+// href> to a refused host. Spellings browsers accept count: any case,
+// character references, backslashes, tabs and newlines in URLs, "<script/
+// src=…>", "<!-->" as a whole comment.
 //
 // A Rewriter is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
@@ -60,6 +74,7 @@ type Rewriter struct {
 	attrs []tagAttr // attributes of the current (or held) start tag
 
 	injected   bool
+	slow       bool // tests: lex every tag, without skipFast
 	bodyDone   bool
 	bomChecked bool
 	waitGT     bool // an incomplete token is held: only a '>' can complete it
@@ -70,6 +85,10 @@ type Rewriter struct {
 	hosts     map[string]string // host → refused category, "" when not refused
 	keys      map[string]string // data-category value → itself when refused
 	hostBuf   []byte
+	textBuf   []byte // entity-decoded attribute text
+	textBuf2  []byte
+	fscratch  []byte       // the lexer's copy of an <svg> or <math> element, at its end
+	fin       *parse.Input // over fscratch
 	counts    []categoryCount
 	overflows int
 }
@@ -79,8 +98,10 @@ type Rewriter struct {
 type heldTag struct {
 	active     bool
 	start, end int
-	nameEnd    int // relative to start
-	catAttr    int // index in attrs of its data-category, or -1
+	nameEnd    int  // relative to start
+	catAttr    int  // index in attrs of its data-category, or -1
+	style      bool // a <style> element, else a <script>
+	urls       attrKind
 }
 
 // refuseNothing is the Policy used when none is given.
@@ -118,6 +139,10 @@ func (rw *Rewriter) Reset(w io.Writer, p Policy, inject []byte) {
 		}
 		return b[:0]
 	}
+	fscratch, fin := rw.fscratch, rw.fin
+	if len(fscratch) > 4*MaxHold {
+		fscratch, fin = nil, nil
+	}
 	clear(rw.hosts)
 	clear(rw.keys)
 	*rw = Rewriter{
@@ -133,6 +158,10 @@ func (rw *Rewriter) Reset(w io.Writer, p Policy, inject []byte) {
 		hosts:    rw.hosts,
 		keys:     rw.keys,
 		hostBuf:  rw.hostBuf[:0],
+		fscratch: fscratch,
+		fin:      fin,
+		textBuf:  keep(rw.textBuf),
+		textBuf2: keep(rw.textBuf2),
 		counts:   rw.counts[:0],
 	}
 }
@@ -314,23 +343,28 @@ func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bo
 	nameEnd := 0
 	var class tagClass
 	for {
+		if tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
+			if k := skipFast(rw.carry[base+pos : base+n]); k > 0 {
+				pos += k
+				relex(in, l, pos)
+			}
+		}
 		tt, data := l.Next()
 		end := in.Offset()
 		switch tt {
 		case html.ErrorToken:
 			if l.Err() != io.EOF {
-				// A NUL inside <svg> or <math> stops the lexer: pass the
-				// construct through up to and including the NUL.
-				start := pos
-				if tag >= 0 {
-					start = tag
+				// A NUL inside <svg> or <math> stops the lexer; browsers
+				// read it as U+FFFD. Hide the NULs from the lexer (only
+				// the scratch copy changes) and lex the construct again.
+				for i := pos; i < n; i++ {
+					if rw.scratch[i] == 0 {
+						rw.scratch[i] = 1
+					}
 				}
-				if !rw.injected {
-					rw.emitTo(base + start)
-					rw.injectNow()
-				}
-				rw.emitTo(base + min(end+1, n))
-				return true
+				relex(in, l, pos)
+				tag = -1
+				continue
 			}
 			if tag < 0 {
 				rw.emitTo(base + n)
@@ -350,23 +384,20 @@ func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bo
 			return false
 
 		case html.StartTagToken:
+			name := l.Text()
+			if i := bytes.IndexByte(name, '/'); i >= 0 {
+				// "<script/src=…>": browsers end the name at the '/' and
+				// read it as a space; so does the lexer after this patch.
+				rw.scratch[pos+1+i] = ' '
+				relex(in, l, pos)
+				continue
+			}
 			tag, nameEnd = pos, end
-			class = classifyTag(l.Text())
+			class = classifyTag(name)
 			rw.attrs = rw.attrs[:0]
 
 		case html.AttributeToken:
-			if class.el >= elScript {
-				if k := classifyAttr(l.AttrKey(), class); k != 0 {
-					key := l.AttrKey()
-					a := tagAttr{kind: k, keyOff: end - cap(key) - tag, valOff: -1}
-					a.keyEnd = a.keyOff + len(key)
-					if v := l.AttrVal(); v != nil {
-						a.valOff = end - cap(v) - tag
-						a.valEnd = a.valOff + len(v)
-					}
-					rw.attrs = append(rw.attrs, a)
-				}
-			}
+			rw.addAttr(l, class, end, tag)
 
 		case html.StartTagCloseToken, html.StartTagVoidToken:
 			rw.startTag(base+tag, base+end, nameEnd-tag, class)
@@ -407,6 +438,15 @@ func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bo
 			pos = end
 
 		case html.CommentToken:
+			if k := emptyComment(data); k > 0 {
+				// "<!-->" and "<!--->" are whole comments to browsers.
+				pos = pos + k
+				relex(in, l, pos)
+				continue
+			} else if k < 0 && end == n && !final {
+				rw.hold(base + pos)
+				return false
+			}
 			if end == n && !final {
 				if !bytes.HasPrefix(data, commentOpen) {
 					if data[len(data)-1] == '>' {
@@ -436,6 +476,15 @@ func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bo
 
 		default: // SVGToken, MathToken, XMLToken: a whole element
 			if end == n && !final {
+				if tt != html.XMLToken && n-pos > rw.maxHold {
+					// Too large to hold: check the tags it has so far,
+					// then let it pass (the rest is lexed as HTML).
+					if !rw.injected {
+						rw.emitTo(base + pos)
+						rw.injectNow()
+					}
+					rw.foreign(base+pos, base+n)
+				}
 				rw.hold(base + pos)
 				return false
 			}
@@ -443,9 +492,55 @@ func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bo
 				rw.emitTo(base + pos)
 				rw.injectNow()
 			}
+			if tt != html.XMLToken {
+				rw.foreign(base+pos, base+end)
+			}
 			pos = end
 		}
 	}
+}
+
+// relex restarts the lexer at scratch[rel], a token boundary.
+func relex(in *parse.Input, l *html.Lexer, rel int) {
+	in.Move(rel - in.Offset())
+	in.Skip()
+	*l = *html.NewLexer(in)
+}
+
+// emptyComment returns the length of the empty comment "<!-->" or "<!--->"
+// at the start of the comment token data, 0 when there is none, or -1 when
+// data is a shorter prefix of "<!--->" that more bytes may complete.
+func emptyComment(data []byte) int {
+	switch {
+	case bytes.HasPrefix(data, []byte("<!-->")):
+		return 5
+	case bytes.HasPrefix(data, []byte("<!--->")):
+		return 6
+	case len(data) < 6 && bytes.HasPrefix([]byte("<!--->"), data):
+		return -1
+	}
+	return 0
+}
+
+// addAttr records the attribute the lexer just returned when the rewriter
+// cares about it, with offsets relative to the tag at scratch[tag:].
+func (rw *Rewriter) addAttr(l *html.Lexer, class tagClass, end, tag int) {
+	key := l.AttrKey()
+	if i := bytes.LastIndexByte(key, '/'); i >= 0 {
+		key = key[i+1:] // "a/src=…": browsers read a '/' as a space
+	}
+	k := classifyAttr(key, class)
+	twin := dataTwin(key) & (class.urls | attrStyle | attrType)
+	if k == 0 && twin == 0 {
+		return
+	}
+	a := tagAttr{kind: k, twin: twin, keyOff: end - cap(key) - tag, valOff: -1}
+	a.keyEnd = a.keyOff + len(key)
+	if v := l.AttrVal(); v != nil {
+		a.valOff = end - cap(v) - tag
+		a.valEnd = a.valOff + len(v)
+	}
+	rw.attrs = append(rw.attrs, a)
 }
 
 // jump moves the lexer to done, where a raw-text element's end tag or the
@@ -495,10 +590,12 @@ func (rw *Rewriter) startTag(start, end, nameEnd int, c tagClass) {
 		rw.injectNow()
 	}
 	switch c.el {
-	case elScript:
-		rw.scriptTag(start, end, nameEnd)
-	case elMedia, elLink:
-		rw.mediaTag(start, end, nameEnd, c)
+	case elScript, elStyle:
+		rw.rawTag(start, end, nameEnd, c)
+	default:
+		rw.fetchTag(start, end, nameEnd, c)
+	}
+	switch c.el {
 	case elHead:
 		if !rw.injected {
 			rw.emitTo(end)
@@ -522,42 +619,63 @@ func (rw *Rewriter) attrValue(start int, a tagAttr) []byte {
 	return unquote(rw.carry[start+a.valOff : start+a.valEnd])
 }
 
-// scriptTag neutralises a script start tag decided by its attributes, or
-// holds an inline one until its body is known.
-func (rw *Rewriter) scriptTag(start, end, nameEnd int) {
-	typ, src, catAttr := -1, -1, -1
+// rawAttrs reads the attributes of a script or style start tag at
+// carry[start:]. live is false when its type makes it inert (data,
+// templates, import maps, already neutralised tags); cat is the refused
+// category its marking or its source decides; inline is true when only its
+// body can decide.
+func (rw *Rewriter) rawAttrs(start int, c tagClass) (live bool, cat string, inline bool, catAttr int) {
+	typ, src := -1, -1
+	catAttr = -1
 	for i, a := range rw.attrs {
 		switch {
 		case a.kind == attrType && typ < 0:
 			typ = i
-		case a.kind == attrSrc && src < 0:
+		case a.kind&c.urls != 0 && src < 0:
 			src = i
 		case a.kind == attrCategory && catAttr < 0:
 			catAttr = i
 		}
 	}
-	if typ >= 0 && !isJSType(rw.attrValue(start, rw.attrs[typ])) {
-		return // data, templates, import maps and already neutralised tags
+	if typ >= 0 {
+		v := rw.attrValue(start, rw.attrs[typ])
+		if c.el == elStyle && !isCSSType(v) || c.el != elStyle && !isJSType(v) {
+			return false, "", false, catAttr
+		}
 	}
-	cat := ""
 	if catAttr >= 0 {
 		cat = rw.refusedKey(rw.attrValue(start, rw.attrs[catAttr]))
 	}
 	if cat == "" && src >= 0 {
 		cat = rw.hostCategory(rw.attrValue(start, rw.attrs[src]))
 	}
+	return true, cat, cat == "" && src < 0, catAttr
+}
+
+// rawTag neutralises a script or style start tag decided by its
+// attributes, or holds an inline one until its body is known. A <style>
+// whose CSS loads from a refused host is neutralised whole, exactly like a
+// script: type="text/plain" (HTML applies no style sheet of another type,
+// so none of its url() or @import loads), the original type kept in
+// data-type, the body byte for byte, ready for re-activation. Its
+// first-party rules wait for consent too; rewriting only the offending
+// url()s would change first-party bytes and break re-activation.
+func (rw *Rewriter) rawTag(start, end, nameEnd int, c tagClass) {
+	live, cat, inline, catAttr := rw.rawAttrs(start, c)
 	switch {
+	case !live:
 	case cat != "":
-		rw.neutralise(start, end, nameEnd, cat, attrSrc|attrType, true, catAttr)
-	case src < 0:
+		rw.neutralise(start, end, nameEnd, cat, c.urls|attrType, true, catAttr)
+	case inline:
 		rw.emitTo(start)
-		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: catAttr}
+		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: catAttr, style: c.el == elStyle, urls: c.urls}
 	}
 }
 
-// finishHeld decides the held inline script from its body,
+// finishHeld decides the held inline script or style from its body,
 // carry[held.end:bodyEnd]. An unterminated script at the end of the
-// document (browsers do not run it) passes unmodified.
+// document (browsers do not run it) passes unmodified; an unterminated
+// style still applies.
 func (rw *Rewriter) finishHeld(bodyEnd int, unterminated bool) {
 	h := rw.held
 	rw.held.active = false
@@ -565,70 +683,151 @@ func (rw *Rewriter) finishHeld(bodyEnd int, unterminated bool) {
 	if len(body) > rw.maxHold {
 		body = body[:rw.maxHold]
 		rw.overflows++
-	} else if unterminated {
+	} else if unterminated && !h.style {
 		return
 	}
-	if cat := rw.p.RefusedInline(body); cat != "" {
-		rw.neutralise(h.start, h.end, h.nameEnd, cat, attrType, true, h.catAttr)
+	if cat := rw.bodyCategory(body, h.style, false); cat != "" {
+		rw.neutralise(h.start, h.end, h.nameEnd, cat, h.urls|attrType, true, h.catAttr)
 	}
 }
 
-// mediaTag neutralises an iframe, img, embed, object, video, audio, source
-// or loading link that points at a refused host or is marked with a refused
-// data-category.
-func (rw *Rewriter) mediaTag(start, end, nameEnd int, c tagClass) {
-	loads := c.el != elLink
-	catAttr := -1
-	for i, a := range rw.attrs {
-		switch {
-		case a.kind == attrRel && !loads:
-			loads = isLoadingRel(rw.attrValue(start, a))
-		case a.kind == attrCategory && catAttr < 0:
-			catAttr = i
+// bodyCategory returns the refused category a script body (by the policy's
+// inline patterns, or a refused host it names) or a style body (a refused
+// host it names) belongs to, or "". decode first decodes character
+// references, for bodies in foreign content.
+func (rw *Rewriter) bodyCategory(body []byte, style, decode bool) string {
+	if decode {
+		rw.textBuf = decodeText(rw.textBuf[:0], body)
+		body = rw.textBuf
+	}
+	if !style {
+		if cat := rw.p.RefusedInline(body); cat != "" {
+			return cat
 		}
 	}
-	if !loads {
+	return rw.textCategory(body, style)
+}
+
+// fetchTag neutralises an element whose fetching URL attributes (see
+// fetchAttrs) point at a refused host or that is marked with a refused
+// data-category, and renames a style attribute whose CSS loads from a
+// refused host.
+func (rw *Rewriter) fetchTag(start, end, nameEnd int, c tagClass) {
+	if len(rw.attrs) == 0 {
 		return
 	}
-	cat := ""
-	if catAttr >= 0 {
-		cat = rw.refusedKey(rw.attrValue(start, rw.attrs[catAttr]))
+	loads := c.el != elLink && c.el != elMeta
+	catAttr := -1
+	for i, a := range rw.attrs {
+		switch a.kind {
+		case attrRel:
+			if c.el == elLink && !loads {
+				loads = isLoadingRel(rw.attrValue(start, a))
+			}
+		case attrHTTPEquiv:
+			if !loads {
+				loads = equalFoldLower(trimHTMLSpace(rw.attrValue(start, a)), "refresh")
+			}
+		case attrCategory:
+			if catAttr < 0 {
+				catAttr = i
+			}
+		}
 	}
-	for _, a := range rw.attrs {
-		if cat != "" {
-			break
+	cat := ""
+	var rename attrKind
+	if loads && c.urls != 0 {
+		if catAttr >= 0 {
+			cat = rw.refusedKey(rw.attrValue(start, rw.attrs[catAttr]))
 		}
-		if a.kind&c.urls == 0 {
-			continue
-		}
-		v := rw.attrValue(start, a)
-		if a.kind != attrSrcset {
-			cat = rw.hostCategory(v)
-			continue
-		}
-		for i := 0; cat == ""; {
-			var u []byte
-			if u, i = nextSrcsetURL(v, i); u == nil {
+		for _, a := range rw.attrs {
+			if cat != "" {
 				break
 			}
-			cat = rw.hostCategory(u)
+			if a.kind&c.urls == 0 || a.kind == attrLazy && catAttr >= 0 {
+				continue // a marked element's data-src is the consent protocol's
+			}
+			cat = rw.attrCategory(start, a)
+		}
+		if cat != "" {
+			rename = c.urls
+		}
+	}
+	for _, a := range rw.attrs {
+		if a.kind != attrStyle {
+			continue
+		}
+		rw.textBuf = decodeText(rw.textBuf[:0], rw.attrValue(start, a))
+		if k := rw.textCategory(rw.textBuf, true); k != "" {
+			rename |= attrStyle
+			if cat == "" {
+				cat = k
+			}
 		}
 	}
 	if cat != "" {
-		rw.neutralise(start, end, nameEnd, cat, c.urls, false, catAttr)
+		rw.neutralise(start, end, nameEnd, cat, rename, false, catAttr)
 	}
 }
 
+// attrCategory returns the refused category of the host a URL attribute of
+// the tag at carry[start:] points at, or "".
+func (rw *Rewriter) attrCategory(start int, a tagAttr) string {
+	v := rw.attrValue(start, a)
+	switch a.kind {
+	case attrSrcset, attrImagesrcset, attrLazy:
+		for i := 0; ; {
+			var u []byte
+			if u, i = nextSrcsetURL(v, i); u == nil {
+				return ""
+			}
+			if cat := rw.hostCategory(u); cat != "" {
+				return cat
+			}
+		}
+	case attrPing, attrArchive:
+		for len(v) > 0 {
+			i := 0
+			for i < len(v) && (isHTMLSpace(v[i]) || v[i] == ',') {
+				i++
+			}
+			j := i
+			for j < len(v) && !isHTMLSpace(v[j]) && v[j] != ',' {
+				j++
+			}
+			if cat := rw.hostCategory(v[i:j]); cat != "" {
+				return cat
+			}
+			v = v[j:]
+		}
+		return ""
+	case attrSrcdoc:
+		// The value is a document: any refused host it names in any URL
+		// position would load. Entities may be doubled (an attribute
+		// inside the document), so decode twice.
+		rw.textBuf = decodeText(rw.textBuf[:0], v)
+		rw.textBuf2 = decodeText(rw.textBuf2[:0], rw.textBuf)
+		if cat := rw.p.RefusedInline(rw.textBuf2); cat != "" {
+			return cat
+		}
+		return rw.textCategory(rw.textBuf2, false)
+	case attrContent:
+		rw.textBuf = decodeText(rw.textBuf[:0], v)
+		return rw.hostCategory(refreshURL(rw.textBuf))
+	}
+	return rw.hostCategory(v)
+}
+
 // neutralise emits the start tag carry[start:end] made inert for category
-// cat: ` type="text/plain"` (scripts) and ` data-category="cat"` (unless the
+// cat: ` type="text/plain"` (scripts and styles, inert) and ` data-category="cat"` (unless the
 // tag has one) go right after the name, the attributes of the rename kinds
 // get a "data-" prefix, and a data-category naming another (granted)
 // category is set to cat. Every other byte is kept.
-func (rw *Rewriter) neutralise(start, end, nameEnd int, cat string, rename attrKind, script bool, catAttr int) {
+func (rw *Rewriter) neutralise(start, end, nameEnd int, cat string, rename attrKind, inert bool, catAttr int) {
 	rw.emitTo(start)
 	t := rw.carry[start:end]
 	out := append(rw.out, t[:nameEnd]...)
-	if script {
+	if inert {
 		out = append(out, ` type="text/plain"`...)
 	}
 	if catAttr < 0 {
@@ -636,9 +835,22 @@ func (rw *Rewriter) neutralise(start, end, nameEnd int, cat string, rename attrK
 		out = appendAttrValue(out, cat)
 		out = append(out, '"')
 	}
+	var renamed attrKind // the attributes this tag has that get a data- name
+	for _, a := range rw.attrs {
+		if a.kind != attrLazy {
+			renamed |= a.kind & rename
+		}
+	}
 	last := nameEnd
 	for i, a := range rw.attrs {
 		switch {
+		case a.twin&renamed != 0, a.kind == attrLazy && rename&attrLazy != 0 && catAttr < 0:
+			// A data-src the tag already has: see dataTwin.
+			out = append(out, t[last:a.keyOff+len("data-")]...)
+			out = append(out, "consent-orig-"...)
+			last = a.keyOff + len("data-")
+		case a.kind == attrLazy:
+			// A marked element's data-src: the consent protocol's own.
 		case a.kind&rename != 0:
 			out = append(out, t[last:a.keyOff]...)
 			out = append(out, "data-"...)

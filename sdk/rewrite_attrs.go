@@ -6,18 +6,20 @@ import "bytes"
 type elKind uint8
 
 const (
-	elOther  elKind = iota
-	elHTML          // <html>: skipped when looking for the injection point
-	elHead          // <head>: the injection goes right after it
-	elBody          // <body>: the body injection goes right after it
-	elScript        // <script>
-	elMedia         // iframe, img, embed, object, video, audio, source, frame, track, input
-	elLink          // <link>: only with a loading rel
+	elOther  elKind = iota // only a style attribute can matter
+	elHTML                 // <html>: skipped when looking for the injection point
+	elHead                 // <head>: the injection goes right after it
+	elBody                 // <body>: the body injection goes right after it
+	elScript               // <script>: held until its body is known when inline
+	elStyle                // <style>: held until its body is known
+	elFetch                // an element with URL attributes the browser fetches
+	elLink                 // <link>: only with a loading rel
+	elMeta                 // <meta>: only http-equiv=refresh
 )
 
 // attrKind names the attributes the rewriter reads or renames. The URL
 // kinds are renamed with a "data-" prefix when the tag is neutralised.
-type attrKind uint16
+type attrKind uint32
 
 const (
 	attrSrc attrKind = 1 << iota
@@ -25,93 +27,312 @@ const (
 	attrData
 	attrPoster
 	attrHref
+	attrXlinkHref
+	attrLowsrc
+	attrBackground
+	attrArchive  // space- or comma-separated URLs
+	attrCodebase // base URL of an object or applet
+	attrManifest
+	attrImagesrcset
+	attrPing    // space-separated URLs
+	attrSrcdoc  // an HTML document
+	attrContent // <meta http-equiv=refresh content="0;url=…">
+	attrStyle   // CSS declarations
+	attrLazy    // data-src, data-srcset …: see dataTwin
 	attrType
 	attrRel
 	attrCategory
+	attrHTTPEquiv
 )
 
 // tagClass is a start tag's kind, its raw-text rule and its URL attributes.
 type tagClass struct {
 	el      elKind
 	raw     rawKind
-	urls    attrKind
-	rawName string // the end tag that closes a raw-text element
+	urls    attrKind // the URL attributes that fetch (renamed on neutralising)
+	rawName string   // the end tag that closes a raw-text element
 }
 
-// classifyTag returns the class of the lowercase tag name.
+// fetchAttrs is the table of (element, attribute) pairs whose URL the
+// browser fetches, connects to or runs without a user action. An element
+// whose attribute of this table points at a refused host, or that is
+// marked with a refused data-category, is neutralised: all its attributes
+// of this table get a "data-" prefix. Links the user follows (a href,
+// form action, formaction) are not here: a click is a choice; but the ping
+// beacon is. longdesc never fetches. On <img>, <iframe>, <source>, <video>,
+// <audio> the lazy-loading twins data-src and data-srcset count too (the
+// page's own lazy loader fetches them), see dataTwin. Inside <svg> and
+// <math> every element but <a> fetches its href, xlink:href and src (see
+// foreignClass).
+var fetchAttrs = map[string]attrKind{
+	"script": attrSrc,
+	"img":    attrSrc | attrSrcset | attrLowsrc | attrLazy,
+	"iframe": attrSrc | attrSrcdoc | attrLazy,
+	"frame":  attrSrc | attrSrcdoc,
+	"embed":  attrSrc,
+	"object": attrData | attrArchive | attrCodebase,
+	"applet": attrArchive | attrCodebase,
+	"video":  attrSrc | attrPoster | attrLazy,
+	"audio":  attrSrc | attrLazy,
+	"source": attrSrc | attrSrcset | attrLazy,
+	"track":  attrSrc,
+	"input":  attrSrc, // type=image
+	"portal": attrSrc,
+	"link":   attrHref | attrImagesrcset, // with a loading rel
+	"base":   attrHref,                   // redirects every relative URL
+	"meta":   attrContent,                // http-equiv=refresh
+	"html":   attrManifest,
+	"body":   attrBackground,
+	"table":  attrBackground,
+	"td":     attrBackground,
+	"th":     attrBackground,
+	"a":      attrPing,
+	"area":   attrPing,
+}
+
+// tagClasses maps lowercase tag names to their class.
+var tagClasses = func() map[string]tagClass {
+	m := map[string]tagClass{
+		"style":     {el: elStyle, raw: rawText, rawName: "style"},
+		"textarea":  {raw: rawText, rawName: "textarea"},
+		"title":     {raw: rawText, rawName: "title"},
+		"xmp":       {raw: rawText, rawName: "xmp"},
+		"noembed":   {raw: rawText, rawName: "noembed"},
+		"noframes":  {raw: rawText, rawName: "noframes"},
+		"plaintext": {raw: rawPlain},
+		"head":      {el: elHead},
+	}
+	for name, urls := range fetchAttrs {
+		c := tagClass{el: elFetch, urls: urls}
+		switch name {
+		case "script":
+			c = tagClass{el: elScript, raw: rawScript, urls: urls, rawName: "script"}
+		case "iframe":
+			c.raw, c.rawName = rawText, "iframe"
+		case "link":
+			c.el = elLink
+		case "meta":
+			c.el = elMeta
+		case "html":
+			c.el = elHTML
+		case "body":
+			c.el = elBody
+		}
+		m[name] = c
+	}
+	return m
+}()
+
+// tagClassNames are the keys of tagClasses, in the order of classifyTag's
+// switch.
+var tagClassNames = [...]string{"style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext", "head", "script", "img", "iframe", "frame", "embed", "object", "applet", "video", "audio", "source", "track", "input", "portal", "link", "base", "meta", "html", "body", "table", "td", "th", "a", "area"}
+
+// tagClassList holds tagClasses in the order of tagClassNames.
+var tagClassList = func() (l [len(tagClassNames)]tagClass) {
+	for i, n := range tagClassNames {
+		l[i] = tagClasses[n]
+	}
+	return l
+}()
+
+// classifyTag returns the class of the lowercase tag name. The switch is
+// cheaper than a map lookup; TestClassifyTag keeps it in step with
+// tagClasses.
 func classifyTag(name []byte) tagClass {
 	switch string(name) {
-	case "html":
-		return tagClass{el: elHTML}
-	case "head":
-		return tagClass{el: elHead}
-	case "body":
-		return tagClass{el: elBody}
-	case "script":
-		return tagClass{el: elScript, raw: rawScript, urls: attrSrc, rawName: "script"}
-	case "iframe":
-		return tagClass{el: elMedia, raw: rawText, urls: attrSrc, rawName: "iframe"}
-	case "img":
-		return tagClass{el: elMedia, urls: attrSrc | attrSrcset}
-	case "embed", "frame", "track", "input":
-		return tagClass{el: elMedia, urls: attrSrc}
-	case "object":
-		return tagClass{el: elMedia, urls: attrData}
-	case "video":
-		return tagClass{el: elMedia, urls: attrSrc | attrPoster}
-	case "audio":
-		return tagClass{el: elMedia, urls: attrSrc}
-	case "source":
-		return tagClass{el: elMedia, urls: attrSrc | attrSrcset}
-	case "link":
-		return tagClass{el: elLink, urls: attrHref}
 	case "style":
-		return tagClass{raw: rawText, rawName: "style"}
+		return tagClassList[0]
 	case "textarea":
-		return tagClass{raw: rawText, rawName: "textarea"}
+		return tagClassList[1]
 	case "title":
-		return tagClass{raw: rawText, rawName: "title"}
+		return tagClassList[2]
 	case "xmp":
-		return tagClass{raw: rawText, rawName: "xmp"}
+		return tagClassList[3]
 	case "noembed":
-		return tagClass{raw: rawText, rawName: "noembed"}
+		return tagClassList[4]
 	case "noframes":
-		return tagClass{raw: rawText, rawName: "noframes"}
+		return tagClassList[5]
 	case "plaintext":
-		return tagClass{raw: rawPlain}
+		return tagClassList[6]
+	case "head":
+		return tagClassList[7]
+	case "script":
+		return tagClassList[8]
+	case "img":
+		return tagClassList[9]
+	case "iframe":
+		return tagClassList[10]
+	case "frame":
+		return tagClassList[11]
+	case "embed":
+		return tagClassList[12]
+	case "object":
+		return tagClassList[13]
+	case "applet":
+		return tagClassList[14]
+	case "video":
+		return tagClassList[15]
+	case "audio":
+		return tagClassList[16]
+	case "source":
+		return tagClassList[17]
+	case "track":
+		return tagClassList[18]
+	case "input":
+		return tagClassList[19]
+	case "portal":
+		return tagClassList[20]
+	case "link":
+		return tagClassList[21]
+	case "base":
+		return tagClassList[22]
+	case "meta":
+		return tagClassList[23]
+	case "html":
+		return tagClassList[24]
+	case "body":
+		return tagClassList[25]
+	case "table":
+		return tagClassList[26]
+	case "td":
+		return tagClassList[27]
+	case "th":
+		return tagClassList[28]
+	case "a":
+		return tagClassList[29]
+	case "area":
+		return tagClassList[30]
 	}
 	return tagClass{}
+}
+
+// foreignClass returns the class of the lowercase tag name inside <svg> or
+// <math>: the HTML class for the HTML elements (they may break out of the
+// foreign content), else a fetching element with href, xlink:href and src.
+func foreignClass(name []byte) tagClass {
+	if c, ok := tagClasses[string(name)]; ok {
+		c.raw = rawNone // the foreign pass has no raw text
+		if c.el == elScript {
+			c.urls |= attrHref | attrXlinkHref
+		}
+		return c
+	}
+	return tagClass{el: elFetch, urls: attrSrc | attrHref | attrXlinkHref}
+}
+
+// attrNames maps the lowercase names of the attributes the rewriter reads.
+var attrNames = map[string]attrKind{
+	"src": attrSrc, "srcset": attrSrcset, "data": attrData, "poster": attrPoster,
+	"href": attrHref, "xlink:href": attrXlinkHref, "lowsrc": attrLowsrc,
+	"background": attrBackground, "archive": attrArchive, "codebase": attrCodebase,
+	"manifest": attrManifest, "imagesrcset": attrImagesrcset, "ping": attrPing,
+	"srcdoc": attrSrcdoc, "content": attrContent, "style": attrStyle,
+	"data-src": attrLazy, "data-srcset": attrLazy,
+	"type": attrType, "rel": attrRel, "data-category": attrCategory,
+	"http-equiv": attrHTTPEquiv,
+}
+
+// dataTwin returns, for the lowercase attribute name key, the kind of the
+// attribute whose neutralised name it already is ("data-src" for src), or
+// 0. When a tag is neutralised and the attribute it twins is renamed, the
+// pre-existing twin is renamed "data-consent-orig-…" so that the tag never
+// carries two attributes of one name (the browser would keep the first).
+// On an element the site did not mark, a lazy-loading data-src or
+// data-srcset is renamed so too whenever the element is neutralised, so
+// that the page's lazy loader finds nothing to load; on a marked element it
+// belongs to the consent protocol and stays. Re-activation restores
+// "data-consent-orig-src" to "data-src".
+func dataTwin(key []byte) attrKind {
+	if len(key) < 6 || string(key[:5]) != "data-" {
+		return 0
+	}
+	switch k := attrNameKind(key[5:]); k {
+	case attrType, attrRel, attrCategory, attrHTTPEquiv, attrLazy:
+		return 0
+	default:
+		return k
+	}
+}
+
+// attrNameKind returns attrNames[key] (a switch is cheaper than the map;
+// TestClassifyTag keeps them in step).
+func attrNameKind(key []byte) attrKind {
+	switch string(key) {
+	case "src":
+		return attrSrc
+	case "srcset":
+		return attrSrcset
+	case "data":
+		return attrData
+	case "poster":
+		return attrPoster
+	case "href":
+		return attrHref
+	case "xlink:href":
+		return attrXlinkHref
+	case "lowsrc":
+		return attrLowsrc
+	case "background":
+		return attrBackground
+	case "archive":
+		return attrArchive
+	case "codebase":
+		return attrCodebase
+	case "manifest":
+		return attrManifest
+	case "imagesrcset":
+		return attrImagesrcset
+	case "ping":
+		return attrPing
+	case "srcdoc":
+		return attrSrcdoc
+	case "content":
+		return attrContent
+	case "style":
+		return attrStyle
+	case "data-src", "data-srcset":
+		return attrLazy
+	case "type":
+		return attrType
+	case "rel":
+		return attrRel
+	case "data-category":
+		return attrCategory
+	case "http-equiv":
+		return attrHTTPEquiv
+	}
+	return 0
 }
 
 // classifyAttr returns the kind of the lowercase attribute name key within
 // a tag of class c, or 0 when the rewriter does not care about it.
 func classifyAttr(key []byte, c tagClass) attrKind {
-	var k attrKind
-	switch string(key) {
-	case "src":
-		k = attrSrc
-	case "srcset":
-		k = attrSrcset
-	case "data":
-		k = attrData
-	case "poster":
-		k = attrPoster
-	case "href":
-		k = attrHref
-	case "type":
-		if c.el == elScript {
-			return attrType
+	k := attrNameKind(key)
+	switch k {
+	case 0:
+		return 0
+	case attrStyle:
+		return k
+	case attrType:
+		if c.el == elScript || c.el == elStyle {
+			return k
 		}
 		return 0
-	case "rel":
+	case attrRel:
 		if c.el == elLink {
-			return attrRel
+			return k
 		}
 		return 0
-	case "data-category":
-		return attrCategory
-	default:
+	case attrHTTPEquiv:
+		if c.el == elMeta {
+			return k
+		}
 		return 0
+	case attrCategory:
+		if c.el == elOther || c.el == elHead {
+			return 0
+		}
+		return k
 	}
 	return k & c.urls
 }
@@ -120,6 +341,7 @@ func classifyAttr(key []byte, c tagClass) attrKind {
 // to the tag's "<".
 type tagAttr struct {
 	kind   attrKind
+	twin   attrKind // for a "data-" twin of a URL attribute, that attribute's kind
 	keyOff int
 	keyEnd int
 	valOff int // -1 when the attribute has no value
@@ -179,7 +401,8 @@ func isJSType(v []byte) bool {
 // loadingRels are the link relations that make the browser fetch or connect.
 var loadingRels = [...]string{
 	"stylesheet", "preload", "prefetch", "preconnect", "dns-prefetch",
-	"modulepreload", "prerender",
+	"modulepreload", "prerender", "icon", "manifest", "apple-touch-icon",
+	"apple-touch-icon-precomposed", "mask-icon", "apple-touch-startup-image",
 }
 
 // isLoadingRel reports whether a link rel value contains a relation that

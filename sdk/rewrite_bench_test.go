@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/tdewolff/parse/v2"
@@ -67,6 +68,38 @@ gtag('js', new Date()); gtag('config', 'G-XYZ');
 	return b.Bytes()
 }
 
+// publisherPage returns a deterministic page of about size bytes built like
+// a real publisher's: nested divs, spans, anchors, lists, paragraphs and
+// buttons with class, id, data- and aria- attributes, first-party images
+// and scripts, and about 3 % of the tags loading trackers (pixels, ad
+// iframes, tag scripts, a video embed).
+func publisherPage(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
+<link rel="stylesheet" href="/css/main.css"><script src="/js/main.js" defer></script>
+<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>
+</head><body class="page">
+`)
+	for i := 0; b.Len() < size-300; i++ {
+		fmt.Fprintf(&b, `<div class="row" id="r%d"><div class="col col-8"><div class="card" data-id="%d" aria-label="Story %d">`+
+			`<a class="card__link" href="/news/%d"><span class="card__kicker">World</span><span class="card__title">A headline about item %d</span></a>`+
+			`<div class="card__meta"><span class="byline">By <a href="/author/%d" rel="author">Jane Doe</a></span><span class="dot">&middot;</span><time datetime="2026-11-24">2h</time></div>`+
+			`<p class="card__dek">Some teaser text for the story, with <em>emphasis</em> and <strong>strong words</strong> in it.</p>`+
+			`<ul class="tags"><li><a href="/t/a">Politics</a></li><li><a href="/t/b">Economy</a></li><li><a href="/t/c">Europe</a></li></ul>`+
+			`<button class="share" type="button" data-share="%d"><span class="sr-only">Share</span></button></div></div>`+
+			`<div class="col col-4"><img src="/img/%d.jpg" alt="" width="320" height="180" loading="lazy"></div></div>`+"\n",
+			i, i, i, i, i, i, i, i)
+		switch i % 4 {
+		case 1:
+			b.WriteString(`<div class="ad-slot"><iframe src="https://ads.example/slot?i=1" width="300" height="250"></iframe></div>` + "\n")
+		case 3:
+			b.WriteString(`<img src="https://www.facebook.com/tr?id=1&amp;ev=View" width="1" height="1" alt="">` + "\n")
+		}
+	}
+	b.WriteString(`<iframe src="https://www.youtube.com/embed/x"></iframe><script>gtag('event','page_view');</script></body></html>` + "\n")
+	return b.Bytes()
+}
+
 // benchPolicy is the test policy with the bench page's ad hosts.
 func benchPolicy() *testPolicy {
 	p := newTestPolicy()
@@ -107,8 +140,11 @@ func (s *copySink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func BenchmarkLexerOnly1MB(b *testing.B) {
-	page := benchPage(1 << 20)
+func BenchmarkLexerOnly1MB(b *testing.B) { benchLexer(b, benchPage(1<<20)) }
+
+// benchLexer runs the bare tdewolff lexer over page, with the scratch copy
+// the rewriter makes.
+func benchLexer(b *testing.B, page []byte) {
 	scratch := make([]byte, len(page), len(page)+1)
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
@@ -145,6 +181,37 @@ func BenchmarkRewrite1MB32K(b *testing.B)   { benchRewrite(b, benchPage(1<<20), 
 func BenchmarkRewrite100KB32K(b *testing.B) { benchRewrite(b, benchPage(100<<10), 32<<10) }
 func BenchmarkRewrite1MB4K(b *testing.B)    { benchRewrite(b, benchPage(1<<20), 4<<10) }
 
+// The publisher page, most tags divs, spans and anchors; and the bare
+// lexer over it, for the ratio.
+func BenchmarkRewritePublisher1MB32K(b *testing.B) { benchRewrite(b, publisherPage(1<<20), 32<<10) }
+func BenchmarkLexerOnlyPublisher1MB(b *testing.B)  { benchLexer(b, publisherPage(1<<20)) }
+
 func BenchmarkRewriteInlineScript1MB4K(b *testing.B) {
 	benchRewrite(b, giantScript("app();", 1<<20), 4<<10)
+}
+
+// TestRewriteSpeedRatio measures, interleaved in one process and taking the
+// fastest of many rounds (robust on a shared, noisy machine), the
+// rewriter's speed against the bare lexer's on the bench pages. It only
+// reports; run it with CONSENTRY_PERF=1.
+func TestRewriteSpeedRatio(t *testing.T) {
+	if os.Getenv("CONSENTRY_PERF") == "" {
+		t.Skip("set CONSENTRY_PERF=1")
+	}
+	for _, pg := range []struct {
+		name string
+		page []byte
+	}{{"bench 1MB", benchPage(1 << 20)}, {"publisher 1MB", publisherPage(1 << 20)}, {"bench 100KB", benchPage(100 << 10)}} {
+		lex := func(b *testing.B) { benchLexer(b, pg.page) }
+		rew := func(b *testing.B) { benchRewrite(b, pg.page, 32<<10) }
+		best := [2]float64{}
+		for range 15 {
+			for i, f := range []func(*testing.B){lex, rew} {
+				r := testing.Benchmark(f)
+				mbs := float64(len(pg.page)) * float64(r.N) / r.T.Seconds() / 1e6
+				best[i] = max(best[i], mbs)
+			}
+		}
+		t.Logf("%-14s lexer %6.0f MB/s  rewriter %6.0f MB/s  ratio %3.0f %%", pg.name, best[0], best[1], 100*best[1]/best[0])
+	}
 }

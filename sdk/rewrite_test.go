@@ -101,6 +101,20 @@ func rewriteChunks(t testing.TB, p Policy, in []byte, sizes ...int) []byte {
 	return out.Bytes()
 }
 
+// rewriteSlow rewrites in, in chunks of size, with every tag lexed (no
+// skipFast).
+func rewriteSlow(t testing.TB, in []byte, size int) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	rw := NewRewriter(&out, newTestPolicy(), []byte(testInject))
+	rw.slow = true
+	feed(t, rw, in, size)
+	if err := rw.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	return out.Bytes()
+}
+
 func feed(t testing.TB, rw *Rewriter, in []byte, sizes ...int) {
 	t.Helper()
 	for i := 0; len(in) > 0; i++ {
@@ -145,6 +159,9 @@ func TestRewriteGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := rewriteChunks(t, newTestPolicy(), in)
+			if slow := rewriteSlow(t, in, len(in)+1); !bytes.Equal(slow, got) {
+				t.Errorf("output differs without skipFast:\n%s", slow)
+			}
 			golden := strings.TrimSuffix(f, ".html") + ".golden.html"
 			if *updateGolden {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -177,7 +194,11 @@ func TestRewriteChunked(t *testing.T) {
 					t.Fatalf("chunks of %d:\ngot:\n%s\nwant:\n%s", size, got, want)
 				}
 			}
-			for i := 1; i < len(in); i++ {
+			step := 1
+			if len(in) > 16<<10 {
+				step = 61 // large pages: every 61st split, and chunks above
+			}
+			for i := 1; i < len(in); i += step {
 				if got := rewriteChunks(t, newTestPolicy(), in, i, len(in)); !bytes.Equal(got, want) {
 					t.Fatalf("split at %d:\ngot:\n%s\nwant:\n%s", i, got, want)
 				}
@@ -395,7 +416,8 @@ func TestRewriteMaxHoldTag(t *testing.T) {
 }
 
 func TestRewriteHoldsLittle(t *testing.T) {
-	// Text, closed tags and raw-text bodies are emitted as they come.
+	// Text, closed tags and raw-text bodies are emitted as they come;
+	// inline scripts and styles are held until their end.
 	var out bytes.Buffer
 	rw := NewRewriter(&out, newTestPolicy(), nil)
 	write := func(s string) string {
@@ -412,10 +434,10 @@ func TestRewriteHoldsLittle(t *testing.T) {
 	if got := write(">world</b> <"); got != "<b>world</b> " {
 		t.Errorf("2: got %q", got)
 	}
-	if got := write("style>a{}</st"); got != "<style>a{}" {
-		t.Errorf("3: got %q", got)
+	if got := write("style>a{}</st"); got != "" {
+		t.Errorf("3: got %q (styles are held until their end)", got)
 	}
-	if got := write("yle><script src=/a.js>var a = 1; </scri"); got != "</style><script src=/a.js>var a = 1; " {
+	if got := write("yle><script src=/a.js>var a = 1; </scri"); got != "<style>a{}</style><script src=/a.js>var a = 1; " {
 		t.Errorf("4: got %q", got)
 	}
 	if got := write("ptx>"); got != "</scriptx>" {
@@ -555,11 +577,23 @@ func FuzzRewriter(f *testing.F) {
 		"<link rel=preconnect href=//ads.example><object data=//ads.example>",
 		"<script data-category=analytics src=/a.js>",
 		"<a\x00b>",
+		"<svg><image href=//ads.example/a/><script>x='//ads.example'</script><style>@import '//ads.example'</style></svg>",
+		"<base href=//ads.example/><meta http-equiv=refresh content='0;url=//ads.example'>",
+		"<iframe srcdoc='<img src=&quot;//ads.example&quot;>'></iframe><div style=background:url(//ads.example)>",
+		"<script/src=//ads.example></script><img alt/src=//ads.example><!--><img src=//ads.example>",
+		"<img src=/p data-src=//ads.example><a ping=//ads.example href=/>",
+		"<math><mglyph src=//ads.example /></math><svg><foreignObject><img src=//ads.example></foreignObject></svg>",
 	} {
 		f.Add([]byte(s), uint16(3))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
 		whole := rewriteChunks(t, newTestPolicy(), in)
+		if err := checkLive(newTestPolicy(), whole); err != nil {
+			t.Fatalf("%v\nin:  %q\nout: %q", err, in, whole)
+		}
+		if slow := rewriteSlow(t, in, int(split%64)+1); !bytes.Equal(slow, whole) {
+			t.Fatalf("skipFast changes the output:\n%q\nwithout it:\n%q", whole, slow)
+		}
 		size := int(split%64) + 1
 		if got := rewriteChunks(t, newTestPolicy(), in, size); !bytes.Equal(got, whole) {
 			t.Fatalf("chunks of %d differ:\n%q\nwhole:\n%q", size, got, whole)
@@ -599,7 +633,10 @@ func TestRewriteEdgeCases(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"NUL inside svg", "<svg><a>\x00</a></svg><img src=//ads.example/p>",
 			"<svg><a>\x00</a></svg><img data-category=\"advertising\" data-src=//ads.example/p>"},
-		{"comment opened by <!-->", "<!--><img src=//ads.example/p>-->", "<!--><img src=//ads.example/p>-->"},
+		{"<!--> is a whole comment", "<!--><img src=//ads.example/p>-->", `<!--><img data-category="advertising" data-src=//ads.example/p>-->`},
+		{"<!---> is a whole comment", "<!---><img src=//ads.example/p>-->", `<!---><img data-category="advertising" data-src=//ads.example/p>-->`},
+		{"<!----> is a whole comment", "<!----><img src=//ads.example/p>-->", `<!----><img data-category="advertising" data-src=//ads.example/p>-->`},
+		{"<!-- -> is not", "<!-- -><img src=//ads.example/p>-->", "<!-- -><img src=//ads.example/p>-->"},
 		{"script end tag at EOF", "<script>a</script", "<script>a</script"},
 		{"cdata", "<![CDATA[<img src=//ads.example/p>]]><img src=//ads.example/q>",
 			`<![CDATA[<img src=//ads.example/p>]]><img data-category="advertising" data-src=//ads.example/q>`},

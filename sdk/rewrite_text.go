@@ -1,0 +1,128 @@
+package sdk
+
+import "bytes"
+
+// textCategory returns the refused category of the first host named in
+// text b that the policy refuses, or "". A host is named after a run of at
+// least two slashes or backslashes ("//host", "https://host",
+// "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) and must
+// contain a dot. It is the check for inline script and style bodies,
+// style attributes and srcdoc documents: any URL the text could load from
+// is caught, at the price of the rare false positive (a first-party script
+// that merely mentions a refused host waits for consent). In CSS (css),
+// comments are skipped.
+func (rw *Rewriter) textCategory(b []byte, css bool) string {
+	for i := 0; i < len(b); {
+		j := indexEither(b[i:], '/', '\\')
+		if j < 0 {
+			return ""
+		}
+		i += j
+		if css && i+1 < len(b) && b[i+1] == '*' {
+			k := bytes.Index(b[i+2:], []byte("*/"))
+			if k < 0 {
+				return ""
+			}
+			i += 2 + k + 2
+			continue
+		}
+		k := i
+		for k < len(b) && (b[k] == '/' || b[k] == '\\') {
+			k++
+		}
+		if k-i < 2 {
+			i = k
+			continue
+		}
+		h, dot := k, false
+		for h < len(b) && isHostByte(b[h]) {
+			dot = dot || b[h] == '.'
+			h++
+		}
+		if dot {
+			if cat := rw.hostCategory(b[k-2 : h]); cat != "" {
+				return cat
+			}
+		}
+		i = max(h, k)
+	}
+	return ""
+}
+
+// isHostByte reports whether c can be part of a host name as text names it.
+func isHostByte(c byte) bool {
+	return isLetterASCII(c) || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_' || c == '%'
+}
+
+// decodeText appends v to dst with character references decoded and tabs
+// and newlines removed (the URL parser ignores them), for scanning
+// attribute text for hosts.
+func decodeText(dst, v []byte) []byte {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch c {
+		case '\t', '\n', '\r':
+			continue
+		case '&':
+			if r, n := decodeCharRef(v[i:]); n > 0 {
+				switch {
+				case r == '\t' || r == '\n' || r == '\r':
+				case r < 0x80:
+					dst = append(dst, byte(r))
+				default:
+					dst = append(dst, 0x80) // a non-ASCII byte: never part of a host here
+				}
+				i += n - 1
+				continue
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// refreshURL returns the URL of a decoded <meta http-equiv=refresh>
+// content value ("5; url='…'"), following HTML's "shared declarative
+// refresh steps".
+func refreshURL(v []byte) []byte {
+	i := 0
+	skip := func() {
+		for i < len(v) && isHTMLSpace(v[i]) {
+			i++
+		}
+	}
+	skip()
+	for i < len(v) && ('0' <= v[i] && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	skip()
+	if i < len(v) && (v[i] == ';' || v[i] == ',') {
+		i++
+	}
+	skip()
+	if len(v)-i >= 3 && equalFoldLower(v[i:i+3], "url") {
+		j := i + 3
+		for j < len(v) && isHTMLSpace(v[j]) {
+			j++
+		}
+		if j < len(v) && v[j] == '=' {
+			i = j + 1
+			skip()
+		}
+	}
+	if i < len(v) && (v[i] == '"' || v[i] == '\'') {
+		q := v[i]
+		i++
+		if k := bytes.IndexByte(v[i:], q); k >= 0 {
+			return v[i : i+k]
+		}
+	}
+	return v[i:]
+}
+
+// isCSSType reports whether a style element with this type attribute value
+// is applied.
+func isCSSType(v []byte) bool {
+	v = trimHTMLSpace(v)
+	return len(v) == 0 || equalFoldLower(v, "text/css")
+}
