@@ -1,7 +1,10 @@
 package sdk
 
 import (
+	"encoding/hex"
+	"hash/fnv"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -27,9 +30,14 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 		return nil
 	}
 	r = r.WithContext(withState(r.Context(), s))
-	c.prepareUpstream(r, s)
-
 	rw := c.newResponseWriter(w, r, s)
+	if s.Decided {
+		// Read before the refused cookies are stripped: after a
+		// withdrawal, the response deletes the ones the browser still has.
+		rw.expire = c.refusedCookieNames(r, s)
+	}
+	rw.etagTag = c.prepareUpstream(r, s)
+
 	err := next(rw, r)
 	if err != nil {
 		rw.abort()
@@ -38,9 +46,11 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 	return rw.finish()
 }
 
-// prepareUpstream tells the upstream the visitor's consent and asks it for
-// bodies this middleware can rewrite.
-func (c *Consent) prepareUpstream(r *http.Request, s *State) {
+// prepareUpstream tells the upstream the visitor's consent, strips refused
+// cookies, asks for bodies this middleware can rewrite and takes the
+// consent-state tags off If-None-Match (see untagConditional). It returns
+// the state tag when a tagged entity tag matched, else "".
+func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	h := r.Header
 	h.Del("Consent-Categories")
 	h.Del("Consent-Signals")
@@ -55,6 +65,7 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) {
 	if r.Method == http.MethodGet && wantsHTML(r) {
 		h.Del("Accept-Encoding")
 	}
+	return untagConditional(r, s)
 }
 
 // wantsHTML reports whether a request may be answered with an HTML page.
@@ -93,4 +104,109 @@ func (c *Consent) stripRefusedCookies(r *http.Request, s *State) {
 		return
 	}
 	r.Header["Cookie"] = []string{strings.Join(kept, "; ")}
+}
+
+// etagMark separates an upstream entity tag from the consent-state tag
+// appended to it on rewritten pages.
+const etagMark = "-cs"
+
+// stateTag is a short hash of everything a rewritten page depends on
+// besides its URL: the visitor's state and the request headers in
+// rewriteVary that are not the cookie itself.
+func stateTag(r *http.Request, s *State) string {
+	h := fnv.New64a()
+	for _, v := range []string{s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
+		strconv.FormatBool(s.Decided), s.Signals.list(),
+		r.Header.Get("Accept-Language"), r.Header.Get("User-Agent")} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	for _, k := range s.Granted() {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+	}
+	var b [8]byte
+	return hex.EncodeToString(h.Sum(b[:0]))
+}
+
+// untagConditional makes conditional requests sound for rewritten pages,
+// whose ETag carries the state tag (tagETag). In If-None-Match, an entity
+// tag with the current state's tag is given back to the upstream without
+// it, so the upstream can answer 304 for a page the browser holds for this
+// very state; an entity tag with another state's tag is removed, and so is
+// If-Modified-Since then, so the upstream sends the page afresh; untagged
+// ones (responses that were not rewritten) are left alone. It returns the
+// state tag when one matched, else "".
+func untagConditional(r *http.Request, s *State) string {
+	inm := r.Header.Values("If-None-Match")
+	if len(inm) == 0 || !strings.Contains(strings.Join(inm, ","), etagMark) {
+		return ""
+	}
+	tag := stateTag(r, s)
+	var kept []string
+	matched, dropped := false, false
+	for _, v := range inm {
+		for _, et := range splitETags(v) {
+			opaque := strings.TrimPrefix(et, "W/")
+			i := strings.LastIndex(opaque, etagMark)
+			if len(opaque) < 2 || opaque[len(opaque)-1] != '"' || i < 0 || !isHex(opaque[i+len(etagMark):len(opaque)-1]) {
+				kept = append(kept, et)
+				continue
+			}
+			if opaque[i+len(etagMark):len(opaque)-1] != tag {
+				dropped = true
+				continue
+			}
+			matched = true
+			kept = append(kept, et[:len(et)-len(opaque)]+opaque[:i]+`"`)
+		}
+	}
+	if dropped {
+		r.Header.Del("If-Modified-Since")
+	}
+	if len(kept) == 0 {
+		r.Header.Del("If-None-Match")
+	} else {
+		r.Header["If-None-Match"] = []string{strings.Join(kept, ", ")}
+	}
+	if matched {
+		return tag
+	}
+	return ""
+}
+
+// splitETags splits an If-None-Match value into entity tags ("*", "x",
+// W/"x"); commas inside quotes do not split.
+func splitETags(v string) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '"':
+			quoted = !quoted
+		case ',':
+			if !quoted {
+				if t := strings.TrimSpace(v[start:i]); t != "" {
+					out = append(out, t)
+				}
+				start = i + 1
+			}
+		}
+	}
+	if t := strings.TrimSpace(v[start:]); t != "" {
+		out = append(out, t)
+	}
+	return out
+}
+
+func isHex(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune("0123456789abcdef", rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }

@@ -12,8 +12,9 @@ var rewriterPool = sync.Pool{New: func() any { return new(Rewriter) }}
 
 // responseWriter decides, when the status is written, whether the response
 // is an HTML page to rewrite; either way it drops Set-Cookie headers of
-// refused categories. It keeps Unwrap, so http.ResponseController reaches
-// the writers below (hijacking, deadlines).
+// refused categories and expires the refused cookies the browser still
+// sends. It keeps Unwrap, so http.ResponseController reaches the writers
+// below (flushing, hijacking, deadlines); it never type-asserts them.
 type responseWriter struct {
 	http.ResponseWriter
 	c           *Consent
@@ -21,6 +22,8 @@ type responseWriter struct {
 	s           *State
 	wroteHeader bool
 	rw          *Rewriter // non-nil while rewriting
+	expire      []string  // refused cookies to delete in the browser
+	etagTag     string    // state tag of a matching If-None-Match, for a 304
 }
 
 func (c *Consent) newResponseWriter(w http.ResponseWriter, r *http.Request, s *State) *responseWriter {
@@ -43,26 +46,37 @@ func (w *responseWriter) WriteHeader(code int) {
 	w.wroteHeader = true
 	h := w.Header()
 	w.c.dropRefusedSetCookies(h, w.s)
-	if w.shouldRewrite(code, h) {
+	if code != http.StatusSwitchingProtocols {
+		w.c.expireCookies(h, w.r, w.expire)
+	}
+	switch {
+	case w.shouldRewrite(code, h):
 		h.Del("Content-Length")
 		h.Del("Accept-Ranges")
-		if et := h.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
-			h.Set("ETag", "W/"+et)
-		}
-		h.Add("Vary", "Cookie, Sec-GPC, DNT, Accept-Language")
+		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
+		tagETag(h, stateTag(w.r, w.s))
+		addVary(h, rewriteVary...)
+		privateCache(h)
 		head, body := w.c.injection(w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
 		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, head)
 		w.rw.SetBodyInject(body)
+	case code == http.StatusNotModified && w.etagTag != "":
+		// The browser revalidates a page rendered for this very state:
+		// keep its stored validators tagged and its caching private.
+		h.Del("Last-Modified")
+		tagETag(h, w.etagTag)
+		addVary(h, rewriteVary...)
+		privateCache(h)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 // shouldRewrite reports whether the response is an HTML page to rewrite:
-// a 200 answer to GET, HTML or XHTML, not compressed, not no-transform,
-// not UTF-16.
+// a 200 answer to a GET that is not an upgrade, HTML or XHTML, not
+// compressed, not no-transform, not UTF-16, not a range.
 func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
-	if code != http.StatusOK || w.r.Method != http.MethodGet {
+	if code != http.StatusOK || w.r.Method != http.MethodGet || hasToken(w.r.Header, "Connection", "upgrade") {
 		return false
 	}
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
@@ -72,14 +86,14 @@ func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
 	if cs := strings.ToLower(params["charset"]); strings.HasPrefix(cs, "utf-16") {
 		return false
 	}
+	if hasToken(h, "Cache-Control", "no-transform") || h.Get("Content-Range") != "" {
+		return false
+	}
 	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		w.c.log.Warn("consent: not rewriting an encoded HTML response", "encoding", ce, "path", w.r.URL.Path)
 		return false
 	}
-	if strings.Contains(strings.ToLower(h.Get("Cache-Control")), "no-transform") {
-		return false
-	}
-	return h.Get("Content-Range") == ""
+	return true
 }
 
 // Write sends p through the rewriter when rewriting.
@@ -96,19 +110,53 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// ReadFrom keeps the underlying writer's fast path (sendfile) for
-// responses that pass through, and routes rewritten ones through Write.
+// ReadFrom keeps the underlying writer's fast path (sendfile, splice) for
+// responses that pass through, and routes rewritten ones through the
+// rewriter. When the status is not written yet and no Content-Type is set,
+// the first bytes are read to sniff the type, as Write does.
 func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
-	if w.wroteHeader && w.rw == nil {
-		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-			return rf.ReadFrom(src)
+	var n int64
+	if !w.wroteHeader {
+		if w.Header().Get("Content-Type") != "" {
+			w.WriteHeader(http.StatusOK)
+		} else {
+			var buf [sniffLen]byte
+			m, err := io.ReadFull(src, buf[:])
+			if m > 0 {
+				k, werr := w.Write(buf[:m])
+				n += int64(k)
+				if werr != nil {
+					return n, werr
+				}
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return n, nil
+			}
+			if err != nil {
+				return n, err
+			}
 		}
 	}
-	return io.Copy(writerOnly{w}, src)
+	if w.rw == nil {
+		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+			m, err := rf.ReadFrom(src)
+			return n + m, err
+		}
+	}
+	m, err := io.Copy(writerOnly{w}, src)
+	return n + m, err
 }
 
-// FlushError emits what the rewriter has decided so far and flushes.
+// sniffLen is how many bytes http.DetectContentType looks at.
+const sniffLen = 512
+
+// FlushError emits what the rewriter has decided so far and flushes. A
+// flush before any write sends the status, as net/http does, so the
+// header goes through WriteHeader's filtering first.
 func (w *responseWriter) FlushError() error {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
 	if w.rw != nil {
 		if err := w.rw.Flush(); err != nil {
 			return err
@@ -123,7 +171,11 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 // finish ends a response whose handler succeeded.
 func (w *responseWriter) finish() error {
 	if !w.wroteHeader {
-		w.c.dropRefusedSetCookies(w.Header(), w.s) // the server writes the status for us
+		// Nothing was written: the server writes the status with this
+		// header map after us.
+		w.c.dropRefusedSetCookies(w.Header(), w.s)
+		w.c.expireCookies(w.Header(), w.r, w.expire)
+		return nil
 	}
 	if w.rw == nil {
 		return nil
@@ -175,4 +227,114 @@ func (c *Consent) dropRefusedSetCookies(h http.Header, s *State) {
 	} else {
 		h["Set-Cookie"] = kept
 	}
+}
+
+// rewriteVary are the request headers a rewritten page depends on: the
+// consent cookie, the privacy signals and the banner language.
+var rewriteVary = []string{"Cookie", "Sec-GPC", "DNT", "Accept-Language"}
+
+// hasToken reports whether a comma-separated header field of h lists
+// token (case-insensitive; a directive's "=value" is ignored).
+func hasToken(h http.Header, field, token string) bool {
+	for _, v := range h[field] {
+		for part := range strings.SplitSeq(v, ",") {
+			name, _, _ := strings.Cut(part, "=")
+			if strings.EqualFold(strings.TrimSpace(name), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addVary adds the fields to Vary, skipping those already listed and doing
+// nothing when Vary is "*".
+func addVary(h http.Header, fields ...string) {
+	if hasToken(h, "Vary", "*") {
+		return
+	}
+	var add []string
+	for _, f := range fields {
+		if !hasToken(h, "Vary", f) {
+			add = append(add, f)
+		}
+	}
+	if len(add) > 0 {
+		h.Add("Vary", strings.Join(add, ", "))
+	}
+}
+
+// privateCache turns a Cache-Control that allows shared caching (public,
+// s-maxage) into a private one, keeping the other directives (max-age
+// among them), so no shared cache stores one visitor's page for another.
+func privateCache(h http.Header) {
+	if !hasToken(h, "Cache-Control", "public") && !hasToken(h, "Cache-Control", "s-maxage") {
+		return
+	}
+	var kept []string
+	private := false
+	for _, v := range h["Cache-Control"] {
+		for _, d := range splitDirectives(v) {
+			name, _, _ := strings.Cut(d, "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "public", "s-maxage", "proxy-revalidate":
+				continue
+			case "private":
+				private = true
+			}
+			kept = append(kept, d)
+		}
+	}
+	if !private {
+		kept = append([]string{"private"}, kept...)
+	}
+	h.Set("Cache-Control", strings.Join(kept, ", "))
+}
+
+// splitDirectives splits a Cache-Control value at commas outside quoted
+// strings and trims the parts, dropping empty ones.
+func splitDirectives(v string) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) {
+			switch v[i] {
+			case '"':
+				quoted = !quoted
+				continue
+			case '\\':
+				if quoted {
+					i++
+				}
+				continue
+			case ',':
+				if quoted {
+					continue
+				}
+			default:
+				continue
+			}
+		}
+		if d := strings.TrimSpace(v[start:min(i, len(v))]); d != "" {
+			out = append(out, d)
+		}
+		start = i + 1
+	}
+	return out
+}
+
+// tagETag makes the ETag of a rewritten page weak and marks it with the
+// consent-state tag: "abc" becomes W/"abc-cs<tag>". A malformed ETag is
+// dropped. untagConditional undoes the mark on the way to the upstream.
+func tagETag(h http.Header, tag string) {
+	et := h.Get("ETag")
+	if et == "" {
+		return
+	}
+	opaque := strings.TrimPrefix(et, "W/")
+	if len(opaque) < 2 || opaque[0] != '"' || opaque[len(opaque)-1] != '"' {
+		h.Del("ETag")
+		return
+	}
+	h.Set("ETag", `W/`+opaque[:len(opaque)-1]+etagMark+tag+`"`)
 }

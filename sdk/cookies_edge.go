@@ -1,0 +1,79 @@
+package sdk
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// refusedCookieNames returns the distinct names of the cookies in r that
+// belong to categories s does not grant, in request order.
+func (c *Consent) refusedCookieNames(r *http.Request, s *State) []string {
+	var names []string
+	for _, line := range r.Header["Cookie"] {
+		for pair := range strings.SplitSeq(line, ";") {
+			name, _, _ := strings.Cut(strings.TrimSpace(pair), "=")
+			name = strings.TrimSpace(name)
+			if cat := c.match.cookieCategory(name); cat != "" && !s.Categories[cat] && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
+}
+
+// expireCookies adds to h a Set-Cookie that deletes each named cookie
+// (empty value, Max-Age=0, Path=/) for every domain the browser may hold
+// it under: host-only, each parent domain of the request host short of
+// the top-level domain, and the configured cookie domain. IP hosts get the
+// host-only variant only. A response that allowed shared caching becomes
+// private, so no shared cache replays the deletions to other visitors.
+func (c *Consent) expireCookies(h http.Header, r *http.Request, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	privateCache(h)
+	domains := cookieDomains(r.Host, c.opts.CookieDomain)
+	for _, name := range names {
+		ck := http.Cookie{Name: name, Path: "/", MaxAge: -1}
+		h.Add("Set-Cookie", ck.String())
+		for _, d := range domains {
+			ck.Domain = d
+			if v := ck.String(); v != "" {
+				h.Add("Set-Cookie", v)
+			}
+		}
+	}
+}
+
+// cookieDomains lists the Domain attributes under which a cookie visible
+// to host may have been set: each parent domain of host except the bare
+// top-level domain (for www.shop.example.com: shop.example.com and
+// example.com), then configured when it is not already listed. The host
+// itself is left out: a host-only deletion also replaces a cookie set with
+// Domain equal to the host.
+func cookieDomains(hostport, configured string) []string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	var out []string
+	if _, err := netip.ParseAddr(host); err != nil && host != "" {
+		rest := host
+		for {
+			_, after, ok := strings.Cut(rest, ".")
+			if !ok || !strings.Contains(after, ".") {
+				break // after is the top-level domain
+			}
+			out = append(out, after)
+			rest = after
+		}
+	}
+	if d := strings.ToLower(strings.TrimPrefix(configured, ".")); d != "" && d != host && !slices.Contains(out, d) {
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package sdk
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// benchWriter is a discarding http.ResponseWriter that can be reset
+// between iterations (the pattern of Caddy's encode_bench_test.go).
+type benchWriter struct {
+	header http.Header
+	n      int64
+}
+
+func (w *benchWriter) Header() http.Header         { return w.header }
+func (w *benchWriter) WriteHeader(int)             {}
+func (w *benchWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+func (w *benchWriter) reset()                      { clear(w.header); w.n = 0 }
+
+// chunkedHandler writes body with the given Content-Type in 32 KiB writes,
+// as reverse_proxy copies an upstream body.
+func chunkedHandler(contentType string, body []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusOK)
+		for p := body; len(p) > 0; {
+			n := min(len(p), 32<<10)
+			_, _ = w.Write(p[:n])
+			p = p[n:]
+		}
+	})
+}
+
+func benchHandler(b *testing.B, h http.Handler, size int) {
+	w := &benchWriter{header: http.Header{}}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept", "text/html")
+	hdr := r.Header.Clone()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		w.reset()
+		clear(r.Header)
+		for k, v := range hdr {
+			r.Header[k] = v
+		}
+		h.ServeHTTP(w, r)
+	}
+	if w.n < int64(size) {
+		b.Fatalf("wrote %d bytes, want at least %d", w.n, size)
+	}
+}
+
+// BenchmarkHandler compares handlers with and without the consent
+// middleware: a non-HTML response that passes through, and HTML pages of
+// 2 KB, 100 KB and 1 MB that are rewritten for a visitor who has not
+// chosen yet (every tracker refused).
+func BenchmarkHandler(b *testing.B) {
+	c, err := New(Options{Keys: []KeyPair{{Hash: testHash, Block: testBlock}}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	json := make([]byte, 100<<10)
+	for i := range json {
+		json[i] = "{}[]:,\"abcdef0123456789"[i%22]
+	}
+	b.Run("passthrough-100KB/plain", func(b *testing.B) {
+		benchHandler(b, chunkedHandler("application/json", json), len(json))
+	})
+	b.Run("passthrough-100KB/consent", func(b *testing.B) {
+		benchHandler(b, c.Handler(chunkedHandler("application/json", json)), len(json))
+	})
+	for _, size := range []int{2 << 10, 100 << 10, 1 << 20} {
+		page, _ := io.ReadAll(&pageStream{size: size})
+		name := fmt.Sprintf("html-%dKB", size>>10)
+		b.Run(name+"/plain", func(b *testing.B) {
+			benchHandler(b, chunkedHandler("text/html; charset=utf-8", page), len(page))
+		})
+		b.Run(name+"/consent", func(b *testing.B) {
+			benchHandler(b, c.Handler(chunkedHandler("text/html; charset=utf-8", page)), len(page))
+		})
+	}
+}
