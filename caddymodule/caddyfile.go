@@ -42,6 +42,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		block_key            <hex or base64 key>
 //		key                  <hash_key> [<block_key>]
 //		max_age              <duration> | <regime> <duration> [<regime> <duration>...]
+//		country_header       <header>
+//		region_header        <header>
+//		geoip_db             <path>
+//		regime               <CC|CC-RR> opt-in|opt-out|notice
 //		default_regime       opt-in|opt-out|notice
 //		honor_dnt            [on|off]
 //		language             <lang>
@@ -63,24 +67,32 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // "d" for days (180d). hash_key and block_key may be placeholders such as
 // {env.CONSENT_HASH_KEY}; without them, generated keys are kept in Caddy's
 // storage. key adds a further pair for rotation (the first pair encodes,
-// all decode). A single max_age duration applies to every regime. text
-// with "*" applies to every language. languages, category lists and key
-// accumulate when repeated; the other subdirectives may appear once.
+// all decode). A single max_age duration applies to every regime; no
+// lifetime may exceed 400d, the longest browsers keep a cookie.
 //
-// country_header, region_header, geoip_db, log and retention are not
-// supported yet and are rejected.
+// country_header and region_header name request headers set by the CDN or
+// load balancer in front (e.g. CF-IPCountry and CF-Region-Code); geoip_db
+// is a MaxMind-format database for requests without a country header (its
+// path may hold placeholders and must exist at load). regime overrides the
+// built-in regime table for a country (BR) or country-region (US-NV).
+//
+// text with "*" applies to every language. languages, category lists,
+// regime and key accumulate when repeated; the other subdirectives may
+// appear once. log and retention are not supported yet and are rejected.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
 		return d.ArgErr()
 	}
 	seen := make(map[string]bool)
+	var regionAlone error // region_header's line, should country_header be missing
 	for d.NextBlock(0) {
 		name := d.Val()
 		switch name {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt",
-			"language", "no_builtin_catalogue", "gpc_last_update", "max_age":
+			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
+			"country_header", "region_header", "geoip_db":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -145,7 +157,20 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.NoBuiltinCatalogue = true
 		case "gpc_last_update":
 			h.GPCLastUpdate, err = oneArg(d)
-		case "country_header", "region_header", "geoip_db", "log", "retention":
+		case "country_header":
+			if h.CountryHeader, err = oneArg(d); err == nil {
+				err = checkHeaderName(d, name, h.CountryHeader)
+			}
+		case "region_header":
+			if h.RegionHeader, err = oneArg(d); err == nil {
+				err = checkHeaderName(d, name, h.RegionHeader)
+				regionAlone = d.WrapErr(errRegionAlone)
+			}
+		case "geoip_db":
+			h.GeoIPDB, err = oneArg(d)
+		case "regime":
+			err = h.parseRegime(d)
+		case "log", "retention":
 			return d.Errf("%s: not supported yet by this version of the consent module", name)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
@@ -153,6 +178,9 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		if err != nil {
 			return err
 		}
+	}
+	if h.RegionHeader != "" && h.CountryHeader == "" {
+		return regionAlone
 	}
 	// Consistency checks that need no placeholders resolved, reported with
 	// the position of the directive's block.
@@ -244,6 +272,9 @@ func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) error {
 		if dur <= 0 {
 			return 0, d.Errf("max_age %q: must be positive", s)
 		}
+		if dur > sdk.MaxCookieAge {
+			return 0, d.Errf("max_age %q: longer than the 400 days (400d) browsers keep a cookie", s)
+		}
 		return caddy.Duration(dur), nil
 	}
 	h.MaxAge = make(map[string]caddy.Duration)
@@ -270,6 +301,39 @@ func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) error {
 		}
 		h.MaxAge[args[i]] = dur
 	}
+	return nil
+}
+
+// checkHeaderName reports a country_header or region_header value that
+// cannot be an HTTP header name.
+func checkHeaderName(d *caddyfile.Dispenser, name, v string) error {
+	if !validHeaderName(v) {
+		return d.Errf("%s %q: not a valid header name", name, v)
+	}
+	return nil
+}
+
+// parseRegime reads "regime <CC|CC-RR> <regime>". Location keys are
+// stored in upper case, as ISO 3166 writes them.
+func (h *Handler) parseRegime(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	if len(args) != 2 {
+		return d.ArgErr()
+	}
+	loc, regime := strings.ToUpper(args[0]), args[1]
+	if !validLocationKey(loc) {
+		return d.Errf("regime %q: want an ISO country code (BR) or country-region (US-NV)", args[0])
+	}
+	if !sdk.Regime(regime).Valid() {
+		return d.Errf("regime %s %q: want opt-in, opt-out or notice", args[0], regime)
+	}
+	if _, dup := h.Regimes[loc]; dup {
+		return d.Errf("regime %s: given more than once", loc)
+	}
+	if h.Regimes == nil {
+		h.Regimes = make(map[string]string)
+	}
+	h.Regimes[loc] = regime
 	return nil
 }
 

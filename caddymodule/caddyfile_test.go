@@ -53,6 +53,11 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				key             ` + hash32Hex + ` ` + block16Hex + `
 				key             ` + hash64B64 + `
 				max_age         opt-in 180d opt-out 365d
+				country_header  CF-IPCountry
+				region_header   CF-Region-Code
+				geoip_db        {env.GEOIP_DB}
+				regime          BR opt-in
+				regime          us-nv opt-out
 				default_regime  opt-out
 				honor_dnt       on
 				language        ja
@@ -89,6 +94,10 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 					{HashKey: hash64B64},
 				},
 				MaxAge:        map[string]caddy.Duration{"opt-in": 180 * day, "opt-out": 365 * day},
+				CountryHeader: "CF-IPCountry",
+				RegionHeader:  "CF-Region-Code",
+				GeoIPDB:       "{env.GEOIP_DB}",
+				Regimes:       map[string]string{"BR": "opt-in", "US-NV": "opt-out"},
 				DefaultRegime: "opt-out",
 				HonorDNT:      true,
 				Language:      "ja",
@@ -166,7 +175,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		want  []string // substrings of the error
 	}{
 		{"argument on directive", "consent on", []string{"wrong argument count", "Testfile:1"}},
-		{"unknown subdirective", "consent {\n policy_version 1\n regime opt-in\n}", []string{`unrecognized consent subdirective "regime"`, "Testfile:3"}},
+		{"unknown subdirective", "consent {\n policy_version 1\n geo_header X-Country\n}", []string{`unrecognized consent subdirective "geo_header"`, "Testfile:3"}},
 		{"unknown regime", "consent {\n default_regime gdpr\n}", []string{`default_regime "gdpr"`, "Testfile:2"}},
 		{"default_regime without value", "consent {\n default_regime\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"malformed duration", "consent {\n max_age opt-in 180x\n}", []string{`max_age "180x": not a duration`, "Testfile:2"}},
@@ -190,9 +199,6 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"category without key", "consent {\n category {\n hosts a.example\n }\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"category unknown subdirective", "consent {\n category analytics {\n hosts a.example\n vendors x\n }\n}", []string{`unrecognized category subdirective "vendors"`, "Testfile:4"}},
 		{"category empty list", "consent {\n category analytics {\n hosts\n }\n}", []string{"wrong argument count", "Testfile:3"}},
-		{"country_header not yet", "consent {\n country_header CF-IPCountry\n}", []string{"country_header: not supported yet", "Testfile:2"}},
-		{"region_header not yet", "consent {\n region_header X-Region\n}", []string{"region_header: not supported yet"}},
-		{"geoip_db not yet", "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}", []string{"geoip_db: not supported yet"}},
 		{"log not yet", "consent {\n log sqlite /var/lib/consentry/consent.db\n}", []string{"log: not supported yet"}},
 		{"unknown language", "consent {\n language xx\n}", []string{`language "xx": no bundled texts`, "Testfile:2"}},
 		{"unknown language in list", "consent {\n languages en\n languages de qq\n}", []string{`languages "qq": no bundled texts`, "Testfile:3"}},

@@ -3,9 +3,11 @@
 // consent.
 //
 // The module is glue: it mirrors sdk.Options in JSON fields, resolves
-// placeholders in keys, keeps generated cookie keys in Caddy's storage,
-// routes logs through Caddy's logger, and sets {http.consent.*}
-// placeholders for the handlers after it. Everything else happens in sdk.
+// placeholders in keys and paths, keeps generated cookie keys in Caddy's
+// storage, hands Caddy's client IP (which honours trusted_proxies) to the
+// GeoIP lookup, routes logs through Caddy's logger, and answers
+// {http.consent.*} placeholders for the handlers after it. Everything else
+// happens in sdk.
 //
 // The directive orders itself right after encode, so a site needs no
 // order line:
@@ -84,13 +86,44 @@ type Handler struct {
 	Keys []KeyConfig `json:"keys,omitempty"`
 
 	// MaxAge is how long a choice is kept, by regime ("opt-in", "opt-out",
-	// "notice"). Values above 400 days, the browser limit, are capped.
+	// "notice"), at most 400 days, the longest browsers keep a cookie.
 	// Default: 180 days for opt-in, 365 days for opt-out and notice.
 	MaxAge map[string]caddy.Duration `json:"max_age,omitempty"`
 
-	// DefaultRegime is the regime when the visitor's location is unknown:
-	// "opt-in", "opt-out" or "notice". Default: "opt-in", the strictest.
+	// DefaultRegime is the regime of every visitor when no location source
+	// (country_header, geoip_db) is configured and, when one is, of
+	// visitors in places that neither the built-in regime table nor
+	// regimes lists: "opt-in", "opt-out" or "notice". A visitor the
+	// configured sources cannot place always gets opt-in, the strictest.
+	// Default: "opt-in".
 	DefaultRegime string `json:"default_regime,omitempty"`
+
+	// Regimes override the built-in regime table (EEA, UK and Switzerland
+	// opt-in; US states with comprehensive privacy laws opt-out), keyed by
+	// ISO 3166-1 country ("BR") or ISO 3166-2 country-region ("US-NV"),
+	// e.g. {"BR": "opt-in"}. Default: none.
+	Regimes map[string]string `json:"regimes,omitempty"`
+
+	// CountryHeader names the request header carrying the visitor's ISO
+	// 3166-1 alpha-2 country, set by the CDN or load balancer in front,
+	// e.g. "CF-IPCountry". Only set it when that proxy always overwrites
+	// the header, or visitors could choose their own regime. When it
+	// carries a country it wins over geoip_db. Default: none.
+	CountryHeader string `json:"country_header,omitempty"`
+
+	// RegionHeader names the request header carrying the visitor's ISO
+	// 3166-2 subdivision ("CA" or "US-CA"), used together with
+	// country_header to tell US states apart, e.g. "CF-Region-Code".
+	// Default: none.
+	RegionHeader string `json:"region_header,omitempty"`
+
+	// GeoIPDB is the path of a MaxMind-format database (GeoIP2/GeoLite2
+	// Country or City) that places visitors whose request has no country
+	// header. The address looked up is Caddy's client IP, which honours
+	// the server's trusted_proxies. Placeholders such as {env.GEOIP_DB}
+	// are replaced; the file must exist when the config loads.
+	// Default: none.
+	GeoIPDB string `json:"geoip_db,omitempty"`
 
 	// HonorDNT treats "DNT: 1" as an opt-out of advertising where the
 	// regime lets signals decide. DNT is recorded either way.
@@ -143,10 +176,15 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	opts, err := h.options(caddy.NewReplacer())
+	repl := caddy.NewReplacer()
+	opts, err := h.options(repl)
 	if err != nil {
 		return err
 	}
+	if opts.GeoIPDB, err = geoIPPath(h.GeoIPDB, repl); err != nil {
+		return err
+	}
+	opts.ClientIP = clientIP
 	if len(opts.Keys) == 0 {
 		if opts.Keys, err = storageKeys(ctx, ctx.Storage()); err != nil {
 			return fmt.Errorf("consent cookie keys from storage: %w", err)
@@ -162,8 +200,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	return nil
 }
 
-// Validate checks the values that need no I/O: regimes and the GPC date.
-// The consent engine checks the rest when it is built.
+// Validate checks the values that need no I/O: regimes, lifetimes, header
+// names and the GPC date. The consent engine checks the rest when it is
+// built.
 func (h *Handler) Validate() error {
 	if h.DefaultRegime != "" && !sdk.Regime(h.DefaultRegime).Valid() {
 		return fmt.Errorf("default_regime %q: want opt-in, opt-out or notice", h.DefaultRegime)
@@ -172,9 +211,22 @@ func (h *Handler) Validate() error {
 		if !sdk.Regime(r).Valid() {
 			return fmt.Errorf("max_age: unknown regime %q, want opt-in, opt-out or notice", r)
 		}
-		if d <= 0 {
-			return fmt.Errorf("max_age %s: must be positive, got %s", r, time.Duration(d))
+		if err := checkMaxAge(time.Duration(d)); err != nil {
+			return fmt.Errorf("max_age %s: %w", r, err)
 		}
+	}
+	for loc, r := range h.Regimes {
+		if err := checkRegimeOverride(loc, r); err != nil {
+			return err
+		}
+	}
+	for name, v := range map[string]string{"country_header": h.CountryHeader, "region_header": h.RegionHeader} {
+		if v != "" && !validHeaderName(v) {
+			return fmt.Errorf("%s %q: not a valid header name", name, v)
+		}
+	}
+	if h.RegionHeader != "" && h.CountryHeader == "" {
+		return errRegionAlone
 	}
 	if h.GPCLastUpdate != "" {
 		if _, err := time.Parse(time.DateOnly, h.GPCLastUpdate); err != nil {
@@ -198,6 +250,8 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		CookieName:         h.CookieName,
 		CookieDomain:       h.CookieDomain,
 		DefaultRegime:      sdk.Regime(h.DefaultRegime),
+		CountryHeader:      h.CountryHeader,
+		RegionHeader:       h.RegionHeader,
 		HonorDNT:           h.HonorDNT,
 		Language:           h.Language,
 		Languages:          h.Languages,
@@ -224,6 +278,12 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		o.MaxAge = make(map[sdk.Regime]time.Duration, len(h.MaxAge))
 		for r, d := range h.MaxAge {
 			o.MaxAge[sdk.Regime(r)] = time.Duration(d)
+		}
+	}
+	if len(h.Regimes) > 0 {
+		o.Regimes = make(map[string]sdk.Regime, len(h.Regimes))
+		for loc, r := range h.Regimes {
+			o.Regimes[loc] = sdk.Regime(r)
 		}
 	}
 	if len(h.Texts) > 0 {
@@ -254,7 +314,7 @@ func (h *Handler) Cleanup() error {
 // handle_errors applies.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	return h.consent.Process(w, r, func(w http.ResponseWriter, r *http.Request) error {
-		setPlaceholders(r)
+		mapPlaceholders(r)
 		return next.ServeHTTP(w, r)
 	})
 }

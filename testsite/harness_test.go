@@ -131,9 +131,22 @@ var envMu sync.Mutex
 // CONSENTRY_SITE set to this directory, as the demo command does from the
 // repository root.
 func adaptCaddyfile(port string) ([]byte, error) {
+	return adaptEditedCaddyfile(port, nil)
+}
+
+// adaptEditedCaddyfile is adaptCaddyfile with edit, when not nil, applied to
+// the Caddyfile's text first.
+func adaptEditedCaddyfile(port string, edit func(string) (string, error)) ([]byte, error) {
 	body, err := os.ReadFile(filepath.Join("..", "Caddyfile"))
 	if err != nil {
 		return nil, err
+	}
+	if edit != nil {
+		edited, err := edit(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("edit ../Caddyfile: %w", err)
+		}
+		body = []byte(edited)
 	}
 	site, err := filepath.Abs(".")
 	if err != nil {
@@ -172,10 +185,85 @@ func demoConfig(port, storage string) ([]byte, error) {
 	if err := json.Unmarshal(out, &cfg); err != nil {
 		return nil, err
 	}
+	if err := addVariants(cfg); err != nil {
+		return nil, err
+	}
 	cfg["admin"] = map[string]any{"disabled": true, "config": map[string]any{"persist": false}}
 	cfg["storage"] = map[string]any{"module": "file_system", "root": storage}
 	cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "WARN"}}}
 	return json.Marshal(cfg)
+}
+
+// demoVariant is the root Caddyfile with an edit (say, more consent
+// subdirectives), served by the demo's Caddy on a port of its own, so a test
+// can use another configuration while the demo itself stays as shipped.
+type demoVariant struct {
+	name string
+	edit func(caddyfile string) (string, error)
+	port string // set when the demo starts
+}
+
+// demoVariants are served alongside the demo; newDemoVariant adds one.
+var demoVariants []*demoVariant
+
+// newDemoVariant registers a variant; call it from a package-level variable,
+// before the demo starts.
+func newDemoVariant(name string, edit func(string) (string, error)) *demoVariant {
+	v := &demoVariant{name: name, edit: edit}
+	demoVariants = append(demoVariants, v)
+	return v
+}
+
+// url returns the address of path on the variant, starting the demo on first
+// use.
+func (v *demoVariant) url(t *testing.T, path string) string {
+	t.Helper()
+	demo.url(t, "/")
+	return "http://localhost:" + v.port + path
+}
+
+// addVariants adapts every variant on a free port and adds its servers to
+// the demo's config.
+func addVariants(cfg map[string]any) error {
+	servers, ok := lookup(cfg, "apps", "http", "servers").(map[string]any)
+	if !ok {
+		return errors.New("adapted demo config has no apps.http.servers")
+	}
+	for _, v := range demoVariants {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		out, err := adaptEditedCaddyfile(port, v.edit)
+		if err != nil {
+			return fmt.Errorf("variant %s: %w", v.name, err)
+		}
+		var vcfg map[string]any
+		if err := json.Unmarshal(out, &vcfg); err != nil {
+			return err
+		}
+		vservers, ok := lookup(vcfg, "apps", "http", "servers").(map[string]any)
+		if !ok {
+			return fmt.Errorf("variant %s: adapted config has no apps.http.servers", v.name)
+		}
+		for name, srv := range vservers {
+			servers[v.name+"_"+name] = srv
+		}
+		v.port = port
+	}
+	return nil
+}
+
+// lookup walks nested JSON objects along keys; nil when a key is missing.
+func lookup(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
 }
 
 // chromiumPath finds Chromium, or skips the test (fails it on CI).

@@ -1,0 +1,126 @@
+package caddymodule
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/consentry/consentry/sdk"
+)
+
+// errRegionAlone reports a region_header without a country_header: the
+// sdk reads the region only for a country the country header names.
+var errRegionAlone = errors.New("region_header given without country_header: the region is only read for a country the header names")
+
+// clientIP is the visitor's address as Caddy determined it: the connection's
+// peer, or, from a proxy listed in the server's trusted_proxies, the address
+// that proxy reports. The GeoIP lookup uses it.
+func clientIP(r *http.Request) netip.Addr {
+	s, _ := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string)
+	ip, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ip
+}
+
+// geoIPPath replaces placeholders in the configured GeoIP database path and
+// checks that the file is there, so a missing database stops the config
+// from loading with an error that says so.
+func geoIPPath(path string, repl *caddy.Replacer) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	p := strings.TrimSpace(repl.ReplaceAll(path, ""))
+	if p == "" {
+		return "", fmt.Errorf("geoip_db %q: empty after replacing placeholders (is the variable set?)", path)
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("geoip_db %s: no such file", p)
+	case err != nil:
+		return "", fmt.Errorf("geoip_db %s: %w", p, err)
+	case fi.IsDir():
+		return "", fmt.Errorf("geoip_db %s: is a directory, want a MaxMind .mmdb file", p)
+	}
+	return p, nil
+}
+
+// checkMaxAge reports a lifetime that is not positive or longer than
+// browsers keep a cookie: such a value would be silently cut, so the
+// operator hears about it at load instead.
+func checkMaxAge(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("must be positive, got %s", d)
+	}
+	if d > sdk.MaxCookieAge {
+		return fmt.Errorf("%s is longer than the 400 days (400d) browsers keep a cookie", formatDays(d))
+	}
+	return nil
+}
+
+// formatDays renders whole days as "401d", anything else as Go does.
+func formatDays(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return d.String()
+}
+
+// checkRegimeOverride checks one entry of the regimes table: a country
+// ("BR") or country-region ("US-NV") key, upper case as the Caddyfile
+// stores it, and a known regime.
+func checkRegimeOverride(loc, regime string) error {
+	if !validLocationKey(loc) {
+		return fmt.Errorf("regime %q: want an ISO country code (BR) or country-region (US-NV) in upper case", loc)
+	}
+	if !sdk.Regime(regime).Valid() {
+		return fmt.Errorf("regime %s %q: want opt-in, opt-out or notice", loc, regime)
+	}
+	return nil
+}
+
+// validLocationKey reports whether k is "CC" or "CC-R", "CC-RR", "CC-RRR"
+// in upper-case letters and digits, as ISO 3166-1 and 3166-2 write them.
+func validLocationKey(k string) bool {
+	country, region, hasRegion := strings.Cut(k, "-")
+	if len(country) != 2 || !isUpperAlnum(country, false) {
+		return false
+	}
+	return !hasRegion || (len(region) >= 1 && len(region) <= 3 && isUpperAlnum(region, true))
+}
+
+func isUpperAlnum(s string, digits bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || digits && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderName reports whether s is an HTTP field name (an RFC 9110
+// token).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
