@@ -1,7 +1,7 @@
 package sdk
 
 import (
-	"bytes"
+	"math/bits"
 	"strings"
 )
 
@@ -9,7 +9,9 @@ import (
 // It is built once from the configured categories and is read-only after.
 type matcher struct {
 	hosts    map[string]string // bare host → category key
-	patterns []pattern
+	inline   *multiMatcher     // inline-script patterns, reporting category bits
+	catKeys  []string          // category key of each bit
+	patterns []pattern         // the same patterns, for inspection
 	exact    map[string]string // cookie name → category key
 	prefixes []pattern         // cookie name prefix (from "name*") → category key
 }
@@ -21,6 +23,8 @@ type pattern struct {
 
 func newMatcher(cats []Category) *matcher {
 	m := &matcher{hosts: map[string]string{}, exact: map[string]string{}}
+	var patterns [][]byte
+	var groups []int
 	for _, c := range cats {
 		if c.Key == Necessary {
 			continue // necessary is always granted: nothing to match
@@ -32,10 +36,15 @@ func newMatcher(cats []Category) *matcher {
 				}
 			}
 		}
-		for _, p := range c.Patterns {
-			if p != "" {
-				m.patterns = append(m.patterns, pattern{[]byte(p), c.Key})
+		if len(m.catKeys) < 64 {
+			for _, p := range c.Patterns {
+				if p != "" {
+					patterns = append(patterns, []byte(p))
+					m.patterns = append(m.patterns, pattern{[]byte(p), c.Key})
+					groups = append(groups, len(m.catKeys))
+				}
 			}
+			m.catKeys = append(m.catKeys, c.Key)
 		}
 		for _, name := range c.Cookies {
 			if prefix, ok := strings.CutSuffix(name, "*"); ok {
@@ -45,6 +54,7 @@ func newMatcher(cats []Category) *matcher {
 			}
 		}
 	}
+	m.inline = newMultiMatcher(patterns, groups)
 	return m
 }
 
@@ -93,10 +103,17 @@ func (p statePolicy) RefusedHost(host string) string {
 }
 
 func (p statePolicy) RefusedInline(body []byte) string {
-	for _, pat := range p.m.patterns {
-		if !p.state.Categories[pat.category] && bytes.Contains(body, pat.text) {
-			return pat.category
+	var refused uint64
+	for i, k := range p.m.catKeys {
+		if !p.state.Categories[k] {
+			refused |= 1 << uint(i)
 		}
+	}
+	if refused == 0 {
+		return ""
+	}
+	if found := p.m.inline.match(body, refused) & refused; found != 0 {
+		return p.m.catKeys[bits.TrailingZeros64(found)]
 	}
 	return ""
 }

@@ -255,3 +255,27 @@ func TestHostPrefixedCookieOnHTTPS(t *testing.T) {
 		}
 	}
 }
+
+func TestLocationHeadersInVary(t *testing.T) {
+	c := newTestConsent(t, Options{CountryHeader: "cf-ipcountry", RegionHeader: "CF-Region-Code"})
+	w := httptest.NewRecorder()
+	c.Handler(htmlHandler(trackedPage, map[string]string{"Cache-Control": "public, max-age=60"})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	vary := strings.Join(w.Header().Values("Vary"), ", ")
+	for _, want := range []string{"Cookie", "Cf-Ipcountry", "Cf-Region-Code"} {
+		if !strings.Contains(vary, want) {
+			t.Errorf("Vary %q lacks %s", vary, want)
+		}
+	}
+	if cc := w.Header().Get("Cache-Control"); cc != "private, max-age=60" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+
+	db := writeGeoDB(t, map[string][2]string{"81.2.69.0/24": {"DE", ""}})
+	c = newTestConsent(t, Options{GeoIPDB: db})
+	defer c.Close()
+	w = httptest.NewRecorder()
+	c.Handler(htmlHandler(trackedPage, map[string]string{"Cache-Control": "max-age=60"})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if cc := w.Header().Get("Cache-Control"); cc != "private, max-age=60" {
+		t.Errorf("with a GeoIP database: Cache-Control %q, want private", cc)
+	}
+}

@@ -55,8 +55,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		h.Del("Accept-Ranges")
 		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
 		tagETag(h, stateTag(w.r, w.s))
-		addVary(h, rewriteVary...)
-		privateCache(h)
+		w.c.cacheRules(h)
 		head, body := w.c.injection(w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
 		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, head)
@@ -66,8 +65,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		// keep its stored validators tagged and its caching private.
 		h.Del("Last-Modified")
 		tagETag(h, w.etagTag)
-		addVary(h, rewriteVary...)
-		privateCache(h)
+		w.c.cacheRules(h)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -261,6 +259,28 @@ func addVary(h http.Header, fields ...string) {
 	}
 	if len(add) > 0 {
 		h.Add("Vary", strings.Join(add, ", "))
+	}
+}
+
+// cacheRules keeps a rewritten page out of other visitors' caches: Vary
+// lists every request header the page depends on (the location headers
+// too, when configured), and shared caching becomes private. With a GeoIP
+// database the page depends on the client's address, which Vary cannot
+// name, so the page is always private.
+func (c *Consent) cacheRules(h http.Header) {
+	addVary(h, rewriteVary...)
+	for _, name := range []string{c.opts.CountryHeader, c.opts.RegionHeader} {
+		if name != "" {
+			addVary(h, http.CanonicalHeaderKey(name))
+		}
+	}
+	privateCache(h)
+	if c.opts.GeoIPDB != "" && !hasToken(h, "Cache-Control", "private") && !hasToken(h, "Cache-Control", "no-store") {
+		if cc := h.Get("Cache-Control"); cc != "" {
+			h.Set("Cache-Control", "private, "+cc)
+		} else {
+			h.Set("Cache-Control", "private")
+		}
 	}
 }
 
