@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
 	"sync"
 
 	"github.com/tdewolff/minify/v2"
@@ -38,7 +39,14 @@ var (
 	jsSource []byte
 	//go:embed banner.css
 	cssSource []byte
+	//go:embed guard.js
+	guardSource []byte
 )
+
+// cssSlot is the string literal in banner.js that assets replaces with the
+// minified stylesheet, so that the script applies the styles itself and no
+// stylesheet blocks the page's first paint.
+const cssSlot = "'@CSS@'"
 
 // built is one asset with its gzip encoding, prepared once.
 type built struct {
@@ -52,6 +60,7 @@ var (
 	buildOnce sync.Once
 	jsAsset   built
 	cssAsset  built
+	guardJS   built
 )
 
 func assets() (*built, *built) {
@@ -59,8 +68,9 @@ func assets() (*built, *built) {
 		m := minify.New()
 		m.Add("text/javascript", &js.Minifier{Version: 2017})
 		m.Add("text/css", &css.Minifier{})
-		jsAsset = build(m, "text/javascript", ".js", jsType, jsSource)
 		cssAsset = build(m, "text/css", ".css", cssType, cssSource)
+		jsAsset = build(m, "text/javascript", ".js", jsType, withCSS(m, jsSource, cssSource))
+		guardJS = build(m, "text/javascript", ".js", jsType, guardSource)
 	})
 	return &jsAsset, &cssAsset
 }
@@ -88,6 +98,28 @@ func build(m *minify.M, mediatype, ext, contentType string, src []byte) built {
 	return b
 }
 
+// nojsMark starts the part of banner.css that only the no-JavaScript form
+// needs; the script's copy of the styles ends before it.
+var nojsMark = []byte("/* @nojs")
+
+// withCSS returns the script source with the stylesheet src (up to
+// nojsMark), minified by m, as a JavaScript string literal in place of
+// cssSlot.
+func withCSS(m *minify.M, js, src []byte) []byte {
+	if i := bytes.Index(src, nojsMark); i >= 0 {
+		src = src[:i]
+	}
+	css, err := m.Bytes("text/css", src)
+	if err != nil {
+		css = src
+	}
+	var lit bytes.Buffer
+	enc := json.NewEncoder(&lit)
+	enc.SetEscapeHTML(false)    // an external script: no "</script" concern
+	_ = enc.Encode(string(css)) // a string always encodes
+	return bytes.Replace(js, []byte(cssSlot), bytes.TrimSpace(lit.Bytes()), 1)
+}
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
@@ -102,8 +134,22 @@ func JS() Asset {
 	return j.Asset
 }
 
-// CSS returns the minified banner stylesheet.
+// CSS returns the minified banner stylesheet. The script carries the same
+// styles and applies them itself; a page links this file only inside
+// <noscript>, for the no-JavaScript consent form.
 func CSS() Asset {
 	_, c := assets()
 	return c.Asset
+}
+
+// Guard returns the minified guard script, to be inlined (with the page's
+// CSP script nonce) right after the #consent-state and #consent-config
+// blocks and before any page script. It holds inert every script, iframe,
+// image, embed, source and link that page scripts point at a catalogued host
+// (categories[].hosts of #consent-config) of a refused category, marked as
+// the server marks neutralised tags, so that the banner activates them on a
+// grant. It contains no "</script" and needs no escaping.
+func Guard() string {
+	assets()
+	return string(guardJS.Body)
 }

@@ -32,14 +32,17 @@ func TestAxe(t *testing.T) {
 		dark       bool
 	}{
 		{name: "first layer"},
-		{name: "preference centre", open: "consentry.open()"},
+		{name: "preference centre", open: openAll},
 		{name: "dark first layer", dark: true},
-		{name: "dark preference centre", open: "consentry.open()", dark: true},
+		{name: "dark preference centre", open: openAll, dark: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newState(false)
 			st["signals"] = map[string]bool{"gpc": true, "dnt": false}
-			s := &site{t: t, state: st, show: true}
+			s := &site{t: t, state: st, show: true, cookies: []map[string]string{
+				{"name": "_ga", "purpose": "Distinguishes visitors", "lifetime": "2 years", "party": "first"},
+				{"name": "IDE", "purpose": "Serves ads", "lifetime": "13 months", "party": "third"},
+			}}
 			ctx := tab()
 			if tc.dark {
 				do(t, ctx, emulateDark())
@@ -48,6 +51,8 @@ func TestAxe(t *testing.T) {
 			if tc.open != "" {
 				do(t, ctx, chromedp.Evaluate[chromedp.Void](tc.open), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
 			}
+			// Colours are only final once the fade-in is over.
+			waitFor(t, ctx, `document.getAnimations().every(a => a.playState !== 'running')`)
 			do(t, ctx, chromedp.Evaluate[chromedp.Void](string(axe)))
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run({include: ['#consentry-banner', '#consentry-prefs', '.consentry-placeholder']}, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa','best-practice']}).then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
 			if err != nil {
@@ -59,6 +64,9 @@ func TestAxe(t *testing.T) {
 		})
 	}
 }
+
+// openAll opens the preference centre with every cookie table unfolded.
+const openAll = `consentry.open(); document.querySelectorAll('#consentry-prefs details').forEach(d => { d.open = true })`
 
 // emulateDark makes the tab prefer a dark colour scheme.
 func emulateDark() chromedp.Action[chromedp.Void] {

@@ -11,6 +11,10 @@
   'use strict';
   const doc = document;
   const win = window;
+  // The minified banner.css, put in by the Go package: the script applies
+  // the styles itself, so no stylesheet holds up the page's first paint.
+  const CSS = '@CSS@';
+  const me = doc.currentScript;
 
   const read = (id) => {
     const el = doc.getElementById(id);
@@ -77,6 +81,22 @@
     ]),
   ]);
 
+  // cookieTable lists a category's cookies: name, purpose, lifetime and who
+  // sets them, in a table under a disclosure. Bare names are accepted too.
+  const cookieTable = (list) => {
+    const ck = (list || []).map((x) => (typeof x === 'string' ? { name: x } : x || {}));
+    if (!ck.length) return null;
+    const cols = ['name', 'purpose', 'lifetime', 'party'];
+    const cell = (x, k) => (k === 'party' ? texts['party_' + x.party] || x.party : x[k]) || '';
+    return h('details', { class: 'cs-ck' }, [
+      h('summary', { text: t('cookie_list') + ' (' + ck.length + ')' }),
+      h('table', {}, [
+        h('thead', {}, [h('tr', {}, cols.map((k) => h('th', { scope: 'col', text: t('cookie_' + k) })))]),
+        h('tbody', {}, ck.map((x) => h('tr', {}, cols.map((k, i) => h(i ? 'td' : 'th', { scope: i ? null : 'row', text: cell(x, k) }))))),
+      ]),
+    ]);
+  };
+
   // 2. The preference centre: a modal <dialog> with one switch per category.
   const meta = h('p', { class: 'cs-meta' });
   const rows = cats.map((c) => {
@@ -93,10 +113,10 @@
         }),
       ]),
       desc && h('p', { class: 'cs-d', id: id + '-d', text: desc }),
-      c.cookies && c.cookies.length && h('p', { class: 'cs-ck', text: t('cookie_list') + ': ' + c.cookies.join(', ') }),
+      cookieTable(c.cookies),
     ]);
   });
-  const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', lang }, [
+  const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', lang, tabindex: -1 }, [
     h('div', { class: 'cs-in' }, [
       h('div', { class: 'cs-top' }, [
         h('h2', { class: 'cs-h', id: 'cs-pt', text: t('prefs_title') }),
@@ -110,6 +130,17 @@
       h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('save')]),
     ]),
   ]);
+  // Tab and Shift+Tab wrap inside the open preference centre.
+  prefs.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const f = Array.from(prefs.querySelectorAll('a[href],button,input:not(:disabled),summary'))
+      .filter((x) => x.getClientRects().length);
+    const cur = doc.activeElement;
+    if (f.length && (cur === (e.shiftKey ? f[0] : f[f.length - 1]) || (e.shiftKey && cur === prefs))) {
+      e.preventDefault();
+      (e.shiftKey ? f[f.length - 1] : f[0]).focus();
+    }
+  });
   const switches = () => Array.from(prefs.querySelectorAll('input[name=category]'));
 
   const when = (s) => {
@@ -140,6 +171,9 @@
     opener = doc.activeElement;
     if (prefs.showModal) prefs.showModal();
     else prefs.setAttribute('open', '');
+    // Focus the dialog itself, not its first button: a link opened it on
+    // Enter's keydown, and the keypress that follows would press that button.
+    prefs.focus();
   };
   const close = () => {
     if (!prefs.open) return;
@@ -161,7 +195,10 @@
 
   // 3. Activation. Scripts go through one promise chain so that a script
   // without async runs only after the scripts before it, as parsed scripts do.
-  const MOVED = ['src', 'srcset', 'href', 'poster', 'data'];
+  // The attributes the server renames to data-* (and the guard, for src).
+  // (Obsolete fetchers the server also holds, lowsrc, archive, codebase and
+  // manifest, are never fetched by current browsers and stay held.)
+  const MOVED = 'src srcset href poster data style srcdoc content background ping imagesrcset xlink:href'.split(' ');
   const SKIP = /^(type|data-src|data-type|data-category)$/;
   const seen = new WeakSet();
   const hiddenBy = new WeakMap();
@@ -197,6 +234,12 @@
       if (v == null) return;
       el.setAttribute(a, v);
       el.removeAttribute('data-' + a);
+      // A lazy loader's own data-* the server set aside.
+      const orig = el.getAttribute('data-consent-orig-' + a);
+      if (orig != null) {
+        el.setAttribute('data-' + a, orig);
+        el.removeAttribute('data-consent-orig-' + a);
+      }
     });
     const ph = hiddenBy.get(el);
     if (ph) {
@@ -215,9 +258,15 @@
       h('p', { text: t('placeholder').replace('{category}', name) }),
       h('button', { type: 'button', class: 'cs-btn', 'data-consent-allow': key, text: t('placeholder_allow').replace('{category}', name) }),
     ]);
-    const size = (v) => (/^\d+$/.test(v) ? v + 'px' : v);
-    if (el.getAttribute('width')) node.style.width = size(el.getAttribute('width'));
-    if (el.getAttribute('height')) node.style.minHeight = size(el.getAttribute('height'));
+    // The placeholder takes the iframe's box, so that nothing moves when
+    // one replaces the other; an iframe not laid out yet gives its
+    // width and height attributes instead.
+    const r = el.getBoundingClientRect();
+    const size = (v) => v && (/^\d+$/.test(v) ? v + 'px' : v);
+    node.style.width = r.width ? r.width + 'px' : size(el.getAttribute('width'));
+    node.style.height = r.height ? r.height + 'px' : size(el.getAttribute('height'));
+    if (r.height) node.style.minHeight = 0;
+    if (r.width && getComputedStyle(el).display !== 'inline') node.style.display = 'block';
     hiddenBy.set(el, { node, display: el.style.display });
     el.style.display = 'none';
     el.before(node);
@@ -239,6 +288,12 @@
         }
         return;
       }
+      if (el.tagName === 'STYLE') {
+        // A held <style> applies again once its type is restored.
+        // (type="" means text/css.)
+        if (ok && el.type === 'text/plain') el.type = el.getAttribute('data-type') || '';
+        return;
+      }
       if (!MOVED.some((a) => el.hasAttribute('data-' + a))) return;
       if (ok) reveal(el);
       else if (el.tagName === 'IFRAME' && el.hasAttribute('data-src')) placeholder(el, attr);
@@ -252,7 +307,8 @@
     const parts = location.hostname.split('.');
     cats.forEach((c) => {
       if (granted(c.key) || !c.cookies) return;
-      names.filter((n) => c.cookies.some((p) => (p.slice(-1) === '*' ? n.indexOf(p.slice(0, -1)) === 0 : n === p)))
+      const pats = c.cookies.map((p) => String((p && p.name) || p));
+      names.filter((n) => pats.some((p) => (p.slice(-1) === '*' ? n.indexOf(p.slice(0, -1)) === 0 : n === p)))
         .forEach((n) => {
           doc.cookie = n + '=; Max-Age=0; path=/';
           for (let i = 0; i < parts.length - 1; i++) {
@@ -336,7 +392,20 @@
     else open();
   });
 
+  // style applies the banner's styles: a constructed stylesheet, which CSP's
+  // style-src does not govern, else a <style> with the script's nonce.
+  const style = () => {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      doc.adoptedStyleSheets = doc.adoptedStyleSheets.concat(sheet);
+    } catch (e) {
+      doc.head.append(h('style', { nonce: me && me.nonce, text: CSS }));
+    }
+  };
+
   const init = () => {
+    style();
     doc.body.prepend(banner);
     doc.body.append(prefs);
     banner.hidden = !!state.decided || cfg.show === false;

@@ -29,6 +29,7 @@ type site struct {
 	state    map[string]any // the initial #consent-state
 	show     bool
 	failPost bool
+	cookies  any // the analytics category's cookies; default two bare names
 
 	mu      sync.Mutex
 	posts   []map[string]any
@@ -112,6 +113,9 @@ func (s *site) page(w http.ResponseWriter) {
 			"description": texts["cat."+k+".description"], "locked": k == "necessary"})
 	}
 	cats[2]["cookies"] = []string{"_ga", "_ga_*"}
+	if s.cookies != nil {
+		cats[2]["cookies"] = s.cookies
+	}
 	cfg := map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
 		"lang": "en", "show": s.show, "texts": texts, "categories": cats, "floating": s.floated}
 	st, _ := json.Marshal(s.state)
@@ -129,6 +133,9 @@ document.addEventListener('consent:change',function(e){changes.push(e.detail)});
 <script type="text/plain" data-category="analytics">window.order.push('inline')</script>
 <script type="text/plain" data-category="shoes">window.order.push('not-ours')</script>
 <iframe data-category="social" data-src="/embed" width="300" height="150" title="embed"></iframe>
+<style type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
+<img id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" alt="">
+<div id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
 </main></body></html>`, st, cf, CSS().Name, JS().Name)
 }
 
@@ -234,6 +241,24 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := eval[string](t, ctx, `document.cookie`); strings.Contains(got, "_ga=") {
 			t.Errorf("analytics cookie survived the refusal: %q", got)
+		}
+	})
+
+	t.Run("accept restores held styles and lazy attributes", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
+		if got := eval[string](t, ctx, `getComputedStyle(document.getElementById('styled')).color`); got == "rgb(1, 2, 3)" {
+			t.Fatal("a held <style> applied before consent")
+		}
+		do(t, ctx, chromedp.Click(action("accept_all")))
+		waitFor(t, ctx, `changes.length === 1`)
+		waitFor(t, ctx, `getComputedStyle(document.getElementById('styled')).color === 'rgb(1, 2, 3)'`)
+		if got := eval[string](t, ctx, `[document.getElementById('lazy').getAttribute('src'), document.getElementById('lazy').getAttribute('data-src'), String(document.getElementById('lazy').hasAttribute('data-consent-orig-src'))].join(' ')`); got != "/px.gif /lazy.gif false" {
+			t.Errorf("lazy image after accept: src, data-src, orig = %q", got)
+		}
+		if got := eval[string](t, ctx, `document.getElementById('bg').style.outlineColor`); got != "rgb(4, 5, 6)" {
+			t.Errorf("held style attribute not restored: outline colour %q", got)
 		}
 	})
 

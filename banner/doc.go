@@ -4,10 +4,17 @@
 //
 // The assets are immutable: their names carry the first hex digits of the
 // SHA-256 of the minified bytes, so a page can link them with a year-long
-// cache lifetime:
+// cache lifetime. The script carries the stylesheet and applies it itself
+// (a constructed stylesheet, which CSP's style-src does not govern), so no
+// stylesheet holds up the page's first paint; the page links the CSS file
+// only inside <noscript>, for the no-JavaScript form. The guard goes inline,
+// right after the two JSON blocks and before any page script:
 //
 //	js, css := banner.JS(), banner.CSS()
-//	// <link rel="stylesheet" href="/_consent/"+css.Name>
+//	// <script type="application/json" id="consent-state">…</script>
+//	// <script type="application/json" id="consent-config">…</script>
+//	// <script nonce="…">+banner.Guard()+</script>
+//	// <noscript><link rel="stylesheet" href="/_consent/"+css.Name></noscript>
 //	// <script src="/_consent/"+js.Name defer></script>
 //	mux.HandleFunc("/_consent/", func(w http.ResponseWriter, r *http.Request) {
 //		if !banner.ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, "/_consent/")) {
@@ -23,6 +30,20 @@
 // data-category="analytics" data-src="…">, and iframes, images and media
 // whose data-src, data-srcset, data-href, data-poster or data-data hold the
 // real URL.
+//
+// The guard holds the tags that page scripts add later (a tag manager, a
+// single-page app) the same way: every script, iframe, image, embed, source
+// and link whose URL a script sets, by property or setAttribute, to a host
+// of #consent-config's categories[].hosts (subdomains included) whose
+// category is refused gets data-src (data-srcset, data-href), data-category
+// and, for a script, type="text/plain" with its own type in data-type. The
+// banner activates them on a grant; the guard itself gives back the URL of
+// those never inserted into the document, such as new Image() pixels.
+//
+// In the preference centre each category lists its cookies in a table:
+// name, purpose, lifetime and who sets them, from objects
+// {"name","purpose","lifetime","party"} in categories[].cookies (party
+// "first" or "third"); bare names are accepted too.
 //
 // Texts come from the embedded i18n/<lang>.json files; Negotiate picks one
 // for an Accept-Language header and Texts fills missing keys from English.
