@@ -97,7 +97,8 @@ func New(o Options) (*Consent, error) {
 	if len(o.Keys) == 0 {
 		o.Logger.Warn("consent: no cookie keys configured; using random keys, so choices are lost on restart")
 	}
-	texts, err := newTextSet(o, cats)
+	declRows, declVendors := declarationRows(o, cats, vendors)
+	texts, err := newTextSet(o, cats, declRows)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func New(o Options) (*Consent, error) {
 	for _, cat := range cats {
 		c.keys[cat.Key] = true
 	}
-	c.declRows, c.declVendors = declarationRows(o, cats, vendors)
+	c.declRows, c.declVendors = declRows, declVendors
 	return c, nil
 }
 

@@ -55,6 +55,11 @@ func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, 
 	b.WriteString(`</script><script type="application/json" id="consent-config">`)
 	b.Write(c.texts.configJSON(lang, show))
 	scriptNonce, styleNonce := cspNonces(resp)
+	// The guard holds tags the page's own scripts insert later.
+	b.WriteString(`</script><script`)
+	writeNonce(b, scriptNonce)
+	b.WriteByte('>')
+	b.WriteString(banner.Guard())
 	b.WriteString(`</script><script`)
 	writeNonce(b, scriptNonce)
 	b.WriteString(`>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag("consent","default",{`)
@@ -73,11 +78,13 @@ func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, 
 	if !s.Categories[Advertising] {
 		b.WriteString(`gtag("set","ads_data_redaction",true);`)
 	}
-	b.WriteString(`</script><link rel="stylesheet" href="`)
+	// banner.js applies its own styles, so nothing blocks rendering; the
+	// stylesheet is only for the no-JavaScript form.
+	b.WriteString(`</script><noscript><link rel="stylesheet" href="`)
 	b.WriteString(c.opts.Prefix + "/" + banner.CSS().Name)
 	b.WriteByte('"')
 	writeNonce(b, styleNonce)
-	b.WriteString(`><script src="`)
+	b.WriteString(`></noscript><script src="`)
 	b.WriteString(c.opts.Prefix + "/" + banner.JS().Name)
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)

@@ -33,14 +33,25 @@ type bannerConfig struct {
 }
 
 type bannerCategory struct {
-	Key         string   `json:"key"`
-	Label       string   `json:"label"`
-	Description string   `json:"description"`
-	Locked      bool     `json:"locked"`
-	Cookies     []string `json:"cookies,omitempty"`
+	Key         string         `json:"key"`
+	Label       string         `json:"label"`
+	Description string         `json:"description"`
+	Locked      bool           `json:"locked"`
+	Hosts       []string       `json:"hosts,omitempty"`
+	Cookies     []bannerCookie `json:"cookies,omitempty"`
 }
 
-func newTextSet(o Options, cats []Category) (*textSet, error) {
+// bannerCookie is one row of a category's cookie table in the preference
+// centre.
+type bannerCookie struct {
+	Name     string `json:"name"`
+	Purpose  string `json:"purpose,omitempty"`
+	Lifetime string `json:"lifetime,omitempty"`
+	Party    string `json:"party"`
+}
+
+// decl holds the declared cookies per category (declarationRows).
+func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{},
 		texts: map[string]map[string]string{}}
@@ -76,7 +87,15 @@ func newTextSet(o Options, cats []Category) (*textSet, error) {
 			Texts:      bannerTexts(texts),
 		}
 		for _, c := range cats {
-			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary, Cookies: c.Cookies}
+			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary}
+			for _, h := range c.Hosts {
+				if h = normaliseHost(h); h != "" {
+					bc.Hosts = append(bc.Hosts, h)
+				}
+			}
+			for _, d := range decl[c.Key] {
+				bc.Cookies = append(bc.Cookies, bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
+			}
 			if bc.Label == "" {
 				bc.Label = texts["cat."+c.Key+".label"]
 			}
