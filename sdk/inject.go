@@ -34,9 +34,10 @@ var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 //
 // When the response's Content-Security-Policy allows scripts or styles by
 // nonce, the injected elements carry that nonce.
-func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, body []byte) {
-	b := injectPool.Get().(*bytes.Buffer)
-	defer injectPool.Put(b)
+//
+// The head markup is written into b (from injectPool; the caller returns it
+// once the response is done), so no page copies it.
+func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp http.Header) (body []byte) {
 	b.Reset()
 
 	stateJSON, _ := json.Marshal(s) // a State always marshals
@@ -89,7 +90,7 @@ func (c *Consent) injection(r *http.Request, s *State, resp http.Header) (head, 
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)
 	b.WriteString(` defer></script>`)
-	return bytes.Clone(b.Bytes()), body
+	return body
 }
 
 // writeNonce writes a nonce attribute when nonce is set (validNonce keeps

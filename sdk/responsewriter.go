@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"io"
 	"mime"
 	"net/http"
@@ -21,9 +22,10 @@ type responseWriter struct {
 	r           *http.Request
 	s           *State
 	wroteHeader bool
-	rw          *Rewriter // non-nil while rewriting
-	expire      []string  // refused cookies to delete in the browser
-	etagTag     string    // state tag of a matching If-None-Match, for a 304
+	rw          *Rewriter     // non-nil while rewriting
+	inject      *bytes.Buffer // the head injection the rewriter is writing
+	expire      []string      // refused cookies to delete in the browser
+	etagTag     string        // state tag of a matching If-None-Match, for a 304
 }
 
 func (c *Consent) newResponseWriter(w http.ResponseWriter, r *http.Request, s *State) *responseWriter {
@@ -56,9 +58,10 @@ func (w *responseWriter) WriteHeader(code int) {
 		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
 		tagETag(h, stateTag(w.r, w.s))
 		w.c.cacheRules(h)
-		head, body := w.c.injection(w.r, w.s, h)
+		w.inject = injectPool.Get().(*bytes.Buffer)
+		body := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
-		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, head)
+		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, w.inject.Bytes())
 		w.rw.SetBodyInject(body)
 	case code == http.StatusNotModified && w.etagTag != "":
 		// The browser revalidates a page rendered for this very state:
@@ -192,6 +195,8 @@ func (w *responseWriter) release() {
 	w.rw.Reset(nil, nil, nil)
 	rewriterPool.Put(w.rw)
 	w.rw = nil
+	injectPool.Put(w.inject)
+	w.inject = nil
 }
 
 // abort forgets the rewriter's state after a handler error, so the error
