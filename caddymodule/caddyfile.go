@@ -48,6 +48,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		regime               <CC|CC-RR> opt-in|opt-out|notice
 //		default_regime       opt-in|opt-out|notice
 //		honor_dnt            [on|off]
+//		notice_defaults      <category...>
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>
@@ -137,6 +138,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if h.Language, err = oneArg(d); err == nil {
 				err = checkLanguages(d, name, h.Language)
 			}
+		case "notice_defaults":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			h.NoticeDefaults = append(h.NoticeDefaults, args...)
 		case "languages":
 			args := d.RemainingArgs()
 			if len(args) == 0 {

@@ -60,6 +60,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				regime          us-nv opt-out
 				default_regime  opt-out
 				honor_dnt       on
+				notice_defaults preferences analytics
 				language        ja
 				languages       en ja
 				languages       de
@@ -93,15 +94,16 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 					{HashKey: hash32Hex, BlockKey: block16Hex},
 					{HashKey: hash64B64},
 				},
-				MaxAge:        map[string]caddy.Duration{"opt-in": 180 * day, "opt-out": 365 * day},
-				CountryHeader: "CF-IPCountry",
-				RegionHeader:  "CF-Region-Code",
-				GeoIPDB:       "{env.GEOIP_DB}",
-				Regimes:       map[string]string{"BR": "opt-in", "US-NV": "opt-out"},
-				DefaultRegime: "opt-out",
-				HonorDNT:      true,
-				Language:      "ja",
-				Languages:     []string{"en", "ja", "de"},
+				MaxAge:         map[string]caddy.Duration{"opt-in": 180 * day, "opt-out": 365 * day},
+				CountryHeader:  "CF-IPCountry",
+				RegionHeader:   "CF-Region-Code",
+				GeoIPDB:        "{env.GEOIP_DB}",
+				Regimes:        map[string]string{"BR": "opt-in", "US-NV": "opt-out"},
+				DefaultRegime:  "opt-out",
+				HonorDNT:       true,
+				NoticeDefaults: []string{"preferences", "analytics"},
+				Language:       "ja",
+				Languages:      []string{"en", "ja", "de"},
 				Texts: map[string]map[string]string{
 					"en": {"accept_all": "Allow all"},
 					"*":  {"title": "Your privacy"},
@@ -195,6 +197,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"prefix trailing slash", "consent {\n prefix /_consent/\n}", []string{`prefix "/_consent/"`}},
 		{"text too short", "consent {\n text en accept_all\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"languages empty", "consent {\n languages\n}", []string{"wrong argument count"}},
+		{"notice defaults empty", "consent {\n notice_defaults\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"no_builtin_catalogue with value", "consent {\n no_builtin_catalogue yes\n}", []string{"wrong argument count"}},
 		{"category without key", "consent {\n category {\n hosts a.example\n }\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"category unknown subdirective", "consent {\n category analytics {\n hosts a.example\n vendors x\n }\n}", []string{`unrecognized category subdirective "vendors"`, "Testfile:4"}},

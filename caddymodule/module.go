@@ -130,6 +130,10 @@ type Handler struct {
 	// Default: false.
 	HonorDNT bool `json:"honor_dnt,omitempty"`
 
+	// NoticeDefaults are the categories granted before a choice in the
+	// notice regime (necessary always is). Default: every category.
+	NoticeDefaults []string `json:"notice_defaults,omitempty"`
+
 	// Language forces the banner language (e.g. "ja"). Default: chosen
 	// per request from Accept-Language among languages.
 	Language string `json:"language,omitempty"`
@@ -253,6 +257,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		CountryHeader:      h.CountryHeader,
 		RegionHeader:       h.RegionHeader,
 		HonorDNT:           h.HonorDNT,
+		NoticeDefaults:     h.NoticeDefaults,
 		Language:           h.Language,
 		Languages:          h.Languages,
 		Categories:         h.Categories,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -102,6 +103,15 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys := make(map[string]bool, len(cats))
+	for _, cat := range cats {
+		keys[cat.Key] = true
+	}
+	for _, k := range o.NoticeDefaults {
+		if !keys[k] {
+			return nil, fmt.Errorf("notice defaults: unknown category %q", k)
+		}
+	}
 	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
 	if err != nil {
 		return nil, err
@@ -113,7 +123,7 @@ func New(o Options) (*Consent, error) {
 	c := &Consent{
 		opts:       o,
 		categories: cats,
-		keys:       make(map[string]bool, len(cats)),
+		keys:       keys,
 		match:      newMatcher(cats),
 		codec:      codec,
 		log:        o.Logger,
@@ -121,9 +131,6 @@ func New(o Options) (*Consent, error) {
 		texts:      texts,
 		regimes:    regimes,
 		locate:     loc,
-	}
-	for _, cat := range cats {
-		c.keys[cat.Key] = true
 	}
 	c.declRows, c.declVendors = declRows, declVendors
 	return c, nil
@@ -234,8 +241,17 @@ func (c *Consent) defaults(reg Regime, sig Signals) *State {
 	for _, cat := range c.categories {
 		s.Categories[cat.Key] = on || cat.Key == Necessary
 	}
-	if reg == RegimeOptOut && (sig.GPC || (c.opts.HonorDNT && sig.DNT)) {
+	if reg == RegimeNotice && c.opts.NoticeDefaults != nil {
+		for _, cat := range c.categories {
+			s.Categories[cat.Key] = cat.Key == Necessary || slices.Contains(c.opts.NoticeDefaults, cat.Key)
+		}
+	}
+	// In the opt-out regime a privacy signal decides advertising until the
+	// visitor chooses; the state says so with method "signal" (still
+	// undecided, so the banner stays available).
+	if reg == RegimeOptOut && (sig.GPC || (c.opts.HonorDNT && sig.DNT)) && s.Categories[Advertising] {
 		s.Categories[Advertising] = false
+		s.Method = MethodSignal
 	}
 	return s
 }

@@ -64,6 +64,10 @@ type Options struct {
 	// strictest. Default: RegimeOptIn.
 	DefaultRegime Regime
 
+	// NoticeDefaults are the categories granted before a choice in the
+	// notice regime (necessary always is). Default: every category.
+	NoticeDefaults []string
+
 	// Regimes overrides the built-in regime table (EEA, UK and Switzerland
 	// opt-in; US states with comprehensive privacy laws opt-out) per
 	// country ("BR") or country-region ("US-NV"). Default: none.

@@ -279,3 +279,24 @@ func TestLocationHeadersInVary(t *testing.T) {
 		t.Errorf("with a GeoIP database: Cache-Control %q, want private", cc)
 	}
 }
+
+func TestNoticeDefaultsAndSignalMethod(t *testing.T) {
+	c := newTestConsent(t, Options{DefaultRegime: RegimeNotice, NoticeDefaults: []string{Preferences}})
+	s := c.defaults(RegimeNotice, Signals{})
+	if !s.Allowed(Preferences) || s.Allowed(Analytics) || !s.Allowed(Necessary) {
+		t.Errorf("notice defaults %v, want necessary and preferences only", s.Granted())
+	}
+	if _, err := New(Options{NoticeDefaults: []string{"telemetry"}}); err == nil {
+		t.Errorf("an unknown notice default was accepted")
+	}
+	c = newTestConsent(t, Options{})
+	if s := c.defaults(RegimeOptOut, Signals{GPC: true}); s.Method != MethodSignal || s.Decided || s.Allowed(Advertising) {
+		t.Errorf("opt-out with GPC: %+v, want advertising refused by method signal, undecided", s)
+	}
+	if s := c.defaults(RegimeOptOut, Signals{}); s.Method != "" {
+		t.Errorf("opt-out without a signal: method %q, want empty", s.Method)
+	}
+	if s := c.defaults(RegimeOptIn, Signals{GPC: true}); s.Method != "" {
+		t.Errorf("opt-in with GPC: method %q, want empty (nothing to decide)", s.Method)
+	}
+}
