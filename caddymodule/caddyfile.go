@@ -49,6 +49,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		default_regime       opt-in|opt-out|notice
 //		honor_dnt            [on|off]
 //		notice_defaults      <category...>
+//		floating_button      [on|off]
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>
@@ -91,7 +92,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		name := d.Val()
 		switch name {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
-			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt",
+			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
 			"country_header", "region_header", "geoip_db":
 			if seen[name] {
@@ -134,6 +135,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "honor_dnt":
 			h.HonorDNT, err = parseBool(d)
+		case "floating_button":
+			h.FloatingButton, err = parseBool(d)
 		case "language":
 			if h.Language, err = oneArg(d); err == nil {
 				err = checkLanguages(d, name, h.Language)

@@ -61,6 +61,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				default_regime  opt-out
 				honor_dnt       on
 				notice_defaults preferences analytics
+				floating_button
 				language        ja
 				languages       en ja
 				languages       de
@@ -102,6 +103,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				DefaultRegime:  "opt-out",
 				HonorDNT:       true,
 				NoticeDefaults: []string{"preferences", "analytics"},
+				FloatingButton: true,
 				Language:       "ja",
 				Languages:      []string{"en", "ja", "de"},
 				Texts: map[string]map[string]string{

@@ -134,6 +134,10 @@ type Handler struct {
 	// notice regime (necessary always is). Default: every category.
 	NoticeDefaults []string `json:"notice_defaults,omitempty"`
 
+	// FloatingButton shows a small "Cookie settings" button on every page
+	// after a choice. Default: off.
+	FloatingButton bool `json:"floating_button,omitempty"`
+
 	// Language forces the banner language (e.g. "ja"). Default: chosen
 	// per request from Accept-Language among languages.
 	Language string `json:"language,omitempty"`
@@ -258,6 +262,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		RegionHeader:       h.RegionHeader,
 		HonorDNT:           h.HonorDNT,
 		NoticeDefaults:     h.NoticeDefaults,
+		FloatingButton:     h.FloatingButton,
 		Language:           h.Language,
 		Languages:          h.Languages,
 		Categories:         h.Categories,

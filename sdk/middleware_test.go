@@ -239,3 +239,24 @@ func TestNoJSFormBeforeChoiceOnly(t *testing.T) {
 		t.Errorf("a decided visitor still gets the no-JS form")
 	}
 }
+
+func TestCrawlersGetNoBanner(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	for ua, bot := range map[string]bool{
+		"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)":                                    true,
+		"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)":                                     true,
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36": false,
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("User-Agent", ua)
+		w := httptest.NewRecorder()
+		c.Handler(htmlHandler(trackedPage, nil)).ServeHTTP(w, r)
+		body := w.Body.String()
+		if strings.Contains(body, `"show":true`) == bot || strings.Contains(body, `id="consentry-nojs"`) == bot {
+			t.Errorf("%s: banner shown = %v, want %v", ua, !bot, !bot)
+		}
+		if !strings.Contains(body, `type="text/plain" data-category="analytics"`) {
+			t.Errorf("%s: the analytics tag is not held", ua)
+		}
+	}
+}

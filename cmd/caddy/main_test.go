@@ -19,7 +19,7 @@ func TestModulesRegistered(t *testing.T) {
 }
 
 // TestBinary builds the command and smoke-runs it: list-modules shows the
-// consent module, and fmt leaves the example Caddyfiles unchanged.
+// consent module, and fmt leaves the example and demo Caddyfiles unchanged.
 func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -41,6 +41,7 @@ func TestBinary(t *testing.T) {
 	if len(examples) == 0 {
 		t.Fatal("no example Caddyfiles")
 	}
+	examples = append(examples, "../../Caddyfile") // the demo
 	for _, file := range examples {
 		want, err := os.ReadFile(file)
 		if err != nil {
