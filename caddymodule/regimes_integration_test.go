@@ -2,17 +2,13 @@ package caddymodule
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddytest"
-	"github.com/maxmind/mmdbwriter"
-	"github.com/maxmind/mmdbwriter/mmdbtype"
-
+	"github.com/consentry/consentry/internal/geotest"
 	"github.com/consentry/consentry/sdk"
 )
 
@@ -223,7 +219,7 @@ func TestIntegrationRegimes(t *testing.T) {
 // looked up with Caddy's client IP: the test's requests come from the
 // loopback addresses, which the database places in California.
 func TestIntegrationGeoIPDatabase(t *testing.T) {
-	db := writeGeoDB(t, map[string][2]string{
+	db := geotest.WriteDB(t, map[string][2]string{
 		"127.0.0.0/8": {"US", "CA"},
 		"::1/128":     {"US", "CA"},
 	})
@@ -264,37 +260,4 @@ func TestIntegrationGeoIPMissing(t *testing.T) {
 	if want := "geoip_db " + missing + ": no such file"; !strings.Contains(body, want) {
 		t.Errorf("load error %q does not contain %q", body, want)
 	}
-}
-
-// writeGeoDB builds a tiny MaxMind-format City database mapping networks to
-// {country, region}. (A copy of the sdk test helper.)
-func writeGeoDB(t *testing.T, nets map[string][2]string) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoIP2-City", RecordSize: 24, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for cidr, loc := range nets {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String(loc[0])}}
-		if loc[1] != "" {
-			rec["subdivisions"] = mmdbtype.Slice{mmdbtype.Map{"iso_code": mmdbtype.String(loc[1])}}
-		}
-		if err := tree.Insert(n, rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), "geo.mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -1,16 +1,13 @@
 package sdk
 
 import (
-	"net"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/maxmind/mmdbwriter"
-	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/consentry/consentry/internal/geotest"
 )
 
 func TestRegimeTable(t *testing.T) {
@@ -134,40 +131,8 @@ func TestNoLocationSourceUsesDefaultRegime(t *testing.T) {
 	}
 }
 
-// writeGeoDB builds a tiny MaxMind-format City database.
-func writeGeoDB(t *testing.T, nets map[string][2]string) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoIP2-City", RecordSize: 24, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for cidr, loc := range nets {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String(loc[0])}}
-		if loc[1] != "" {
-			rec["subdivisions"] = mmdbtype.Slice{mmdbtype.Map{"iso_code": mmdbtype.String(loc[1])}}
-		}
-		if err := tree.Insert(n, rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), "geo.mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestGeoIPDatabase(t *testing.T) {
-	db := writeGeoDB(t, map[string][2]string{
+	db := geotest.WriteDB(t, map[string][2]string{
 		"81.2.69.0/24":   {"DE", ""},
 		"2.125.160.0/24": {"US", "CA"},
 		"2001:db8::/32":  {"GB", "ENG"},
@@ -270,7 +235,7 @@ func TestLocationHeadersInVary(t *testing.T) {
 		t.Errorf("Cache-Control %q", cc)
 	}
 
-	db := writeGeoDB(t, map[string][2]string{"81.2.69.0/24": {"DE", ""}})
+	db := geotest.WriteDB(t, map[string][2]string{"81.2.69.0/24": {"DE", ""}})
 	c = newTestConsent(t, Options{GeoIPDB: db})
 	defer c.Close()
 	w = httptest.NewRecorder()
