@@ -2,11 +2,15 @@ package sdk
 
 import (
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/consentry/consentry/banner"
 )
 
 // Consent is the engine configured by Options. It is safe for concurrent
@@ -22,6 +26,11 @@ type Consent struct {
 	texts      *textSet
 	regimes    *regimeTable
 	locate     *locator
+
+	// fingerprint changes with the build and the configuration (banner
+	// assets, texts, categories, hosts), so a page cached under an older
+	// one is never revalidated as current.
+	fingerprint string
 
 	declRows    map[string][]declaredCookie // category → declared cookies
 	declVendors map[string][]string         // category → vendor names
@@ -39,8 +48,8 @@ func New(o Options) (*Consent, error) {
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
 	}
-	if !strings.HasPrefix(o.Prefix, "/") || strings.HasSuffix(o.Prefix, "/") {
-		return nil, fmt.Errorf("prefix %q: must start with '/' and not end with '/'", o.Prefix)
+	if !validPrefix(o.Prefix) {
+		return nil, fmt.Errorf("prefix %q: want a path such as /_consent (letters, digits, '-', '_', '.', '/'; not ending in '/')", o.Prefix)
 	}
 	if o.PrivacyURL == "" {
 		o.PrivacyURL = DefaultPrivacyURL
@@ -133,6 +142,7 @@ func New(o Options) (*Consent, error) {
 		locate:     loc,
 	}
 	c.declRows, c.declVendors = declRows, declVendors
+	c.fingerprint = configFingerprint(o, texts)
 	return c, nil
 }
 
@@ -256,6 +266,21 @@ func (c *Consent) defaults(reg Regime, sig Signals) *State {
 	return s
 }
 
+// validPrefix accepts a plain absolute path: it is written unescaped into
+// the page's src and href attributes, so it must not leave the site ("//")
+// or the attribute.
+func validPrefix(p string) bool {
+	if len(p) < 2 || p[0] != '/' || p[len(p)-1] == '/' || strings.Contains(p, "//") {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./", r)) {
+			return false
+		}
+	}
+	return true
+}
+
 func validCookieName(name string) bool {
 	for _, r := range name {
 		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
@@ -263,4 +288,19 @@ func validCookieName(name string) bool {
 		}
 	}
 	return name != ""
+}
+
+// configFingerprint hashes what a rewritten page carries besides the
+// visitor's state: the banner assets and guard, and every language's banner
+// configuration (texts, categories, hosts, cookies).
+func configFingerprint(o Options, ts *textSet) string {
+	h := fnv.New64a()
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), o.PolicyVersion, o.Prefix} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	for _, lang := range ts.offered {
+		h.Write(ts.configJSON(lang, true))
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }

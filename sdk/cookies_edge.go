@@ -38,6 +38,9 @@ func (c *Consent) expireCookies(h http.Header, r *http.Request, names []string) 
 	domains := cookieDomains(r.Host, c.opts.CookieDomain)
 	for _, name := range names {
 		ck := http.Cookie{Name: name, Path: "/", MaxAge: -1}
+		if ck.String() == "" {
+			continue // not a valid cookie name: nothing a browser would store
+		}
 		h.Add("Set-Cookie", ck.String())
 		for _, d := range domains {
 			ck.Domain = d

@@ -180,7 +180,11 @@ func readPost(w http.ResponseWriter, r *http.Request) (b postBody, isForm bool, 
 		}
 		return b, false, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		if err := r.ParseForm(); err != nil {
+		parse := r.ParseForm
+		if mt == "multipart/form-data" {
+			parse = func() error { return r.ParseMultipartForm(maxPostBody) }
+		}
+		if err := parse(); err != nil {
 			return b, true, fmt.Errorf("invalid form body: %w", err)
 		}
 		if len(r.PostForm["action"]) > 1 {

@@ -208,3 +208,42 @@ func TestGPCWellKnown(t *testing.T) {
 		t.Errorf("gpc.json = %s", w.Body.String())
 	}
 }
+
+func TestMultipartFormPost(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	body := "--b\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ncustom\r\n" +
+		"--b\r\nContent-Disposition: form-data; name=\"categories\"\r\n\r\nanalytics\r\n--b--\r\n"
+	w := post(c, "multipart/form-data; boundary=b", body, map[string]string{"Accept": "application/json"})
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body.String())
+	}
+	if s := decodeState(t, w); strings.Join(s.Granted(), ",") != "analytics,necessary" {
+		t.Errorf("granted %v", s.Granted())
+	}
+}
+
+func TestPrefixMustBeAPlainPath(t *testing.T) {
+	for _, p := range []string{"/_consent", "/a/b-c_d.e"} {
+		if _, err := New(Options{Prefix: p}); err != nil {
+			t.Errorf("prefix %q refused: %v", p, err)
+		}
+	}
+	for _, p := range []string{"//cdn.example", "/x\"onload=y", "/a/", "consent", "/", "/a b", "/a//b"} {
+		if _, err := New(Options{Prefix: p}); err == nil {
+			t.Errorf("prefix %q accepted", p)
+		}
+	}
+}
+
+func TestInvalidCookieNameGetsNoEmptySetCookie(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	r := httptest.NewRequest("POST", "/_consent", strings.NewReader(`{"action":"reject_all"}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Cookie", "_ga_a b=1; _ga=2")
+	w := serve(c, r)
+	for _, v := range w.Header().Values("Set-Cookie") {
+		if strings.TrimSpace(v) == "" {
+			t.Fatalf("an empty Set-Cookie header was sent: %q", w.Header().Values("Set-Cookie"))
+		}
+	}
+}

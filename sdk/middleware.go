@@ -62,10 +62,10 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	// Go's HTTP transport asks for gzip and decodes it itself when the
 	// request carries no Accept-Encoding, so the rewriter sees plain bytes
 	// while the upstream hop stays compressed.
-	if r.Method == http.MethodGet && wantsHTML(r) {
+	if r.Method != http.MethodHead && wantsHTML(r) {
 		h.Del("Accept-Encoding")
 	}
-	return untagConditional(r, s)
+	return c.untagConditional(r, s)
 }
 
 // wantsHTML reports whether a request may be answered with an HTML page.
@@ -113,9 +113,9 @@ const etagMark = "-cs"
 // stateTag is a short hash of everything a rewritten page depends on
 // besides its URL: the visitor's state and the request headers in
 // rewriteVary that are not the cookie itself.
-func stateTag(r *http.Request, s *State) string {
+func (c *Consent) stateTag(r *http.Request, s *State) string {
 	h := fnv.New64a()
-	for _, v := range []string{s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
+	for _, v := range []string{c.fingerprint, s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
 		strconv.FormatBool(s.Decided), s.Signals.list(),
 		r.Header.Get("Accept-Language"), r.Header.Get("User-Agent")} {
 		h.Write([]byte(v))
@@ -137,12 +137,12 @@ func stateTag(r *http.Request, s *State) string {
 // If-Modified-Since then, so the upstream sends the page afresh; untagged
 // ones (responses that were not rewritten) are left alone. It returns the
 // state tag when one matched, else "".
-func untagConditional(r *http.Request, s *State) string {
+func (c *Consent) untagConditional(r *http.Request, s *State) string {
 	inm := r.Header.Values("If-None-Match")
 	if len(inm) == 0 || !strings.Contains(strings.Join(inm, ","), etagMark) {
 		return ""
 	}
-	tag := stateTag(r, s)
+	tag := c.stateTag(r, s)
 	var kept []string
 	matched, dropped := false, false
 	for _, v := range inm {

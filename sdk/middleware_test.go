@@ -69,7 +69,7 @@ func TestMiddlewarePassThrough(t *testing.T) {
 	}{
 		"json":           {"GET", 200, map[string]string{"Content-Type": "application/json"}},
 		"head":           {"HEAD", 200, nil},
-		"404":            {"GET", 404, nil},
+		"302":            {"GET", 302, nil},
 		"no-transform":   {"GET", 200, map[string]string{"Cache-Control": "no-transform"}},
 		"gzip":           {"GET", 200, map[string]string{"Content-Encoding": "gzip"}},
 		"event-stream":   {"GET", 200, map[string]string{"Content-Type": "text/event-stream"}},

@@ -56,7 +56,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		h.Del("Content-Length")
 		h.Del("Accept-Ranges")
 		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
-		tagETag(h, stateTag(w.r, w.s))
+		tagETag(h, w.c.stateTag(w.r, w.s))
 		w.c.cacheRules(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		body := w.c.injection(w.inject, w.r, w.s, h)
@@ -74,10 +74,12 @@ func (w *responseWriter) WriteHeader(code int) {
 }
 
 // shouldRewrite reports whether the response is an HTML page to rewrite:
-// a 200 answer to a GET that is not an upgrade, HTML or XHTML, not
-// compressed, not no-transform, not UTF-16, not a range.
+// HTML or XHTML with a body (a 200, or an error page: custom 404 and 500
+// pages carry tags too; any method but HEAD, so a page answering a POST is
+// covered), not an upgrade, not compressed, not no-transform, not UTF-16,
+// not a range.
 func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
-	if code != http.StatusOK || w.r.Method != http.MethodGet || hasToken(w.r.Header, "Connection", "upgrade") {
+	if (code != http.StatusOK && code < 400) || w.r.Method == http.MethodHead || hasToken(w.r.Header, "Connection", "upgrade") {
 		return false
 	}
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
@@ -267,11 +269,12 @@ func addVary(h http.Header, fields ...string) {
 	}
 }
 
-// cacheRules keeps a rewritten page out of other visitors' caches: Vary
-// lists every request header the page depends on (the location headers
-// too, when configured), and shared caching becomes private. With a GeoIP
-// database the page depends on the client's address, which Vary cannot
-// name, so the page is always private.
+// cacheRules keeps a rewritten page out of other visitors' caches. The page
+// carries the visitor's consent id and tags held or live for their choice,
+// so it is always private: many CDNs ignore Vary: Cookie, and the page also
+// depends on what Vary cannot name (the client address a GeoIP database
+// reads, the User-Agent that tells crawlers). Vary still lists the request
+// headers the page depends on, for the browser's own cache.
 func (c *Consent) cacheRules(h http.Header) {
 	addVary(h, rewriteVary...)
 	for _, name := range []string{c.opts.CountryHeader, c.opts.RegionHeader} {
@@ -280,20 +283,17 @@ func (c *Consent) cacheRules(h http.Header) {
 		}
 	}
 	privateCache(h)
-	if c.opts.GeoIPDB != "" && !hasToken(h, "Cache-Control", "private") && !hasToken(h, "Cache-Control", "no-store") {
-		if cc := h.Get("Cache-Control"); cc != "" {
-			h.Set("Cache-Control", "private, "+cc)
-		} else {
-			h.Set("Cache-Control", "private")
-		}
-	}
 }
 
-// privateCache turns a Cache-Control that allows shared caching (public,
-// s-maxage) into a private one, keeping the other directives (max-age
-// among them), so no shared cache stores one visitor's page for another.
+// privateCache makes a response private: shared-caching directives
+// (public, s-maxage, proxy-revalidate) go, "private" is added unless the
+// response is already private or no-store, and the other directives
+// (max-age among them) stay, so no shared cache stores one visitor's
+// response for another.
 func privateCache(h http.Header) {
-	if !hasToken(h, "Cache-Control", "public") && !hasToken(h, "Cache-Control", "s-maxage") {
+	shared := hasToken(h, "Cache-Control", "public") || hasToken(h, "Cache-Control", "s-maxage") ||
+		hasToken(h, "Cache-Control", "proxy-revalidate")
+	if !shared && (hasToken(h, "Cache-Control", "private") || hasToken(h, "Cache-Control", "no-store")) {
 		return
 	}
 	var kept []string

@@ -101,11 +101,13 @@ func TestResponseShapes(t *testing.T) {
 		{"html identity encoding", "GET", nil, 200, map[string]string{"Content-Type": "text/html", "Content-Encoding": "identity"}, true},
 		{"json", "GET", nil, 200, map[string]string{"Content-Type": "application/json"}, false},
 		{"head", "HEAD", nil, 200, map[string]string{"Content-Type": "text/html"}, false},
-		{"post", "POST", nil, 200, map[string]string{"Content-Type": "text/html"}, false},
+		{"post", "POST", nil, 200, map[string]string{"Content-Type": "text/html"}, true},
+		{"500 page", "GET", nil, 500, map[string]string{"Content-Type": "text/html"}, true},
+		{"302 with html body", "GET", nil, 302, map[string]string{"Content-Type": "text/html", "Location": "/x"}, false},
 		{"204", "GET", nil, 204, map[string]string{"Content-Type": "text/html"}, false},
 		{"206", "GET", nil, 206, map[string]string{"Content-Type": "text/html", "Content-Range": "bytes 0-9/100"}, false},
 		{"304", "GET", nil, 304, map[string]string{"Content-Type": "text/html", "ETag": `"abc"`}, false},
-		{"404", "GET", nil, 404, map[string]string{"Content-Type": "text/html"}, false},
+		{"404 page", "GET", nil, 404, map[string]string{"Content-Type": "text/html"}, true},
 		{"event-stream", "GET", nil, 200, map[string]string{"Content-Type": "text/event-stream"}, false},
 		{"no-transform", "GET", nil, 200, map[string]string{"Content-Type": "text/html", "Cache-Control": "public, No-Transform"}, false},
 		{"utf-16", "GET", nil, 200, map[string]string{"Content-Type": "text/html; charset=UTF-16LE"}, false},
@@ -181,7 +183,7 @@ func TestEarlyHintsThenPage(t *testing.T) {
 func TestRewrittenHeaders(t *testing.T) {
 	c := newTestConsent(t, Options{})
 	r := httptest.NewRequest("GET", "/", nil)
-	tag := stateTag(r, c.defaults(RegimeOptIn, Signals{}))
+	tag := c.stateTag(r, c.defaults(RegimeOptIn, Signals{}))
 	cases := []struct {
 		name string
 		in   http.Header
@@ -189,7 +191,7 @@ func TestRewrittenHeaders(t *testing.T) {
 	}{
 		{"plain", http.Header{"Content-Length": {"99"}, "Accept-Ranges": {"bytes"}, "Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"}},
 			http.Header{"Content-Length": nil, "Accept-Ranges": nil, "Last-Modified": nil,
-				"Vary": {"Cookie, Sec-GPC, DNT, Accept-Language"}, "Cache-Control": nil, "Etag": nil}},
+				"Vary": {"Cookie, Sec-GPC, DNT, Accept-Language"}, "Cache-Control": {"private"}, "Etag": nil}},
 		{"strong etag", http.Header{"Etag": {`"abc"`}}, http.Header{"Etag": {`W/"abc-cs` + tag + `"`}}},
 		{"weak etag", http.Header{"Etag": {`W/"x,y"`}}, http.Header{"Etag": {`W/"x,y-cs` + tag + `"`}}},
 		{"malformed etag", http.Header{"Etag": {`abc`}}, http.Header{"Etag": nil}},
@@ -202,7 +204,9 @@ func TestRewrittenHeaders(t *testing.T) {
 		{"quoted", http.Header{"Cache-Control": {`Public, no-cache="Set-Cookie, X", max-age=5`}},
 			http.Header{"Cache-Control": {`private, no-cache="Set-Cookie, X", max-age=5`}}},
 		{"already private", http.Header{"Cache-Control": {"private, max-age=5"}}, http.Header{"Cache-Control": {"private, max-age=5"}}},
-		{"no-cache", http.Header{"Cache-Control": {"no-cache"}}, http.Header{"Cache-Control": {"no-cache"}}},
+		{"no-cache", http.Header{"Cache-Control": {"no-cache"}}, http.Header{"Cache-Control": {"private, no-cache"}}},
+		{"max-age only", http.Header{"Cache-Control": {"max-age=600"}}, http.Header{"Cache-Control": {"private, max-age=600"}}},
+		{"no-store", http.Header{"Cache-Control": {"no-store"}}, http.Header{"Cache-Control": {"no-store"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
