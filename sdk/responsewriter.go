@@ -24,6 +24,7 @@ type responseWriter struct {
 	wroteHeader bool
 	rw          *Rewriter     // non-nil while rewriting
 	inject      *bytes.Buffer // the head injection the rewriter is writing
+	sniff       []byte        // first bytes held to sniff a missing Content-Type
 	expire      []string      // refused cookies to delete in the browser
 	etagTag     string        // state tag of a matching If-None-Match, for a 304
 }
@@ -100,10 +101,22 @@ func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
 }
 
 // Write sends p through the rewriter when rewriting.
+//
+// A response without a Content-Type is held until sniffLen bytes (or a
+// flush, or the end) have come, and its type is then sniffed from all of
+// them, as net/http does: a page whose first write is a blank line is still
+// HTML.
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
-		if w.Header().Get("Content-Type") == "" && len(p) > 0 {
-			w.Header().Set("Content-Type", http.DetectContentType(p))
+		if w.Header().Get("Content-Type") == "" {
+			if len(w.sniff)+len(p) < sniffLen {
+				w.sniff = append(w.sniff, p...)
+				return len(p), nil
+			}
+			if err := w.endSniff(p); err != nil {
+				return 0, err
+			}
+			return len(p), nil
 		}
 		w.WriteHeader(http.StatusOK)
 	}
@@ -111,6 +124,27 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 		return w.rw.Write(p)
 	}
 	return w.ResponseWriter.Write(p)
+}
+
+// endSniff sets the Content-Type sniffed from the held bytes plus p, writes
+// the status and then those bytes.
+func (w *responseWriter) endSniff(p []byte) error {
+	buf := append(w.sniff, p...)
+	w.sniff = nil
+	if len(buf) > 0 {
+		w.Header().Set("Content-Type", http.DetectContentType(buf))
+	}
+	w.WriteHeader(http.StatusOK)
+	if len(buf) == 0 {
+		return nil
+	}
+	var err error
+	if w.rw != nil {
+		_, err = w.rw.Write(buf)
+	} else {
+		_, err = w.ResponseWriter.Write(buf)
+	}
+	return err
 }
 
 // ReadFrom keeps the underlying writer's fast path (sendfile, splice) for
@@ -157,6 +191,11 @@ const sniffLen = 512
 // flush before any write sends the status, as net/http does, so the
 // header goes through WriteHeader's filtering first.
 func (w *responseWriter) FlushError() error {
+	if !w.wroteHeader && len(w.sniff) > 0 {
+		if err := w.endSniff(nil); err != nil {
+			return err
+		}
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -173,6 +212,11 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 
 // finish ends a response whose handler succeeded.
 func (w *responseWriter) finish() error {
+	if !w.wroteHeader && len(w.sniff) > 0 {
+		if err := w.endSniff(nil); err != nil {
+			return err
+		}
+	}
 	if !w.wroteHeader {
 		// Nothing was written: the server writes the status with this
 		// header map after us.

@@ -687,3 +687,26 @@ func TestEncodedHTMLLoggedOnce(t *testing.T) {
 		t.Errorf("%d warnings (%q), want exactly 1", logs.count[slog.LevelWarn], logs.msgs)
 	}
 }
+
+func TestSniffsTypeFromMoreThanTheFirstWrite(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("\n")) // e.g. a template comment's line
+		_, _ = w.Write([]byte(trackedPage))
+	})
+	w := httptest.NewRecorder()
+	c.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("Content-Type %q, want text/html", ct)
+	}
+	if !strings.Contains(w.Body.String(), `id="consent-state"`) || !strings.HasPrefix(w.Body.String(), "\n<!doctype html>") {
+		t.Errorf("page not rewritten or bytes lost:\n%.200s", w.Body.String())
+	}
+
+	short := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	w = httptest.NewRecorder()
+	c.Handler(short).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Body.String() != "ok" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Errorf("short body: %q %q", w.Body.String(), w.Header().Get("Content-Type"))
+	}
+}
