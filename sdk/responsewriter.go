@@ -43,12 +43,16 @@ func (w *responseWriter) WriteHeader(code int) {
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		w.ResponseWriter.WriteHeader(code) // 103 Early Hints and friends pass straight through
+		// 103 Early Hints and friends pass straight through, less their
+		// Link hints to refused hosts.
+		w.c.dropRefusedLinks(w.Header(), w.s)
+		w.ResponseWriter.WriteHeader(code)
 		return
 	}
 	w.wroteHeader = true
 	h := w.Header()
 	w.c.dropRefusedSetCookies(h, w.s)
+	w.c.dropRefusedLinks(h, w.s)
 	if code != http.StatusSwitchingProtocols {
 		w.c.expireCookies(h, w.r, w.expire)
 	}
