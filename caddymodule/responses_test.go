@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/caddytest"
+	"github.com/consentry/consentry/internal/upgradetest"
 )
 
 // upstream is a Go origin server behind Caddy's reverse_proxy, with one
@@ -111,7 +112,7 @@ func newUpstream(t *testing.T) *upstream {
 		u.wait(r.URL.Path)
 		_, _ = io.WriteString(w, "data: two\n\n")
 	})
-	mux.HandleFunc("/ws", echoUpgrade)
+	mux.HandleFunc("/ws", upgradetest.Echo)
 	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.mu.Lock()
 		u.seen[r.URL.Path] = r.Header.Clone()
@@ -456,46 +457,5 @@ func TestIntegrationUpgrade(t *testing.T) {
 		if err != nil || line != "echo: "+msg {
 			t.Errorf("echo = %q, %v; want %q", line, err, "echo: "+msg)
 		}
-	}
-}
-
-// echoUpgrade answers an "Upgrade: echo" request with 101, hijacks the
-// connection and echoes lines prefixed with "echo: ".
-func echoUpgrade(w http.ResponseWriter, r *http.Request) {
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "echo") {
-		http.Error(w, "upgrade required", http.StatusUpgradeRequired)
-		return
-	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	defer conn.Close()
-	_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-	_ = brw.Flush()
-	for {
-		line, err := brw.ReadString('\n')
-		if err != nil {
-			return
-		}
-		_, _ = brw.WriteString("echo: " + line)
-		_ = brw.Flush()
-	}
-}
-
-// TestIntegrationUpstreamDown checks that handle_errors still answers
-// when the upstream cannot be reached.
-func TestIntegrationUpstreamDown(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close() // nothing listens there now
-	startProxy(t, addr, "")
-	resp, body := fetch(t, "GET", "/page", nil)
-	if resp.StatusCode != http.StatusBadGateway || string(body) != "custom error 502" {
-		t.Errorf("status %d body %q, want 502 and the handle_errors page", resp.StatusCode, body)
 	}
 }

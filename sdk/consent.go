@@ -184,6 +184,15 @@ func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 		s.reask = reask
 		return s, nil
 	}
+	return c.stateFromChoice(ch, sig), ch
+}
+
+// stateFromChoice is the state a valid choice gives with the request's
+// signals: the categories it granted (unknown keys ignored, necessary
+// always on). GPC binds in the opt-out regime: a grant of advertising made
+// without GPC does not survive a request that sends it; only an explicit
+// grant made while GPC was on does.
+func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
 	s := &State{
 		ID:         ch.ID,
 		Version:    ch.Version,
@@ -194,21 +203,18 @@ func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 		Categories: make(map[string]bool, len(c.categories)),
 		Signals:    sig,
 	}
+	for _, cat := range c.categories {
+		s.Categories[cat.Key] = cat.Key == Necessary
+	}
 	for _, k := range ch.Granted {
 		if c.keys[k] {
 			s.Categories[k] = true
 		}
 	}
-	for _, cat := range c.categories {
-		s.Categories[cat.Key] = s.Categories[cat.Key] || cat.Key == Necessary
-	}
-	// GPC binds in the opt-out regime: a grant of advertising made without
-	// GPC does not survive a request that sends it; only an explicit grant
-	// made while GPC was on does.
 	if s.Regime == RegimeOptOut && sig.GPC && !ch.GPC {
 		s.Categories[Advertising] = false
 	}
-	return s, ch
+	return s
 }
 
 // Why a visitor who had chosen is asked again.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -140,23 +139,6 @@ func (c *Consent) newChoice(r *http.Request, s *State, old *choice, b postBody) 
 		return nil, fmt.Errorf("action %q: want accept_all, reject_all or custom", b.Action)
 	}
 	return ch, nil
-}
-
-// stateFromChoice is the state a fresh choice gives, with the request's
-// signals.
-func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
-	s := &State{
-		ID: ch.ID, Version: ch.Version, Regime: ch.Regime, Decided: true,
-		Method: ch.Method, Time: formatTime(time.Unix(ch.Time, 0)),
-		Categories: make(map[string]bool, len(c.categories)), Signals: sig,
-	}
-	for _, cat := range c.categories {
-		s.Categories[cat.Key] = false
-	}
-	for _, k := range ch.Granted {
-		s.Categories[k] = true
-	}
-	return s
 }
 
 // expireRefusedCookies expires the cookies of refused categories that the

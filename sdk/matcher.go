@@ -121,14 +121,3 @@ func (p statePolicy) RefusedInline(body []byte) string {
 func (p statePolicy) Refused(key string) bool {
 	return !p.state.Categories[strings.ToLower(key)]
 }
-
-// anyRefused reports whether the visitor refused any category, i.e. whether
-// a page could need rewriting beyond the injection.
-func (s *State) anyRefused() bool {
-	for _, v := range s.Categories {
-		if !v {
-			return true
-		}
-	}
-	return false
-}

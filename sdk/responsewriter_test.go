@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/consentry/consentry/internal/upgradetest"
 )
 
 // recordingWriter is an http.ResponseWriter that records what reaches it:
@@ -404,7 +406,7 @@ func TestFlushBeforeWriteFiltersCookies(t *testing.T) {
 // and echoes bytes over it.
 func TestHijackThroughMiddleware(t *testing.T) {
 	c := newTestConsent(t, Options{})
-	srv := httptest.NewServer(c.Handler(http.HandlerFunc(echoUpgrade)))
+	srv := httptest.NewServer(c.Handler(http.HandlerFunc(upgradetest.Echo)))
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -425,79 +427,6 @@ func TestHijackThroughMiddleware(t *testing.T) {
 	line, err := br.ReadString('\n')
 	if err != nil || line != "echo: ping\n" {
 		t.Errorf("echo = %q, %v", line, err)
-	}
-}
-
-// echoUpgrade answers an "Upgrade: echo" request with 101, hijacks the
-// connection and echoes lines prefixed with "echo: ".
-func echoUpgrade(w http.ResponseWriter, r *http.Request) {
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "echo") {
-		http.Error(w, "upgrade required", http.StatusUpgradeRequired)
-		return
-	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	defer conn.Close()
-	_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-	_ = brw.Flush()
-	for {
-		line, err := brw.ReadString('\n')
-		if err != nil {
-			return
-		}
-		_, _ = brw.WriteString("echo: " + line)
-		_ = brw.Flush()
-	}
-}
-
-// TestSetCookieFiltering checks that refused categories' Set-Cookie lines
-// are dropped on every kind of response, whatever their spacing.
-func TestSetCookieFiltering(t *testing.T) {
-	c := newTestConsent(t, Options{})
-	lines := []string{
-		"_ga=GA1.2.3; Path=/; Max-Age=63072000",
-		" _ga = spaced ; path=/",
-		"_fbp=fb.1;DOMAIN=.example.com;SECURE",
-		"session=abc; HttpOnly",
-		"lang=en; PATH=/",
-	}
-	wantKept := []string{"session=abc; HttpOnly", "lang=en; PATH=/"}
-	for _, shape := range []struct {
-		name, contentType string
-		status            int
-	}{{"html", "text/html", 200}, {"image", "image/gif", 200}, {"404", "text/plain", 404}, {"304", "", 304}, {"redirect", "", 302}} {
-		t.Run(shape.name, func(t *testing.T) {
-			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				for _, l := range lines {
-					w.Header().Add("Set-Cookie", l)
-				}
-				if shape.contentType != "" {
-					w.Header().Set("Content-Type", shape.contentType)
-				}
-				w.WriteHeader(shape.status)
-				_, _ = io.WriteString(w, "x")
-			})
-			w := newRecordingWriter()
-			c.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
-			if got := w.final.Values("Set-Cookie"); !slices.Equal(got, wantKept) {
-				t.Errorf("Set-Cookie = %q, want %q", got, wantKept)
-			}
-		})
-	}
-	// A granted visitor keeps them all.
-	r := httptest.NewRequest("GET", "/", nil)
-	r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
-	w := newRecordingWriter()
-	c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, l := range lines {
-			w.Header().Add("Set-Cookie", l)
-		}
-	})).ServeHTTP(w, r)
-	if got := w.header.Values("Set-Cookie"); !slices.Equal(got, lines) {
-		t.Errorf("granted: Set-Cookie = %q, want all of %q", got, lines)
 	}
 }
 

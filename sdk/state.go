@@ -101,7 +101,7 @@ func (s *State) Refused() []string {
 	return out
 }
 
-// signalList renders the signals for the Consent-Signals header.
+// list renders the signals for the Consent-Signals header.
 func (s Signals) list() string {
 	var parts []string
 	if s.GPC {
