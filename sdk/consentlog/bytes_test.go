@@ -1,0 +1,5 @@
+package consentlog
+
+import "bytes"
+
+type bytesBuffer struct{ bytes.Buffer }

@@ -1,0 +1,64 @@
+package consentlog
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps records and notices. Implementations: sqlite.Open and
+// postgres.Open. They must be safe for concurrent use.
+type Store interface {
+	// Insert adds notices and records in one transaction. A notice or
+	// record whose hash or id the store already holds is skipped, not an
+	// error, so a batch can be retried or replayed.
+	Insert(ctx context.Context, notices []Notice, records []Record) error
+	// Purge deletes records whose event time is before cutoff and returns
+	// how many it deleted.
+	Purge(ctx context.Context, cutoff time.Time) (int64, error)
+	// Find returns the records matching q, oldest first.
+	Find(ctx context.Context, q Query) ([]Record, error)
+	// Stats counts decisions per day (UTC), regime and category over
+	// [from, to).
+	Stats(ctx context.Context, from, to time.Time) ([]DayStat, error)
+	// Notice returns the notice with the given hash; ok is false when the
+	// store has none.
+	Notice(ctx context.Context, hash string) (n Notice, ok bool, err error)
+	// Ping checks the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Query selects records. Zero fields do not filter.
+type Query struct {
+	// SubjectID selects one visitor's decisions.
+	SubjectID string
+	// RecordID selects one record.
+	RecordID string
+	// From and To bound the event time: From <= t < To.
+	From, To time.Time
+	// After continues a listing: only records after this one in (event
+	// time, record id) order.
+	AfterTime time.Time
+	AfterID   string
+	// Limit caps the number of records; 0 means DefaultLimit, and no more
+	// than MaxLimit are returned.
+	Limit int
+}
+
+// Limits of Query.Limit.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// DayStat is the number of decisions on one day under one regime, and how
+// many of them granted one category.
+type DayStat struct {
+	// Day is midnight UTC of the day.
+	Day      time.Time `json:"day"`
+	Regime   string    `json:"regime"`
+	Category string    `json:"category"`
+	Granted  int64     `json:"granted"`
+	Total    int64     `json:"total"`
+}

@@ -1,0 +1,237 @@
+package consentlog
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// adoptEvery is how often the writer looks for spool files left by Logs
+// that are gone (another instance sharing the directory that stopped).
+const adoptEvery = time.Minute
+
+// write is the writer goroutine: it drains the queue in batches into the
+// store, or into the spool while the store is down or the spool still
+// holds older records, and replays the spool when the store answers.
+func (l *Log) write() {
+	w := &writer{Log: l, backoff: l.o.RetryMin}
+	retry := time.NewTimer(0)
+	defer retry.Stop()
+	adopt := time.NewTicker(adoptEvery)
+	defer adopt.Stop()
+	batch := make([]Record, 0, l.o.BatchSize)
+	for {
+		var retryC <-chan time.Time
+		if l.spool.pending() {
+			retry.Reset(max(time.Until(w.retryAt), 0))
+			retryC = retry.C
+		}
+		var syncs []chan error
+		select {
+		case it := <-l.queue:
+			batch, syncs = addItem(batch, syncs, it)
+		case <-retryC:
+			w.replay()
+			continue
+		case <-adopt.C:
+			if n, err := l.spool.adopt(); err != nil {
+				l.fail("consent log: looking for abandoned spool files", err)
+			} else if n > 0 {
+				l.log.Info("consent log: adopted spool files left by a stopped instance", "files", n)
+			}
+			continue
+		case <-l.closing:
+			w.drain()
+			return
+		}
+	fill:
+		for len(batch) < l.o.BatchSize && len(syncs) == 0 {
+			select {
+			case it := <-l.queue:
+				batch, syncs = addItem(batch, syncs, it)
+			default:
+				break fill
+			}
+		}
+		err := w.flush(batch)
+		for _, ch := range syncs {
+			ch <- err
+		}
+		batch = batch[:0]
+	}
+}
+
+// addItem adds a queue item to the batch or, for a sync marker, to syncs.
+func addItem(batch []Record, syncs []chan error, it item) ([]Record, []chan error) {
+	if it.sync != nil {
+		return batch, append(syncs, it.sync)
+	}
+	return append(batch, it.rec), syncs
+}
+
+// writer is the writer goroutine's state.
+type writer struct {
+	*Log
+	backoff time.Duration // wait before the next replay attempt
+	retryAt time.Time     // earliest next replay attempt
+}
+
+// flush writes a batch to the store, or to the spool when the store fails
+// or older records wait there (so the store receives them in order). It
+// returns an error only when records were lost.
+func (w *writer) flush(batch []Record) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if w.spool.pending() {
+		err := w.toSpool(batch)
+		if !time.Now().Before(w.retryAt) {
+			w.replay()
+		}
+		return err
+	}
+	if err := w.insert(nil, batch); err != nil {
+		w.storeFailed(err, len(batch))
+		return w.toSpool(batch)
+	}
+	w.written.Add(int64(len(batch)))
+	w.storeDown.Store(false)
+	return nil
+}
+
+// toSpool appends records to the spool; if even that fails, the records
+// are lost and the error says so.
+func (w *writer) toSpool(batch []Record) error {
+	if err := w.spool.append(w.noticesFor(batch), batch); err != nil {
+		w.fail("consent log: store and spool both failed; records lost", err, "records", len(batch))
+		return err
+	}
+	w.spooled.Add(int64(len(batch)))
+	return nil
+}
+
+// storeFailed records a failed write and schedules the next attempt.
+func (w *writer) storeFailed(err error, n int) {
+	if !w.storeDown.Swap(true) {
+		w.fail("consent log: store write failed; spooling to disk until it recovers", err, "records", n, "spool", w.o.SpoolDir)
+	} else {
+		w.failures.Add(1)
+		w.lastErr.Store(err.Error())
+		w.log.Debug("consent log: store still failing", "error", err)
+	}
+	w.retryAt = time.Now().Add(w.backoff)
+	w.backoff = min(w.backoff*2, w.o.RetryMax)
+}
+
+// insert writes notices and records to the store within WriteTimeout,
+// adding the registered notices the records name that the store may not
+// hold yet.
+func (w *writer) insert(notices []Notice, records []Record) error {
+	for h, n := range w.noticesFor(records) {
+		if !w.stored[h] {
+			notices = append(notices, n)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.o.WriteTimeout)
+	defer cancel()
+	if err := w.store.Insert(ctx, notices, records); err != nil {
+		return err
+	}
+	for _, n := range notices {
+		w.stored[n.Hash] = true
+	}
+	return nil
+}
+
+// replay writes the spool to the store, oldest file first, removing each
+// file once the store holds all of it. The active file is sealed (later
+// records start a new one) only once the older files are through, so an
+// outage leaves at most two files however many attempts it sees. On a
+// failure replay stops and backs off.
+func (w *writer) replay() {
+	sealed := false
+	for {
+		sf := w.spool.next()
+		if sf == nil {
+			if sealed || !w.spool.seal() {
+				break
+			}
+			sealed = true
+			continue
+		}
+		sr, err := newSpoolReader(sf.f, sf.done)
+		if err != nil {
+			w.fail("consent log: reading spool", err, "file", sf.path)
+			w.storeFailedQuietly()
+			return
+		}
+		for {
+			notices, records, eof, err := sr.chunk(w.o.BatchSize)
+			if err != nil {
+				w.fail("consent log: reading spool", err, "file", sf.path)
+				w.storeFailedQuietly()
+				return
+			}
+			if len(records) > 0 || len(notices) > 0 {
+				if err := w.insert(notices, records); err != nil {
+					w.storeFailed(err, len(records))
+					return
+				}
+				w.replayed.Add(int64(len(records)))
+			}
+			sf.done = sr.offset
+			if eof {
+				break
+			}
+		}
+		if sr.bad > 0 {
+			w.damaged.Add(int64(sr.bad))
+			w.fail("consent log: skipped damaged spool lines", errBadLine, "file", sf.path, "lines", sr.bad)
+		}
+		if err := w.spool.remove(sf); err != nil {
+			w.fail("consent log: removing a replayed spool file", err, "file", sf.path)
+		}
+	}
+	if w.storeDown.Swap(false) {
+		w.log.Info("consent log: store recovered; spool replayed")
+	}
+	w.backoff = w.o.RetryMin
+	w.retryAt = time.Time{}
+}
+
+// storeFailedQuietly backs off after a spool read error.
+func (w *writer) storeFailedQuietly() {
+	w.retryAt = time.Now().Add(w.backoff)
+	w.backoff = min(w.backoff*2, w.o.RetryMax)
+}
+
+// drain writes everything queued at Close, then tries once to replay what
+// the spool holds when the store is up.
+func (w *writer) drain() {
+	batch := make([]Record, 0, w.o.BatchSize)
+	var syncs []chan error
+	for {
+		select {
+		case it := <-w.queue:
+			batch, syncs = addItem(batch, syncs, it)
+			if len(batch) < w.o.BatchSize {
+				continue
+			}
+		default:
+		}
+		err := w.flush(batch)
+		for _, ch := range syncs {
+			ch <- err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		batch, syncs = batch[:0], nil
+	}
+	if w.spool.pending() && !w.storeDown.Load() {
+		w.replay()
+	}
+}
+
+// errClosed is returned for work asked of a closed Log.
+var errClosed = errors.New("consent log: closed")
