@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk/consentlog"
 )
 
 // Consent is the engine configured by Options. It is safe for concurrent
@@ -34,6 +35,11 @@ type Consent struct {
 
 	declRows    map[string][]declaredCookie // category → declared cookies
 	declVendors map[string][]string         // category → vendor names
+
+	clog          *consentlog.Log   // nil: decisions are not logged
+	noticeHashes  map[string]string // language → hash of the notice shown
+	integrityKeys [][]byte          // seal consent-log records; the first seals
+	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -88,6 +94,9 @@ func New(o Options) (*Consent, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Inventory == nil {
+		o.Inventory = NewInventory(0)
+	}
 
 	cats, err := mergeCategories(o.Categories)
 	if err != nil {
@@ -100,7 +109,17 @@ func New(o Options) (*Consent, error) {
 			return nil, err
 		}
 	}
-	codec, err := newCookieCodec(o.CookieName, o.Keys)
+	if o.LogIP == "" {
+		o.LogIP = IPTruncate
+	}
+	if o.LogIP != IPTruncate && o.LogIP != IPHash && o.LogIP != IPOff {
+		return nil, fmt.Errorf("log IP mode %q: want truncate, hash or off", o.LogIP)
+	}
+	keyPairs := o.Keys
+	if len(keyPairs) == 0 {
+		keyPairs = []KeyPair{{Hash: randomKey(64), Block: randomKey(32)}}
+	}
+	codec, err := newCookieCodec(o.CookieName, keyPairs)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +162,18 @@ func New(o Options) (*Consent, error) {
 	}
 	c.declRows, c.declVendors = declRows, declVendors
 	c.fingerprint = configFingerprint(o, texts)
+	for _, kp := range keyPairs {
+		c.integrityKeys = append(c.integrityKeys, deriveKey(kp.Hash, integrityLabel))
+	}
+	c.ipKey = deriveKey(keyPairs[0].Hash, ipHashLabel)
+	c.noticeHashes = map[string]string{}
+	for lang, n := range c.notices() {
+		c.noticeHashes[lang] = n.Hash
+		if o.ConsentLog != nil {
+			o.ConsentLog.AddNotice(n)
+		}
+	}
+	c.clog = o.ConsentLog
 	return c, nil
 }
 

@@ -84,19 +84,39 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 		http.Error(w, "could not record the choice", http.StatusInternalServerError)
 		return
 	}
-	http.SetCookie(w, c.cookie(r, value, c.maxAge(ch.Regime)))
+	ck := c.cookie(r, value, c.maxAge(ch.Regime))
+	http.SetCookie(w, ck)
+	c.observeSetCookie(ck.Name, requestSite(r), c.match.cookieCategory(ck.Name), c.now())
 
 	next := c.stateFromChoice(ch, s.Signals)
 	c.expireRefusedCookies(w, r, next)
-	c.log.Info("consent: choice recorded", "id", ch.ID, "method", ch.Method,
-		"regime", ch.Regime, "granted", next.Granted(), "path", r.URL.Path)
+	plainForm := isForm && !strings.Contains(r.Header.Get("Accept"), "application/json")
+	c.logDecision(r, ch, old, next, plainForm, body.Return)
 
 	w.Header().Set("Cache-Control", "no-store")
-	if isForm && !strings.Contains(r.Header.Get("Accept"), "application/json") {
+	if plainForm {
 		http.Redirect(w, r, safeReturn(body.Return), http.StatusSeeOther)
 		return
 	}
 	writeJSON(w, http.StatusOK, next)
+}
+
+// logDecision appends the decision to the consent log and tells the
+// observer. A plain form post comes from the no-JavaScript form.
+func (c *Consent) logDecision(r *http.Request, ch, old *choice, next *State, plainForm bool, returnPath string) {
+	channel := "banner"
+	if plainForm {
+		channel = "form"
+	}
+	rec := c.record(r, ch, old, next, channel, returnPath)
+	if c.clog != nil {
+		c.clog.Append(rec)
+	}
+	if c.opts.Observer != nil {
+		c.opts.Observer.Decision(ch.Method, ch.Regime, rec.Granted, rec.Refused)
+	}
+	c.log.Debug("consent: choice recorded", "id", ch.ID, "record", rec.RecordID, "event", rec.EventType,
+		"method", ch.Method, "regime", ch.Regime, "granted", rec.Granted)
 }
 
 // newChoice turns a posted action into a choice, keeping the visitor's

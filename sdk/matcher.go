@@ -14,6 +14,12 @@ type matcher struct {
 	patterns []pattern         // the same patterns, for inspection
 	exact    map[string]string // cookie name → category key
 	prefixes []pattern         // cookie name prefix (from "name*") → category key
+
+	// The necessary category's hosts and cookies: never refused, so left
+	// out of the filters above, but claimed all the same (classify*).
+	necHosts    map[string]bool
+	necCookies  map[string]bool
+	necPrefixes []string
 }
 
 type pattern struct {
@@ -22,12 +28,26 @@ type pattern struct {
 }
 
 func newMatcher(cats []Category) *matcher {
-	m := &matcher{hosts: map[string]string{}, exact: map[string]string{}}
+	m := &matcher{hosts: map[string]string{}, exact: map[string]string{},
+		necHosts: map[string]bool{}, necCookies: map[string]bool{}}
 	var patterns [][]byte
 	var groups []int
 	for _, c := range cats {
 		if c.Key == Necessary {
-			continue // necessary is always granted: nothing to match
+			// Always granted: nothing to filter, only to classify.
+			for _, h := range c.Hosts {
+				if h = normaliseHost(h); h != "" {
+					m.necHosts[h] = true
+				}
+			}
+			for _, name := range c.Cookies {
+				if prefix, ok := strings.CutSuffix(name, "*"); ok {
+					m.necPrefixes = append(m.necPrefixes, prefix)
+				} else if name != "" {
+					m.necCookies[name] = true
+				}
+			}
+			continue
 		}
 		for _, h := range c.Hosts {
 			if h = normaliseHost(h); h != "" {
@@ -83,6 +103,52 @@ func (m *matcher) cookieCategory(name string) string {
 	for _, p := range m.prefixes {
 		if strings.HasPrefix(name, string(p.text)) {
 			return p.category
+		}
+	}
+	return ""
+}
+
+// classifyHost returns the category that claims host (lowercase, without
+// port) or one of its parent domains whatever the visitor granted:
+// hostCategory's answer, else Necessary when the necessary category lists
+// it, else "". It is for the inventory, not for filtering.
+func (m *matcher) classifyHost(host string) string {
+	if c := m.hostCategory(host); c != "" {
+		return c
+	}
+	for host != "" && len(m.necHosts) > 0 {
+		if m.necHosts[host] {
+			return Necessary
+		}
+		i := strings.IndexByte(host, '.')
+		if i < 0 {
+			break
+		}
+		host = host[i+1:]
+	}
+	return ""
+}
+
+// classifyCookie returns the category that claims a cookie name whatever
+// the visitor granted: cookieCategory's answer, else Necessary when the
+// necessary category lists it, else "". It is for the inventory, not for
+// filtering.
+func (m *matcher) classifyCookie(name string) string {
+	return m.classifyCookieFrom(m.cookieCategory(name), name)
+}
+
+// classifyCookieFrom is classifyCookie when cookieCategory(name) is
+// already known to be cat.
+func (m *matcher) classifyCookieFrom(cat, name string) string {
+	if cat != "" {
+		return cat
+	}
+	if m.necCookies[name] {
+		return Necessary
+	}
+	for _, p := range m.necPrefixes {
+		if strings.HasPrefix(name, p) {
+			return Necessary
 		}
 	}
 	return ""

@@ -76,19 +76,21 @@ func wantsHTML(r *http.Request) bool {
 }
 
 // stripRefusedCookies removes cookies of refused categories from the
-// request, so the upstream never sees tracking cookies the visitor refused.
+// request, so the upstream never sees tracking cookies the visitor refused,
+// and tells the Observer how many of each category it removed.
 func (c *Consent) stripRefusedCookies(r *http.Request, s *State) {
 	lines := r.Header["Cookie"]
 	if len(lines) == 0 {
 		return
 	}
 	var kept []string
-	changed := false
+	var buf [4]categoryCount
+	dropped := buf[:0]
 	for _, line := range lines {
 		for _, pair := range strings.Split(line, ";") {
 			name, _, _ := strings.Cut(strings.TrimSpace(pair), "=")
 			if cat := c.match.cookieCategory(name); cat != "" && !s.Categories[cat] {
-				changed = true
+				dropped = addCount(dropped, cat)
 				continue
 			}
 			if p := strings.TrimSpace(pair); p != "" {
@@ -96,9 +98,10 @@ func (c *Consent) stripRefusedCookies(r *http.Request, s *State) {
 			}
 		}
 	}
-	if !changed {
+	if len(dropped) == 0 {
 		return
 	}
+	c.reportDropped(dropped, "request")
 	if len(kept) == 0 {
 		r.Header.Del("Cookie")
 		return

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/consentry/consentry/sdk/consentlog"
 )
 
 // KeyPair is one securecookie key pair. The first pair of Options.Keys
@@ -127,6 +129,26 @@ type Options struct {
 	// GPCLastUpdate is the date served in /.well-known/gpc.json.
 	// Default: the date the process started.
 	GPCLastUpdate string
+
+	// ConsentLog receives a record of every decision (see package
+	// consentlog). Default: none; the Caddy module defaults to a SQLite
+	// file in Caddy's data directory.
+	ConsentLog *consentlog.Log
+
+	// LogIP says what the consent log keeps of the visitor's address:
+	// IPTruncate (the /24 of IPv4, the /48 of IPv6), IPHash (a keyed
+	// hash, so one address can be matched but not read back) or IPOff.
+	// Default: IPTruncate.
+	LogIP IPMode
+
+	// Observer is told of decisions, rewritten pages, neutralised tags and
+	// dropped cookies, for metrics. Default: none.
+	Observer Observer
+
+	// Inventory collects the cookie names set by upstream responses and
+	// the third-party hosts seen in rewritten pages. Several Consents may
+	// share one. Default: a new Inventory for this Consent.
+	Inventory *Inventory
 
 	// Logger receives warnings and errors. Default: slog.Default().
 	Logger *slog.Logger

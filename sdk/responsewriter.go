@@ -51,7 +51,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	h := w.Header()
-	w.c.dropRefusedSetCookies(h, w.s)
+	w.c.dropRefusedSetCookies(h, w.r, w.s)
 	w.c.dropRefusedLinks(h, w.s)
 	if code != http.StatusSwitchingProtocols {
 		w.c.expireCookies(h, w.r, w.expire)
@@ -224,7 +224,7 @@ func (w *responseWriter) finish() error {
 	if !w.wroteHeader {
 		// Nothing was written: the server writes the status with this
 		// header map after us.
-		w.c.dropRefusedSetCookies(w.Header(), w.s)
+		w.c.dropRefusedSetCookies(w.Header(), w.r, w.s)
 		w.c.expireCookies(w.Header(), w.r, w.expire)
 		return nil
 	}
@@ -236,6 +236,7 @@ func (w *responseWriter) finish() error {
 		w.c.log.Warn("consent: elements over the hold limit passed unmodified or were judged on their start",
 			"count", n, "limit", MaxHold, "path", w.r.URL.Path)
 	}
+	w.c.observePage(w.r, w.rw)
 	w.release()
 	return err
 }
@@ -261,20 +262,29 @@ func (w *responseWriter) abort() {
 type writerOnly struct{ io.Writer }
 
 // dropRefusedSetCookies removes Set-Cookie headers that set cookies of
-// categories the visitor has not granted.
-func (c *Consent) dropRefusedSetCookies(h http.Header, s *State) {
+// categories the visitor has not granted. Every name, kept or dropped, is
+// recorded in the inventory first; the Observer hears of the dropped ones.
+func (c *Consent) dropRefusedSetCookies(h http.Header, r *http.Request, s *State) {
 	sc := h["Set-Cookie"]
 	if len(sc) == 0 {
 		return
 	}
+	site, now := requestSite(r), c.now()
+	var buf [4]categoryCount
+	dropped := buf[:0]
 	kept := sc[:0]
 	for _, line := range sc {
 		name, _, _ := strings.Cut(line, "=")
-		if cat := c.match.cookieCategory(strings.TrimSpace(name)); cat != "" && !s.Categories[cat] {
+		name = strings.TrimSpace(name)
+		cat := c.match.cookieCategory(name)
+		c.observeSetCookie(name, site, cat, now)
+		if cat != "" && !s.Categories[cat] {
+			dropped = addCount(dropped, cat)
 			continue
 		}
 		kept = append(kept, line)
 	}
+	c.reportDropped(dropped, "response")
 	if len(kept) == 0 {
 		h.Del("Set-Cookie")
 	} else {

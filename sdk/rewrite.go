@@ -227,6 +227,12 @@ func (rw *Rewriter) Neutralised() map[string]int {
 	return m
 }
 
+// seenHosts returns the hosts the Rewriter has looked up so far, as keys
+// (URL attributes and hosts named in inline text; at most
+// maxCacheEntries), each with its refused category or "". The map is the
+// Rewriter's own, valid until Reset; the caller must not modify it.
+func (rw *Rewriter) seenHosts() map[string]string { return rw.hosts }
+
 // Overflows returns how many elements exceeded MaxHold: incomplete tokens
 // that passed through unmodified and inline scripts judged on their first
 // MaxHold bytes.

@@ -1,0 +1,15 @@
+package sdk
+
+// IPMode says what the consent log keeps of a visitor's IP address.
+type IPMode string
+
+// The IP modes.
+const (
+	// IPTruncate keeps the network: the /24 of an IPv4 address, the /48 of
+	// an IPv6 one.
+	IPTruncate IPMode = "truncate"
+	// IPHash keeps a keyed hash of the address.
+	IPHash IPMode = "hash"
+	// IPOff keeps nothing.
+	IPOff IPMode = "off"
+)

@@ -1,0 +1,213 @@
+package sdk
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mileusna/useragent"
+
+	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk/consentlog"
+)
+
+// Key derivation labels: the consent log's keys come from the cookie's
+// hash keys, so rotating those rotates these.
+const (
+	integrityLabel = "consentry consent-log integrity v1"
+	ipHashLabel    = "consentry consent-log ip v1"
+)
+
+// deriveKey derives a purpose-bound key from a cookie hash key.
+func deriveKey(hashKey []byte, label string) []byte {
+	m := hmac.New(sha256.New, hashKey)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// notices builds the notice of every offered language: the banner
+// configuration the visitor sees (texts, categories, vendors, hosts,
+// cookies, links), the no-JavaScript form's texts, the policy version and
+// the banner build, hashed so a record can name it.
+func (c *Consent) notices() map[string]consentlog.Notice {
+	m := make(map[string]consentlog.Notice, len(c.texts.offered))
+	for _, lang := range c.texts.offered {
+		form := c.texts.noJS[lang]
+		content, _ := json.Marshal(struct {
+			PolicyVersion string          `json:"policy_version"`
+			Language      string          `json:"language"`
+			PrivacyURL    string          `json:"privacy_url"`
+			CookieURL     string          `json:"cookie_url"`
+			Banner        json.RawMessage `json:"banner"`
+			NoJSForm      string          `json:"no_js_form"`
+			Assets        []string        `json:"assets"`
+		}{
+			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
+			c.texts.configJSON(lang, true), form[0] + form[1],
+			[]string{banner.JS().Name, banner.CSS().Name},
+		})
+		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)
+	}
+	return m
+}
+
+// record builds the consent-log record of a choice. old is the visitor's
+// previous choice, if any; channel is "banner" or "form".
+func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, channel, returnPath string) consentlog.Record {
+	lang := c.texts.pick(r.Header.Get("Accept-Language"))
+	t := time.Unix(ch.Time, 0).UTC()
+	rec := consentlog.Record{
+		RecordID:         newConsentID(),
+		SchemaVersion:    consentlog.SchemaVersion,
+		EventTime:        c.now().UTC(),
+		SubjectID:        ch.ID,
+		Site:             hostOnly(r.Host),
+		PolicyVersion:    ch.Version,
+		Regime:           string(ch.Regime),
+		Granted:          s.Granted(),
+		GPC:              ch.GPC,
+		DNT:              ch.DNT,
+		CollectionMethod: string(ch.Method),
+		Channel:          channel,
+		PagePath:         pagePath(r, returnPath),
+		NoticeHash:       c.noticeHashes[lang],
+		Language:         lang,
+		ValidUntil:       t.Add(c.maxAge(ch.Regime)),
+		IP:               c.logIP(r),
+	}
+	if c.locate.configured() {
+		rec.Jurisdiction = c.locate.locate(r).String()
+	}
+	for _, cat := range c.categories {
+		if !s.Categories[cat.Key] {
+			rec.Refused = append(rec.Refused, cat.Key)
+		}
+	}
+	slices.Sort(rec.Refused)
+	if rec.Refused == nil {
+		rec.Refused = []string{}
+	}
+	rec.EventType = eventType(old, ch, c.keys)
+	if ua := r.UserAgent(); ua != "" {
+		u := useragent.Parse(ua)
+		rec.Browser, rec.OS = u.Name, u.OS
+		switch {
+		case u.Bot:
+			rec.Device = "bot"
+		case u.Tablet:
+			rec.Device = "tablet"
+		case u.Mobile:
+			rec.Device = "mobile"
+		case u.Desktop:
+			rec.Device = "desktop"
+		}
+	}
+	rec.Seal(c.integrityKeys[0])
+	return rec
+}
+
+// eventType tells a first decision from a later one, and a withdrawal
+// (something granted before is refused now) from an update.
+func eventType(old, ch *choice, known map[string]bool) string {
+	optional := func(gs []string) bool {
+		for _, g := range gs {
+			if g != Necessary && known[g] {
+				return true
+			}
+		}
+		return false
+	}
+	if old == nil {
+		if optional(ch.Granted) {
+			return consentlog.EventGiven
+		}
+		return consentlog.EventRefused
+	}
+	for _, g := range old.Granted {
+		if known[g] && !slices.Contains(ch.Granted, g) {
+			return consentlog.EventWithdrawn
+		}
+	}
+	return consentlog.EventUpdated
+}
+
+// VerifyRecord reports whether a consent-log record's integrity seal was
+// made with one of this Consent's keys, i.e. the record is as written.
+func (c *Consent) VerifyRecord(r consentlog.Record) bool {
+	return r.Verify(c.integrityKeys...)
+}
+
+// logIP is what the consent log keeps of the visitor's address, per
+// Options.LogIP.
+func (c *Consent) logIP(r *http.Request) string {
+	if c.opts.LogIP == IPOff {
+		return ""
+	}
+	ip := c.clientIP(r)
+	if !ip.IsValid() {
+		return ""
+	}
+	ip = ip.Unmap()
+	if c.opts.LogIP == IPHash {
+		m := hmac.New(sha256.New, c.ipKey)
+		m.Write(ip.AsSlice())
+		return "hmac:" + hex.EncodeToString(m.Sum(nil)[:16])
+	}
+	bits := 24
+	if ip.Is6() {
+		bits = 48
+	}
+	p, _ := ip.Prefix(bits)
+	return p.String()
+}
+
+// clientIP is the visitor's address: Options.ClientIP, or the connection's.
+func (c *Consent) clientIP(r *http.Request) netip.Addr {
+	if c.opts.ClientIP != nil {
+		return c.opts.ClientIP(r)
+	}
+	return remoteIP(r)
+}
+
+// pagePath is the path of the page a choice was made on: the Referer's
+// when it is this site, else the form's return path; never a query, which
+// may carry personal data.
+func pagePath(r *http.Request, returnPath string) string {
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host != "" && strings.EqualFold(ref.Host, r.Host) {
+		return cleanPath(ref.Path)
+	}
+	if returnPath != "" {
+		if u, err := url.Parse(safeReturn(returnPath)); err == nil {
+			return cleanPath(u.Path)
+		}
+	}
+	return ""
+}
+
+// cleanPath caps a path's length for the log.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	const maxPath = 512
+	if len(p) > maxPath {
+		p = p[:maxPath]
+	}
+	return p
+}
+
+// hostOnly strips a port from a Host header value.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return strings.ToLower(h)
+	}
+	return strings.ToLower(hostport)
+}
