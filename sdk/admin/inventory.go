@@ -1,0 +1,108 @@
+package admin
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/consentry/consentry/sdk"
+)
+
+// inventoryTables is the inventory as the pages show it: cookies, then
+// hosts.
+type inventoryTables struct {
+	Summary  string
+	Overflow string // "" when nothing overflowed
+	Tables   []inventoryTable
+}
+
+type inventoryTable struct {
+	Kind, Heading, Noun string
+	Uncatalogued        int
+	Items               []inventoryRow
+}
+
+type inventoryRow struct {
+	Name, Category, Vendor string
+	Count                  string
+	FirstSeen, LastSeen    string
+	Sites                  string
+}
+
+// tablesFor splits a report into its cookie and host tables, uncatalogued
+// items first, then the most seen.
+func tablesFor(rep sdk.InventoryReport) *inventoryTables {
+	t := &inventoryTables{Summary: fmt.Sprintf("Snapshot taken %s UTC.", formatTime(rep.Generated))}
+	if rep.Overflow > 0 {
+		t.Overflow = thousands(rep.Overflow)
+	}
+	items := slices.Clone(rep.Items)
+	slices.SortStableFunc(items, func(a, b sdk.InventoryItem) int {
+		if a.Catalogued != b.Catalogued {
+			if !a.Catalogued {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+	})
+	for _, kind := range []struct{ kind, heading, noun string }{
+		{sdk.KindCookie, "Cookies", "cookie names"},
+		{sdk.KindHost, "Third-party hosts", "hosts"},
+	} {
+		tb := inventoryTable{Kind: kind.kind, Heading: kind.heading, Noun: kind.noun}
+		for _, it := range items {
+			if it.Kind != kind.kind {
+				continue
+			}
+			row := inventoryRow{Name: it.Name, Vendor: it.Vendor, Count: thousands(it.Count),
+				FirstSeen: formatTime(it.FirstSeen), LastSeen: formatTime(it.LastSeen),
+				Sites: strings.Join(it.Sites, ", ")}
+			if it.Catalogued {
+				row.Category = it.Category
+			} else {
+				tb.Uncatalogued++
+			}
+			tb.Items = append(tb.Items, row)
+		}
+		t.Tables = append(t.Tables, tb)
+	}
+	return t
+}
+
+// inventoryPage serves <base>/inventory: the report as JSON, or as HTML
+// when asked for with ?format=html or an Accept header preferring it.
+func (h *handler) inventoryPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := checkParams(q, "format"); err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	html := false
+	switch f := q.Get("format"); f {
+	case "json":
+	case "html":
+		html = true
+	case "":
+		html = prefers(r.Header.Get("Accept"), "text/html", "application/json")
+	default:
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("format: want json or html, got %q", f))
+		return
+	}
+	if h.inventory == nil {
+		httpError(w, http.StatusNotFound, "no inventory is configured for this handler")
+		return
+	}
+	rep := h.inventory.Snapshot()
+	if html {
+		h.render(w, "inventory", "Inventory", "./", tablesFor(rep))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(rep)
+}
