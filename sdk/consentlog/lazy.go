@@ -2,6 +2,7 @@ package consentlog
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -14,33 +15,77 @@ func Lazy(name string, open func(context.Context) (Store, error)) Store {
 	return &lazyStore{name: name, open: open}
 }
 
+// lazyStore opens its store on first use. One open runs at a time, outside
+// the lock, so a caller waits for it only as long as its own context allows.
 type lazyStore struct {
 	name string
 	open func(context.Context) (Store, error)
 
-	mu     sync.Mutex
-	store  Store
-	closed bool
+	mu      sync.Mutex
+	store   Store
+	closed  bool
+	opening chan struct{} // closed when the open in flight ends; nil if none
+	openErr error         // the last open's error
 }
+
+// lazyOpenTimeout bounds one attempt to open the store.
+const lazyOpenTimeout = 30 * time.Second
 
 // get returns the open store, opening it if needed.
 func (s *lazyStore) get(ctx context.Context) (Store, error) {
+	s.mu.Lock()
+	if s.store != nil {
+		st := s.store
+		s.mu.Unlock()
+		return st, nil
+	}
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errClosed
+	}
+	if s.opening == nil {
+		ch := make(chan struct{})
+		s.opening = ch
+		go s.openNow(ch)
+	}
+	ch := s.opening
+	s.mu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: opening: %w", s.name, ctx.Err())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store != nil {
 		return s.store, nil
 	}
-	if s.closed {
-		return nil, errClosed
+	if s.openErr != nil {
+		return nil, s.openErr
 	}
-	st, err := s.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.store = st
-	return st, nil
+	return nil, errClosed
 }
 
+// openNow runs one open, outside the lock, and closes ch when it ends.
+func (s *lazyStore) openNow(ch chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), lazyOpenTimeout)
+	defer cancel()
+	st, err := s.open(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err != nil:
+		s.openErr = err
+	case s.closed:
+		st.Close()
+	default:
+		s.store, s.openErr = st, nil
+	}
+	s.opening = nil
+	close(ch)
+}
+
+// Insert opens the store if needed and inserts.
 func (s *lazyStore) Insert(ctx context.Context, notices []Notice, records []Record) error {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -49,6 +94,7 @@ func (s *lazyStore) Insert(ctx context.Context, notices []Notice, records []Reco
 	return st.Insert(ctx, notices, records)
 }
 
+// Purge opens the store if needed and calls its Purge.
 func (s *lazyStore) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -57,6 +103,7 @@ func (s *lazyStore) Purge(ctx context.Context, cutoff time.Time) (int64, error) 
 	return st.Purge(ctx, cutoff)
 }
 
+// Find opens the store if needed and calls its Find.
 func (s *lazyStore) Find(ctx context.Context, q Query) ([]Record, error) {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -65,6 +112,7 @@ func (s *lazyStore) Find(ctx context.Context, q Query) ([]Record, error) {
 	return st.Find(ctx, q)
 }
 
+// Stats opens the store if needed and calls its Stats.
 func (s *lazyStore) Stats(ctx context.Context, from, to time.Time) ([]DayStat, error) {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -73,6 +121,7 @@ func (s *lazyStore) Stats(ctx context.Context, from, to time.Time) ([]DayStat, e
 	return st.Stats(ctx, from, to)
 }
 
+// Notice opens the store if needed and calls its Notice.
 func (s *lazyStore) Notice(ctx context.Context, hash string) (Notice, bool, error) {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -81,6 +130,7 @@ func (s *lazyStore) Notice(ctx context.Context, hash string) (Notice, bool, erro
 	return st.Notice(ctx, hash)
 }
 
+// Ping opens the store if needed and calls its Ping.
 func (s *lazyStore) Ping(ctx context.Context) error {
 	st, err := s.get(ctx)
 	if err != nil {
@@ -89,6 +139,7 @@ func (s *lazyStore) Ping(ctx context.Context) error {
 	return st.Ping(ctx)
 }
 
+// Close closes the store, or the one an open in flight returns.
 func (s *lazyStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

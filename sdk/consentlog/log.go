@@ -71,14 +71,21 @@ type Log struct {
 	notices map[string]Notice // registered notices, by hash
 	stored  map[string]bool   // notice hashes the store holds (writer only)
 
+	// mu orders Append and Sync against Close: they send to the queue
+	// under the read lock, Close sets closed under the write lock, so the
+	// writer's final drain sees every record sent before it.
+	mu        sync.RWMutex
+	closed    bool
 	closeOnce sync.Once
 	closing   chan struct{}
 	done      chan struct{} // closed when the writer and purger have stopped
-	closed    atomic.Bool
+	// ctx ends store calls in flight when Close runs out of time.
+	ctx    context.Context
+	cancel context.CancelFunc
 
-	written, spooled, replayed, failures, purged, overflowed, damaged atomic.Int64
-	storeDown                                                         atomic.Bool
-	lastErr                                                           atomic.Value // string
+	written, spooled, replayed, failures, purged, overflowed, damaged, rejected atomic.Int64
+	storeDown                                                                   atomic.Bool
+	lastErr                                                                     atomic.Value // string
 }
 
 // item is one queue entry: a record, or a sync marker.
@@ -108,8 +115,11 @@ func Open(o Options) (*Log, error) {
 	if o.RetryMin <= 0 {
 		o.RetryMin = 250 * time.Millisecond
 	}
-	if o.RetryMax < o.RetryMin {
+	if o.RetryMax <= 0 {
 		o.RetryMax = max(30*time.Second, o.RetryMin)
+	}
+	if o.RetryMax < o.RetryMin {
+		return nil, fmt.Errorf("consent log: RetryMax %v is below RetryMin %v", o.RetryMax, o.RetryMin)
 	}
 	if o.Retention == 0 {
 		o.Retention = DefaultRetention
@@ -138,6 +148,7 @@ func Open(o Options) (*Log, error) {
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
 	if b, _ := sp.size(); b > 0 {
 		l.log.Info("consent log: replaying records spooled by an earlier run", "spool", o.SpoolDir, "bytes", b)
 	}
@@ -161,15 +172,25 @@ func (l *Log) AddNotice(n Notice) {
 }
 
 // Append queues r. It never waits for the store: when the queue is full,
-// r goes straight to the spool. After Close, r is written to the spool
-// synchronously, or logged as lost when even that fails.
+// r goes straight to the spool. After Close (a request still running on
+// an old configuration), r is written to a spool file of its own that the
+// next Log on the directory replays. Only when even the spool fails is r
+// lost, and logged as such.
 func (l *Log) Append(r Record) {
-	if !l.closed.Load() {
-		select {
-		case l.queue <- item{rec: r}:
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		if err := l.spool.appendDetached(l.noticesFor([]Record{r}), []Record{r}); err != nil {
+			l.fail("consent log: closed, and the spool failed; record lost", err, "record_id", r.RecordID)
 			return
-		default:
 		}
+		l.spooled.Add(1)
+		return
+	}
+	select {
+	case l.queue <- item{rec: r}:
+		return
+	default:
 	}
 	l.overflowed.Add(1)
 	if err := l.spool.append(l.noticesFor([]Record{r}), []Record{r}); err != nil {
@@ -183,18 +204,21 @@ func (l *Log) Append(r Record) {
 // the spool on disk.
 func (l *Log) Sync(ctx context.Context) error {
 	ch := make(chan error, 1)
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		return errClosed
+	}
 	select {
 	case l.queue <- item{sync: ch}:
-	case <-l.done:
-		return errClosed
+		l.mu.RUnlock()
 	case <-ctx.Done():
+		l.mu.RUnlock()
 		return ctx.Err()
 	}
 	select {
 	case err := <-ch:
 		return err
-	case <-l.done:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -202,18 +226,27 @@ func (l *Log) Sync(ctx context.Context) error {
 
 // Close writes what is queued to the store (or, when the store is down,
 // to the spool), stops the writer and the purger and closes the store.
-// Spooled records stay on disk for the next Open. ctx bounds the wait.
+// Spooled records stay on disk for the next Open. When ctx ends first,
+// the store calls in flight are cancelled and what is still queued goes to
+// the spool; Close then returns ctx's error.
 func (l *Log) Close(ctx context.Context) error {
+	var err error
 	l.closeOnce.Do(func() {
-		l.closed.Store(true)
+		l.mu.Lock()
+		l.closed = true
 		close(l.closing)
+		l.mu.Unlock()
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			l.cancel()
+			<-l.done // the writer spools what is left: local disk only
+			err = fmt.Errorf("consent log: closing: %w", ctx.Err())
+		}
+		l.cancel()
+		err = errors.Join(err, l.spool.close(), l.store.Close())
 	})
-	select {
-	case <-l.done:
-	case <-ctx.Done():
-		return fmt.Errorf("consent log: closing: %w", ctx.Err())
-	}
-	return errors.Join(l.spool.close(), l.store.Close())
+	return err
 }
 
 // Stats is a snapshot of a Log's state, for metrics and health checks.
@@ -222,14 +255,18 @@ type Stats struct {
 	// the most there can be.
 	Queued, QueueCapacity int
 	// SpoolBytes and SpoolRecords are what the spool holds, waiting for
-	// the store (records of files left by an earlier run are counted once
-	// replayed).
+	// the store, files left by an earlier run included.
 	SpoolBytes, SpoolRecords int64
 	// Written counts records the store took directly, Replayed those it
-	// took from the spool, Spooled those written to the spool, Overflowed
-	// those spooled because the queue was full, Purged those deleted for
-	// age, Damaged spool lines skipped as unreadable.
+	// took from the spool (a replay cut short by a crash counts its records
+	// again), Spooled those written to the spool, Overflowed those spooled
+	// because the queue was full, Purged those deleted for age, Damaged
+	// spool lines skipped as unreadable.
 	Written, Replayed, Spooled, Overflowed, Purged, Damaged int64
+	// Rejected counts records the store refused while answering (bad data,
+	// not an outage); they are kept in rejected-* files in the spool
+	// directory for an operator, not replayed.
+	Rejected int64
 	// Failures counts failed store writes and purges.
 	Failures int64
 	// StoreDown is true from a failed write until a write succeeds.
@@ -245,7 +282,7 @@ func (l *Log) Stats() Stats {
 		Queued: len(l.queue), QueueCapacity: cap(l.queue),
 		SpoolBytes: b, SpoolRecords: n,
 		Written: l.written.Load(), Replayed: l.replayed.Load(), Spooled: l.spooled.Load(),
-		Overflowed: l.overflowed.Load(), Purged: l.purged.Load(), Damaged: l.damaged.Load(),
+		Overflowed: l.overflowed.Load(), Purged: l.purged.Load(), Damaged: l.damaged.Load(), Rejected: l.rejected.Load(),
 		Failures: l.failures.Load(), StoreDown: l.storeDown.Load(),
 	}
 	s.LastError, _ = l.lastErr.Load().(string)

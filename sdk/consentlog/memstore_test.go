@@ -15,9 +15,10 @@ type memStore struct {
 	records []Record
 	ids     map[string]bool
 	notices map[string]Notice
-	down    bool          // Insert and Purge fail
-	ackLost bool          // Insert commits, then reports a failure
-	block   chan struct{} // when set, Insert waits for it to close
+	down    bool            // Insert and Purge fail
+	ackLost bool            // Insert commits, then reports a failure
+	block   chan struct{}   // when set, Insert waits for it to close
+	poison  map[string]bool // record ids whose batch the store refuses while up
 	inserts int
 	purges  []time.Time
 }
@@ -50,6 +51,11 @@ func (m *memStore) Insert(ctx context.Context, notices []Notice, records []Recor
 	m.inserts++
 	if m.down {
 		return errDown
+	}
+	for _, r := range records {
+		if m.poison[r.RecordID] {
+			return errors.New("value too long for type character varying(64)")
+		}
 	}
 	for _, n := range notices {
 		if _, ok := m.notices[n.Hash]; !ok {
@@ -98,7 +104,14 @@ func (m *memStore) Notice(ctx context.Context, hash string) (Notice, bool, error
 	return n, ok, nil
 }
 
-func (m *memStore) Ping(ctx context.Context) error { return nil }
+func (m *memStore) Ping(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return errDown
+	}
+	return nil
+}
 
 func (m *memStore) Close() error { return nil }
 

@@ -42,9 +42,12 @@ func (l *Log) purge() {
 	cutoff := l.o.Now().Add(-l.o.Retention)
 	n, err := l.store.Purge(ctx, cutoff)
 	if err != nil {
-		if ctx.Err() == nil || !l.closed.Load() {
-			l.fail("consent log: purging old records", err, "before", cutoff.UTC().Format(time.RFC3339))
+		select {
+		case <-l.closing:
+			return // cancelled by Close
+		default:
 		}
+		l.fail("consent log: purging old records", err, "before", cutoff.UTC().Format(time.RFC3339))
 		return
 	}
 	l.purged.Add(n)

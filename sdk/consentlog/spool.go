@@ -5,15 +5,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,29 +19,26 @@ import (
 // A spool is a directory of append-only files holding the records a store
 // could not take yet. Each line is "<crc32c, 8 hex digits> <JSON>\n", the
 // JSON being {"n": Notice} or {"r": Record}; a notice line comes before the
-// first record in the file that names it. A file is written by one Log only,
-// which holds an exclusive lock on it for as long as it has it open, so
-// Logs on other processes (or a later run of this one) can tell a live file
-// from one left behind and replay only the latter.
+// first record in the file that names it (spoolfile.go). A file is written
+// by one Log only, which holds an exclusive lock on it for as long as it has
+// it open, so Logs in other processes (or a later run of this one) can tell
+// a live file from one left behind and replay only the latter.
 //
 // The Log appends to its active file; to replay, it seals the active file
 // (later appends start a new one) and replays sealed files oldest first,
-// removing each once the store holds all of it.
+// removing each once the store holds all of it. A write that fails part-way
+// seals the file too, after cutting off what it wrote, so a torn line never
+// runs into the next record.
 
 const (
 	spoolPrefix = "spool-"
 	spoolSuffix = ".log"
+	// rejectedPrefix names the files of records the store refused while
+	// answering (see writer.quarantine); they are kept, not replayed.
+	rejectedPrefix = "rejected-"
 	// maxSpoolLine bounds one line; a notice is a few KiB, a record less.
 	maxSpoolLine = 4 << 20
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// spoolLine is the JSON of one spool line.
-type spoolLine struct {
-	Notice *Notice `json:"n,omitempty"`
-	Record *Record `json:"r,omitempty"`
-}
 
 // spoolFile is one spool file this Log holds locked.
 type spoolFile struct {
@@ -114,11 +109,13 @@ func (s *spool) adopt() (int, error) {
 			f.Close()
 			continue
 		}
-		sf := &spoolFile{path: name, f: f, size: st.Size(), records: -1}
+		sf := &spoolFile{path: name, f: f, size: st.Size(), records: countRecords(f)}
 		s.sealed = append(s.sealed, sf)
 		s.bytes += sf.size
+		s.count += sf.records
 		n++
 	}
+	slices.SortFunc(s.sealed, func(a, b *spoolFile) int { return strings.Compare(a.path, b.path) })
 	return n, nil
 }
 
@@ -141,59 +138,146 @@ func (s *spool) append(notices map[string]Notice, records []Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.active == nil {
-		sf, err := s.create()
+		sf, err := s.create(spoolPrefix)
 		if err != nil {
 			return err
 		}
 		s.active = sf
 	}
 	sf := s.active
-	var buf bytes.Buffer
-	for _, r := range records {
-		if n, ok := notices[r.NoticeHash]; ok && !sf.notices[n.Hash] {
-			if err := encodeLine(&buf, spoolLine{Notice: &n}); err != nil {
-				return err
-			}
-			sf.notices[n.Hash] = true
-		}
-		if err := encodeLine(&buf, spoolLine{Record: &r}); err != nil {
-			return err
-		}
+	buf, written, err := encodeBatch(sf.notices, notices, records)
+	if err != nil {
+		return err
 	}
-	if _, err := sf.f.Write(buf.Bytes()); err != nil {
+	if err := writeSync(sf.f, buf); err != nil {
+		// Cut off what was written, and start the next append in a new
+		// file either way, so a torn line cannot swallow the next record.
+		_ = sf.f.Truncate(sf.size)
+		s.retireActive()
 		return fmt.Errorf("consent log spool %s: %w", sf.path, err)
 	}
-	if err := sf.f.Sync(); err != nil {
-		return fmt.Errorf("consent log spool %s: %w", sf.path, err)
+	for h := range written {
+		sf.notices[h] = true
 	}
-	sf.size += int64(buf.Len())
+	sf.size += int64(len(buf))
 	sf.records += int64(len(records))
-	s.bytes += int64(buf.Len())
+	s.bytes += int64(len(buf))
 	s.count += int64(len(records))
 	return nil
 }
 
-// create makes a new locked spool file and syncs the directory, so the
-// file survives a crash. Callers hold s.mu.
-func (s *spool) create() (*spoolFile, error) {
+// retireActive seals the active file after a failed write (or drops it when
+// empty), so the next append starts a new one. Callers hold s.mu.
+func (s *spool) retireActive() {
+	sf := s.active
+	s.active = nil
+	if sf.size > 0 {
+		s.sealed = append(s.sealed, sf)
+		return
+	}
+	os.Remove(sf.path)
+	unlockFile(sf.f)
+	sf.f.Close()
+}
+
+// appendDetached writes records to a file of their own and releases it at
+// once, for any Log to adopt: what Append does after Close.
+func (s *spool) appendDetached(notices map[string]Notice, records []Record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sf, err := s.create(spoolPrefix)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		unlockFile(sf.f)
+		sf.f.Close()
+	}()
+	buf, _, err := encodeBatch(sf.notices, notices, records)
+	if err == nil {
+		err = writeSync(sf.f, buf)
+	}
+	if err != nil {
+		os.Remove(sf.path)
+		return fmt.Errorf("consent log spool %s: %w", sf.path, err)
+	}
+	return nil
+}
+
+// writeQuarantine writes records the store refuses to a rejected-* file,
+// which no Log replays: an operator inspects it.
+func (s *spool) writeQuarantine(records []Record) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sf, err := s.create(rejectedPrefix)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		unlockFile(sf.f)
+		sf.f.Close()
+	}()
+	buf, _, err := encodeBatch(nil, nil, records)
+	if err == nil {
+		err = writeSync(sf.f, buf)
+	}
+	return sf.path, err
+}
+
+// encodeBatch encodes records, each preceded by its notice when the file
+// does not hold it yet (have); written lists the notices it added.
+func encodeBatch(have map[string]bool, notices map[string]Notice, records []Record) ([]byte, map[string]bool, error) {
+	var buf bytes.Buffer
+	written := map[string]bool{}
+	for _, r := range records {
+		if n, ok := notices[r.NoticeHash]; ok && !have[n.Hash] && !written[n.Hash] {
+			if err := encodeLine(&buf, spoolLine{Notice: &n}); err != nil {
+				return nil, nil, err
+			}
+			written[n.Hash] = true
+		}
+		if err := encodeLine(&buf, spoolLine{Record: &r}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return buf.Bytes(), written, nil
+}
+
+func writeSync(f *os.File, b []byte) error {
+	if _, err := f.Write(b); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// create makes a new locked file with the given name prefix and syncs the
+// directory, so the file survives a crash. The file is created and locked
+// under a name adopt does not look at, then renamed, so no other Log can
+// adopt it before it is locked. Callers hold s.mu.
+func (s *spool) create(prefix string) (*spoolFile, error) {
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
-	name := fmt.Sprintf("%s%020d-%s%s", spoolPrefix, time.Now().UnixNano(), hex.EncodeToString(rnd[:]), spoolSuffix)
+	name := fmt.Sprintf("%s%020d-%s%s", prefix, time.Now().UnixNano(), hex.EncodeToString(rnd[:]), spoolSuffix)
 	path := filepath.Join(s.dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	tmp := filepath.Join(s.dir, "."+name+".tmp")
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("consent log spool: %w", err)
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("consent log spool %s: lock: %w", path, err)
-	}
-	if err := syncDir(s.dir); err != nil {
+	fail := func(err error) (*spoolFile, error) {
 		unlockFile(f)
 		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("consent log spool: %w", err)
+		os.Remove(tmp)
+		return nil, fmt.Errorf("consent log spool %s: %w", path, err)
+	}
+	if err := lockFile(f); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return fail(err)
 	}
 	return &spoolFile{path: path, f: f, notices: map[string]bool{}}, nil
 }
@@ -228,26 +312,25 @@ func (s *spool) next() *spoolFile {
 	return s.sealed[0]
 }
 
-// remove deletes a fully replayed sealed file.
+// remove deletes a fully replayed sealed file. When the file cannot be
+// deleted it stays sealed, marked as replayed, and the next replay tries
+// again without sending its records twice.
 func (s *spool) remove(sf *spoolFile) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sealed = slices.DeleteFunc(s.sealed, func(x *spoolFile) bool { return x == sf })
-	s.bytes -= sf.size
-	if sf.records > 0 {
-		s.count -= sf.records
-	}
-	err := os.Remove(sf.path)
-	unlockFile(sf.f)
-	sf.f.Close()
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(sf.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		sf.done = sf.size
 		return fmt.Errorf("consent log spool: %w", err)
 	}
+	s.sealed = slices.DeleteFunc(s.sealed, func(x *spoolFile) bool { return x == sf })
+	s.bytes -= sf.size
+	s.count -= sf.records
+	unlockFile(sf.f)
+	sf.f.Close()
 	return syncDir(s.dir)
 }
 
-// size returns the bytes and records held in spool files. Records of
-// adopted files are not counted until they are read.
+// size returns the bytes and records held in spool files.
 func (s *spool) size() (bytes, records int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -275,98 +358,19 @@ func (s *spool) close() error {
 	return errors.Join(errs...)
 }
 
-// encodeLine appends one checksummed line to buf.
-func encodeLine(buf *bytes.Buffer, l spoolLine) error {
-	js, err := json.Marshal(l)
-	if err != nil {
-		return fmt.Errorf("consent log spool: encoding: %w", err)
+// countRecords counts the record lines of a spool file, for the spool's
+// size when adopting it.
+func countRecords(f *os.File) int64 {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0
 	}
-	fmt.Fprintf(buf, "%08x ", crc32.Checksum(js, castagnoli))
-	buf.Write(js)
-	buf.WriteByte('\n')
-	return nil
-}
-
-// errBadLine marks a spool line that fails its checksum or does not parse:
-// a torn write at the end of a file, or damage.
-var errBadLine = errors.New("bad spool line")
-
-// decodeLine parses one line without its newline.
-func decodeLine(line []byte) (spoolLine, error) {
-	var l spoolLine
-	if len(line) < 10 || line[8] != ' ' {
-		return l, errBadLine
-	}
-	want, err := strconv.ParseUint(string(line[:8]), 16, 32)
-	if err != nil || uint32(want) != crc32.Checksum(line[9:], castagnoli) {
-		return l, errBadLine
-	}
-	if err := json.Unmarshal(line[9:], &l); err != nil || (l.Notice == nil) == (l.Record == nil) {
-		return l, errBadLine
-	}
-	return l, nil
-}
-
-// spoolReader reads a spool file's lines from an offset, a chunk at a
-// time.
-type spoolReader struct {
-	r      *bufio.Reader
-	offset int64 // of the next line
-	bad    int   // lines skipped as damaged
-}
-
-func newSpoolReader(f *os.File, offset int64) (*spoolReader, error) {
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, err
-	}
-	return &spoolReader{r: bufio.NewReaderSize(f, maxSpoolLine), offset: offset}, nil
-}
-
-// chunk reads up to max records and the notices before them; eof says the
-// file is finished. sr.offset is then the offset after the last line read.
-func (sr *spoolReader) chunk(max int) (notices []Notice, records []Record, eof bool, err error) {
-	for len(records) < max {
-		line, err := sr.r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// An over-long line: skip to its end.
-			n := int64(len(line))
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = sr.r.ReadSlice('\n')
-				n += int64(len(line))
-			}
-			sr.offset += n
-			sr.bad++
-			if err == nil {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				return notices, records, true, nil
-			}
-			return notices, records, false, err
-		}
-		if errors.Is(err, io.EOF) {
-			if len(line) > 0 {
-				// A torn last line: the write never completed, so the
-				// record was never acknowledged to the spool.
-				sr.offset += int64(len(line))
-				sr.bad++
-			}
-			return notices, records, true, nil
-		}
-		if err != nil {
-			return notices, records, false, err
-		}
-		sr.offset += int64(len(line))
-		l, derr := decodeLine(bytes.TrimSuffix(line, []byte{'\n'}))
-		if derr != nil {
-			sr.bad++
-			continue
-		}
-		if l.Notice != nil {
-			notices = append(notices, *l.Notice)
-		} else {
-			records = append(records, *l.Record)
+	var n int64
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), maxSpoolLine)
+	for sc.Scan() {
+		if l := sc.Bytes(); len(l) > 14 && bytes.HasPrefix(l[9:], []byte(`{"r":`)) {
+			n++
 		}
 	}
-	return notices, records, false, nil
+	return n
 }

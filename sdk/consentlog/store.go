@@ -37,8 +37,8 @@ type Query struct {
 	RecordID string
 	// From and To bound the event time: From <= t < To.
 	From, To time.Time
-	// After continues a listing: only records after this one in (event
-	// time, record id) order.
+	// AfterTime and AfterID continue a listing: only records after this
+	// one in (event time, record id) order.
 	AfterTime time.Time
 	AfterID   string
 	// Limit caps the number of records; 0 means DefaultLimit, and no more

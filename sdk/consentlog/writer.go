@@ -1,6 +1,7 @@
 package consentlog
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"time"
@@ -14,7 +15,7 @@ const adoptEvery = time.Minute
 // store, or into the spool while the store is down or the spool still
 // holds older records, and replays the spool when the store answers.
 func (l *Log) write() {
-	w := &writer{Log: l, backoff: l.o.RetryMin}
+	w := &writer{Log: l, backoff: l.o.RetryMin, buf: bufio.NewReaderSize(nil, maxSpoolLine)}
 	retry := time.NewTimer(0)
 	defer retry.Stop()
 	adopt := time.NewTicker(adoptEvery)
@@ -74,6 +75,7 @@ type writer struct {
 	*Log
 	backoff time.Duration // wait before the next replay attempt
 	retryAt time.Time     // earliest next replay attempt
+	buf     *bufio.Reader // reads spool files during replays
 }
 
 // flush writes a batch to the store, or to the spool when the store fails
@@ -84,13 +86,23 @@ func (w *writer) flush(batch []Record) error {
 		return nil
 	}
 	if w.spool.pending() {
-		err := w.toSpool(batch)
+		err := w.spool.append(w.noticesFor(batch), batch)
+		if err == nil {
+			w.spooled.Add(int64(len(batch)))
+		} else if ierr := w.insertChecked(nil, batch); ierr == nil {
+			// The spool disk failed but the store answers: out of order
+			// beats lost.
+			w.written.Add(int64(len(batch)))
+			err = nil
+		} else {
+			w.fail("consent log: store and spool both failed; records lost", errors.Join(err, ierr), "records", len(batch))
+		}
 		if !time.Now().Before(w.retryAt) {
 			w.replay()
 		}
 		return err
 	}
-	if err := w.insert(nil, batch); err != nil {
+	if err := w.insertChecked(nil, batch); err != nil {
 		w.storeFailed(err, len(batch))
 		return w.toSpool(batch)
 	}
@@ -108,6 +120,56 @@ func (w *writer) toSpool(batch []Record) error {
 	}
 	w.spooled.Add(int64(len(batch)))
 	return nil
+}
+
+// insertChecked inserts a batch; when the insert fails but the store
+// answers a ping, the failure is the data's, not an outage, and retrying
+// would never end: it inserts the records one at a time and sets aside
+// those the store refuses in a rejected-* file (quarantine), so one bad
+// record cannot hold back the rest. It returns an error only for an
+// outage.
+func (w *writer) insertChecked(notices []Notice, batch []Record) error {
+	err := w.insert(notices, batch)
+	if err == nil || len(batch) == 0 || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) || w.ping() != nil {
+		return err // an outage, or a store too slow to count as up
+	}
+	var bad []Record
+	var last error
+	for i := range batch {
+		if err := w.insert(notices, batch[i:i+1]); err != nil {
+			if w.ping() != nil {
+				return err // the store went down meanwhile
+			}
+			bad, last = append(bad, batch[i]), err
+		}
+	}
+	if len(bad) > 0 {
+		w.quarantine(bad, last)
+	}
+	return nil
+}
+
+// ping checks the store within WriteTimeout.
+func (w *writer) ping() error {
+	ctx, cancel := context.WithTimeout(w.ctx, w.o.WriteTimeout)
+	defer cancel()
+	return w.store.Ping(ctx)
+}
+
+// quarantine keeps records the store refuses in a file of their own.
+func (w *writer) quarantine(bad []Record, cause error) {
+	ids := make([]string, len(bad))
+	for i, r := range bad {
+		ids[i] = r.RecordID
+	}
+	path, err := w.spool.writeQuarantine(bad)
+	if err != nil {
+		w.fail("consent log: the store refuses these records and the quarantine file failed; records lost", errors.Join(cause, err), "records", ids)
+		return
+	}
+	w.rejected.Add(int64(len(bad)))
+	w.fail("consent log: the store refuses these records; kept in a quarantine file for an operator", cause, "records", ids, "file", path)
 }
 
 // storeFailed records a failed write and schedules the next attempt.
@@ -132,7 +194,7 @@ func (w *writer) insert(notices []Notice, records []Record) error {
 			notices = append(notices, n)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), w.o.WriteTimeout)
+	ctx, cancel := context.WithTimeout(w.ctx, w.o.WriteTimeout)
 	defer cancel()
 	if err := w.store.Insert(ctx, notices, records); err != nil {
 		return err
@@ -159,13 +221,18 @@ func (w *writer) replay() {
 			sealed = true
 			continue
 		}
-		sr, err := newSpoolReader(sf.f, sf.done)
+		sr, err := newSpoolReader(sf.f, sf.done, w.buf)
 		if err != nil {
 			w.fail("consent log: reading spool", err, "file", sf.path)
 			w.storeFailedQuietly()
 			return
 		}
 		for {
+			select {
+			case <-w.closing:
+				return // the rest waits for the next run
+			default:
+			}
 			notices, records, eof, err := sr.chunk(w.o.BatchSize)
 			if err != nil {
 				w.fail("consent log: reading spool", err, "file", sf.path)
@@ -173,7 +240,7 @@ func (w *writer) replay() {
 				return
 			}
 			if len(records) > 0 || len(notices) > 0 {
-				if err := w.insert(notices, records); err != nil {
+				if err := w.insertChecked(notices, records); err != nil {
 					w.storeFailed(err, len(records))
 					return
 				}
@@ -205,8 +272,9 @@ func (w *writer) storeFailedQuietly() {
 	w.backoff = min(w.backoff*2, w.o.RetryMax)
 }
 
-// drain writes everything queued at Close, then tries once to replay what
-// the spool holds when the store is up.
+// drain writes everything queued at Close to the store, or to the spool
+// when the store fails or older records wait there; the spool is left for
+// the next run.
 func (w *writer) drain() {
 	batch := make([]Record, 0, w.o.BatchSize)
 	var syncs []chan error
@@ -227,9 +295,6 @@ func (w *writer) drain() {
 			break
 		}
 		batch, syncs = batch[:0], nil
-	}
-	if w.spool.pending() && !w.storeDown.Load() {
-		w.replay()
 	}
 }
 
