@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every Consentry test, installing what the tests need first:
-# Debian's chromium for the browser tests (when it is missing).
+# Runs every Consentry test, installing what the tests need first (when it
+# is missing): Debian's chromium for the browser tests, and Debian's
+# postgresql for the consent-log tests, which start private PostgreSQL
+# servers of their own on loopback (internal/pgtest).
 # Usage: ./test.sh [extra go test flags]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +10,7 @@ cd "$(dirname "$0")"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 	echo "test.sh: installing ${need_apt[*]} from Debian's packages"

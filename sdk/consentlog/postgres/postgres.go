@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/consentry/consentry/sdk/consentlog"
+	"github.com/consentry/consentry/sdk/consentlog/internal/sqlstore"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Pool limits. The writes of one Log go one batch at a time, so most of
+// the pool serves queries.
+const (
+	maxOpenConns    = 8
+	maxIdleConns    = 4
+	connMaxIdleTime = 5 * time.Minute
+	connMaxLifetime = time.Hour
+)
+
+// connectTimeout bounds opening one connection when the connection string
+// sets no connect_timeout.
+const connectTimeout = 10 * time.Second
+
+// Store is a consent log store in a PostgreSQL database. It is safe for
+// concurrent use, by several processes too.
+type Store struct {
+	s *sqlstore.Store
+}
+
+// Open connects to the database dsn names, checks it answers, and creates
+// or upgrades the schema, all within ctx.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// The parse error quotes the string, password and all, and
+		// redacting a malformed string is guesswork: say less.
+		return nil, errors.New("postgres consent store: the connection string does not parse (it is not repeated here, as it may hold a password); check its syntax")
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "consentry"
+	}
+	secret := cfg.Password
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(connMaxIdleTime)
+	db.SetConnMaxLifetime(connMaxLifetime)
+
+	s := sqlstore.New(sqlstore.Postgres, db, db)
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, redact(err, secret)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, redact(err, secret)
+	}
+	return &Store{s: s}, nil
+}
+
+// redacted is an error whose message has the password masked.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
+
+// redact masks secret in err's message. pgx does not put passwords in its
+// errors; this makes sure of it.
+func redact(err error, secret string) error {
+	if secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return &redacted{msg: strings.ReplaceAll(err.Error(), secret, "xxxxx"), err: err}
+}
+
+// Insert adds notices and records in one transaction, skipping those the
+// store already holds.
+func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
+	return s.s.Insert(ctx, notices, records)
+}
+
+// Purge deletes the records whose event time is before cutoff and returns
+// how many it deleted.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
+	return s.s.Purge(ctx, cutoff)
+}
+
+// Find returns the records matching q, oldest first.
+func (s *Store) Find(ctx context.Context, q consentlog.Query) ([]consentlog.Record, error) {
+	return s.s.Find(ctx, q)
+}
+
+// Stats counts decisions per UTC day, regime and category over [from, to).
+func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]consentlog.DayStat, error) {
+	return s.s.Stats(ctx, from, to)
+}
+
+// Notice returns the notice with the given hash; ok is false when the
+// store has none.
+func (s *Store) Notice(ctx context.Context, hash string) (n consentlog.Notice, ok bool, err error) {
+	return s.s.Notice(ctx, hash)
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.s.Ping(ctx) }
+
+// Close closes the connections.
+func (s *Store) Close() error { return s.s.Close() }
+
+var _ consentlog.Store = (*Store)(nil)

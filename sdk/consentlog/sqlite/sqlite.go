@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/consentry/consentry/sdk/consentlog"
+	"github.com/consentry/consentry/sdk/consentlog/internal/sqlstore"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// BusyTimeout is how long a write waits for another process's write to the
+// same file before it fails.
+const BusyTimeout = 10 * time.Second
+
+// readConns is the size of the read pool.
+const readConns = 4
+
+// openTimeout bounds the schema migration run by Open.
+const openTimeout = time.Minute
+
+// Store is a consent log store in one SQLite file. It is safe for
+// concurrent use.
+type Store struct {
+	s    *sqlstore.Store
+	path string
+}
+
+// Open opens the SQLite database at path, creating it (and its parent
+// directories) when missing, and creates or upgrades its schema.
+func Open(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite consent store: %w", err)
+	}
+	if err := create(abs); err != nil {
+		return nil, fmt.Errorf("sqlite consent store: %w", err)
+	}
+	write, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite consent store: opening %s: %w", abs, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+	defer cancel()
+	// Migrate runs on the writer, before any reader opens the file, so
+	// the readers find it in WAL mode with its schema.
+	if err := sqlstore.New(sqlstore.SQLite, write, write).Migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("%w (database %s)", err, abs)
+	}
+	read, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite consent store: opening %s: %w", abs, err)
+	}
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	s := &Store{s: sqlstore.New(sqlstore.SQLite, write, read), path: abs}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%w (database %s)", err, abs)
+	}
+	return s, nil
+}
+
+// create makes the directories of path (0700) and the file itself (0600)
+// when they are missing; an existing file keeps its mode.
+func create(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating the database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating the database: %w", err)
+	}
+	return f.Close()
+}
+
+// dsn is the modernc.org/sqlite data source name of path. Every connection
+// waits BusyTimeout for locks; the writer also sets WAL mode and
+// synchronous=FULL and begins its transactions IMMEDIATE, so a transaction
+// never fails to upgrade from reading to writing. Readers are query-only.
+func dsn(path string, writer bool) string {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	if writer {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Insert adds notices and records in one transaction, skipping those the
+// store already holds.
+func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
+	return s.s.Insert(ctx, notices, records)
+}
+
+// Purge deletes the records whose event time is before cutoff and returns
+// how many it deleted.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
+	return s.s.Purge(ctx, cutoff)
+}
+
+// Find returns the records matching q, oldest first.
+func (s *Store) Find(ctx context.Context, q consentlog.Query) ([]consentlog.Record, error) {
+	return s.s.Find(ctx, q)
+}
+
+// Stats counts decisions per UTC day, regime and category over [from, to).
+func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]consentlog.DayStat, error) {
+	return s.s.Stats(ctx, from, to)
+}
+
+// Notice returns the notice with the given hash; ok is false when the
+// store has none.
+func (s *Store) Notice(ctx context.Context, hash string) (n consentlog.Notice, ok bool, err error) {
+	return s.s.Notice(ctx, hash)
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.s.Ping(ctx) }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.s.Close() }
+
+var _ consentlog.Store = (*Store)(nil)
