@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mileusna/useragent"
 
@@ -69,7 +70,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 		SchemaVersion:    consentlog.SchemaVersion,
 		EventTime:        c.now().UTC(),
 		SubjectID:        ch.ID,
-		Site:             hostOnly(r.Host),
+		Site:             clean(hostOnly(r.Host), 253),
 		PolicyVersion:    ch.Version,
 		Regime:           string(ch.Regime),
 		Granted:          s.Granted(),
@@ -84,7 +85,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 		IP:               c.logIP(r),
 	}
 	if c.locate.configured() {
-		rec.Jurisdiction = c.locate.locate(r).String()
+		rec.Jurisdiction = clean(c.locate.locate(r).String(), 16)
 	}
 	for _, cat := range c.categories {
 		if !s.Categories[cat.Key] {
@@ -98,7 +99,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 	rec.EventType = eventType(old, ch, c.keys)
 	if ua := r.UserAgent(); ua != "" {
 		u := useragent.Parse(ua)
-		rec.Browser, rec.OS = u.Name, u.OS
+		rec.Browser, rec.OS = family(u.Name, browserFamilies), family(u.OS, osFamilies)
 		switch {
 		case u.Bot:
 			rec.Device = "bot"
@@ -179,35 +180,90 @@ func (c *Consent) clientIP(r *http.Request) netip.Addr {
 
 // pagePath is the path of the page a choice was made on: the Referer's
 // when it is this site, else the form's return path; never a query, which
-// may carry personal data.
+// may carry personal data. It stays percent-encoded, so it is plain ASCII
+// whatever bytes the visitor's browser sent.
 func pagePath(r *http.Request, returnPath string) string {
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host != "" && strings.EqualFold(ref.Host, r.Host) {
-		return cleanPath(ref.Path)
+		return cleanPath(ref.EscapedPath())
 	}
 	if returnPath != "" {
 		if u, err := url.Parse(safeReturn(returnPath)); err == nil {
-			return cleanPath(u.Path)
+			return cleanPath(u.EscapedPath())
 		}
 	}
 	return ""
 }
+
+// maxPagePath caps a page path in the log.
+const maxPagePath = 512
 
 // cleanPath caps a path's length for the log.
 func cleanPath(p string) string {
 	if p == "" {
 		return "/"
 	}
-	const maxPath = 512
-	if len(p) > maxPath {
-		p = p[:maxPath]
-	}
-	return p
+	return clean(p, maxPagePath)
 }
 
-// hostOnly strips a port from a Host header value.
+// clean makes request-derived text safe to store: valid UTF-8 without
+// control characters (PostgreSQL refuses NUL and bad UTF-8, and a refused
+// record would be set aside), cut to at most n bytes on a character
+// boundary.
+func clean(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// The browser and OS families a record may name; anything else is
+// "other". useragent.Parse returns an unrecognised User-Agent whole as the
+// browser's name, so only known families are kept.
+var (
+	browserFamilies = familySet(useragent.Chrome, useragent.HeadlessChrome, useragent.Firefox, useragent.Safari,
+		useragent.MobileSafari, useragent.Edge, useragent.Opera, useragent.OperaMini, useragent.OperaTouch,
+		useragent.Vivaldi, useragent.InternetExplorer, useragent.SamsungBrowser, useragent.NetFront,
+		useragent.FacebookApp, useragent.InstagramApp, useragent.TiktokApp, useragent.Googlebot,
+		useragent.GoogleAdsBot, useragent.Bingbot, useragent.Applebot, useragent.YandexBot, useragent.YandexAdNet,
+		useragent.Twitterbot, useragent.FacebookExternalHit)
+	osFamilies = familySet(useragent.Windows, useragent.WindowsPhone, useragent.Android, useragent.MacOS,
+		useragent.IOS, useragent.Linux, useragent.FreeBSD, useragent.ChromeOS, useragent.BlackBerry, useragent.Harmony)
+)
+
+func familySet(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// family returns name when it is one of known, "other" when it is not, ""
+// when it is empty.
+func family(name string, known map[string]bool) string {
+	switch {
+	case name == "":
+		return ""
+	case known[name]:
+		return name
+	}
+	return "other"
+}
+
+// hostOnly strips a port (and an IPv6 address's brackets) from a Host
+// header value.
 func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return strings.ToLower(h)
 	}
-	return strings.ToLower(hostport)
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]"))
 }
