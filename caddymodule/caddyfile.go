@@ -62,6 +62,12 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		}
 //		no_builtin_catalogue
 //		gpc_last_update      <YYYY-MM-DD>
+//		log sqlite [<path>] | postgres <dsn> | off [{
+//			spool      <dir>
+//			ip         truncate|hash|off
+//			queue_size <n>
+//		}]
+//		retention            <duration>|forever
 //	}
 //
 // Every subdirective is optional; a bare "consent" is a working opt-in
@@ -78,9 +84,17 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // path may hold placeholders and must exist at load). regime overrides the
 // built-in regime table for a country (BR) or country-region (US-NV).
 //
+// log says where every decision is kept as proof of consent: by default a
+// SQLite file (consentry/consent.db in Caddy's data directory); postgres
+// for several instances sharing one database (the DSN may be a
+// placeholder such as {env.CONSENT_DATABASE_URL}); off for none. While the
+// store is down, decisions wait in the spool directory (default: next to
+// the SQLite file, or in Caddy's data directory) and are replayed when it
+// returns. retention (default 400d) is how long records are kept.
+//
 // text with "*" applies to every language. languages, category lists,
 // regime and key accumulate when repeated; the other subdirectives may
-// appear once. log and retention are not supported yet and are rejected.
+// appear once.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
@@ -94,7 +108,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db":
+			"country_header", "region_header", "geoip_db", "log", "retention":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -180,8 +194,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.GeoIPDB, err = oneArg(d)
 		case "regime":
 			err = h.parseRegime(d)
-		case "log", "retention":
-			return d.Errf("%s: not supported yet by this version of the consent module", name)
+		case "log":
+			h.Log, err = parseLog(d)
+		case "retention":
+			h.Retention, err = parseRetention(d)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}

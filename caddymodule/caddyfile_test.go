@@ -151,6 +151,29 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 			want:  Handler{HonorDNT: true},
 		},
 		{
+			name:  "log sqlite default path",
+			input: "consent {\n log sqlite\n retention forever\n}",
+			want:  Handler{Log: &LogConfig{Store: "sqlite"}, Retention: -1},
+		},
+		{
+			name: "log postgres with options",
+			input: `consent {
+				log postgres {env.CONSENT_DATABASE_URL} {
+					spool      /var/spool/consentry
+					ip         hash
+					queue_size 50000
+				}
+				retention 730d
+			}`,
+			want: Handler{Log: &LogConfig{Store: "postgres", DSN: "{env.CONSENT_DATABASE_URL}", Spool: "/var/spool/consentry",
+				IP: "hash", QueueSize: 50000}, Retention: 730 * day},
+		},
+		{
+			name:  "log off",
+			input: "consent {\n log off\n}",
+			want:  Handler{Log: &LogConfig{Store: "off"}},
+		},
+		{
 			name:  "same category twice",
 			input: "consent {\n category social {\n hosts a.example\n }\n category social {\n hosts b.example\n }\n}",
 			want: Handler{Categories: []sdk.Category{
@@ -204,10 +227,18 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"category without key", "consent {\n category {\n hosts a.example\n }\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"category unknown subdirective", "consent {\n category analytics {\n hosts a.example\n vendors x\n }\n}", []string{`unrecognized category subdirective "vendors"`, "Testfile:4"}},
 		{"category empty list", "consent {\n category analytics {\n hosts\n }\n}", []string{"wrong argument count", "Testfile:3"}},
-		{"log not yet", "consent {\n log sqlite /var/lib/consentry/consent.db\n}", []string{"log: not supported yet"}},
+		{"log unknown store", "consent {\n log mysql dsn\n}", []string{`log "mysql": want sqlite, postgres or off`, "Testfile:2"}},
+		{"log empty", "consent {\n log\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"log postgres without dsn", "consent {\n log postgres\n}", []string{"log postgres: want one connection string", "Testfile:2"}},
+		{"log off with options", "consent {\n log off {\n ip hash\n }\n}", []string{`log off takes no options, got "ip"`, "Testfile:3"}},
+		{"log bad ip", "consent {\n log sqlite {\n ip full\n }\n}", []string{`log ip "full": want truncate, hash or off`, "Testfile:3"}},
+		{"log bad queue", "consent {\n log sqlite {\n queue_size -3\n }\n}", []string{`log queue_size "-3": want a positive number`, "Testfile:3"}},
+		{"log unknown option", "consent {\n log sqlite {\n\n buffer 3\n }\n}", []string{`unrecognized log option "buffer"`, "Testfile:4"}},
+		{"log twice", "consent {\n log off\n log sqlite\n}", []string{"log: given more than once", "Testfile:3"}},
+		{"retention malformed", "consent {\n retention 400days\n}", []string{`retention "400days": not a duration`, "Testfile:2"}},
+		{"retention too short", "consent {\n retention 1h\n}", []string{`retention "1h": must be at least a day`, "Testfile:2"}},
 		{"unknown language", "consent {\n language xx\n}", []string{`language "xx": no bundled texts`, "Testfile:2"}},
 		{"unknown language in list", "consent {\n languages en\n languages de qq\n}", []string{`languages "qq": no bundled texts`, "Testfile:3"}},
-		{"retention not yet", "consent {\n retention 400d\n}", []string{"retention: not supported yet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -165,9 +165,22 @@ type Handler struct {
 	// /.well-known/gpc.json. Default: the date the config was loaded.
 	GPCLastUpdate string `json:"gpc_last_update,omitempty"`
 
+	// Log is where every decision is kept as proof of consent.
+	// Default: a SQLite file in Caddy's data directory.
+	Log *LogConfig `json:"log,omitempty"`
+
+	// Retention is how long consent-log records are kept; older ones are
+	// purged hourly. Negative keeps them forever. Default: 400 days.
+	Retention caddy.Duration `json:"retention,omitempty"`
+
 	consent *sdk.Consent
 	logger  *zap.Logger
+	logKey  string // the consent log this handler holds in the pool
 }
+
+// inventory is the live cookie and host inventory of every consent
+// handler in the process; it survives config reloads.
+var inventory = sdk.NewInventory(0)
 
 // CaddyModule returns the Caddy module information.
 func (Handler) CaddyModule() caddy.ModuleInfo {
@@ -200,12 +213,46 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.logger.Debug("using consent cookie keys from storage", zap.String("key", storageKeysPath))
 	}
 	opts.Logger = slog.New(zapslog.NewHandler(h.logger.Core()))
+	opts.Observer = observer{}
+	opts.Inventory = inventory
+	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("consent metrics: %w", err)
+	}
+	lc := LogConfig{}
+	if h.Log != nil {
+		lc = *h.Log
+	}
+	if lc, err = lc.resolved(repl); err != nil {
+		return err
+	}
+	opts.LogIP = sdk.IPMode(lc.IP)
+	if lc.Store != storeOff {
+		l, key, err := openLog(lc, time.Duration(h.Retention), opts.Logger)
+		if err != nil {
+			return err
+		}
+		h.logKey = key
+		opts.ConsentLog = l.Log
+		h.logger.Debug("consent log open", zap.String("log", l.label), zap.String("spool", lc.Spool))
+	}
 	c, err := sdk.New(opts)
 	if err != nil {
+		h.releaseLog()
 		return fmt.Errorf("consent: %w", err)
 	}
 	h.consent = c
 	return nil
+}
+
+// releaseLog gives back the handler's hold on its consent log; the last
+// holder closes it.
+func (h *Handler) releaseLog() error {
+	if h.logKey == "" {
+		return nil
+	}
+	_, err := logs.Delete(h.logKey)
+	h.logKey = ""
+	return err
 }
 
 // Validate checks the values that need no I/O: regimes, lifetimes, header
@@ -243,6 +290,11 @@ func (h *Handler) Validate() error {
 	}
 	if h.BlockKey != "" && h.HashKey == "" {
 		return errors.New("block_key given without hash_key")
+	}
+	if h.Retention != 0 {
+		if err := checkRetention(time.Duration(h.Retention)); err != nil {
+			return fmt.Errorf("retention %s: %w", time.Duration(h.Retention), err)
+		}
 	}
 	return nil
 }
@@ -311,12 +363,14 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 // allLanguages is the texts key that applies to every language.
 const allLanguages = "*"
 
-// Cleanup stops the consent engine's background work.
+// Cleanup stops the consent engine's background work and releases the
+// consent log, which closes once no handler uses it.
 func (h *Handler) Cleanup() error {
-	if h.consent == nil {
-		return nil
+	var err error
+	if h.consent != nil {
+		err = h.consent.Close()
 	}
-	return h.consent.Close()
+	return errors.Join(err, h.releaseLog())
 }
 
 // ServeHTTP answers the consent endpoints itself and otherwise runs next,

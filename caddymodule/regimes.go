@@ -124,3 +124,12 @@ func validHeaderName(s string) bool {
 	}
 	return true
 }
+
+// checkRetention rejects a consent-log retention too short to be proof: at
+// least a day (negative means forever).
+func checkRetention(d time.Duration) error {
+	if d >= 0 && d < 24*time.Hour {
+		return errors.New("must be at least a day (1d), or forever")
+	}
+	return nil
+}

@@ -116,10 +116,10 @@ func TestUnmarshalRegimesErrors(t *testing.T) {
 			`max_age "9601h": longer than the 400 days (400d) browsers keep a cookie, at Testfile:2`},
 		{"default_regime unknown", "consent {\n default_regime strict\n}",
 			`default_regime "strict": want opt-in, opt-out or notice, at Testfile:2`},
-		{"log not yet", "consent {\n log sqlite /var/lib/consentry/consent.db\n}",
-			"log: not supported yet by this version of the consent module, at Testfile:2"},
-		{"retention not yet", "consent {\n policy_version 1\n retention 400d\n}",
-			"retention: not supported yet by this version of the consent module, at Testfile:3"},
+		{"log bad store", "consent {\n log mongodb://x\n}",
+			`log "mongodb://x": want sqlite, postgres or off, at Testfile:2`},
+		{"retention bad", "consent {\n policy_version 1\n retention 12\n}",
+			`retention "12": not a duration (e.g. 400d) or forever, at Testfile:3`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/consentry/consentry/sdk/consentlog/sqlite"
 )
 
 // browser starts headless Chromium for the test and returns a tab's
@@ -56,13 +58,21 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 }
 
 // TestBrowserOverview renders the overview of 30 days of decisions in two
-// regimes in Chromium, checks the charts, legend and inventory drew, and
-// takes a full-page screenshot; with CONSENTRY_SCREENSHOTS=1 it is written
-// to docs/admin.png.
+// regimes, kept in a real SQLite consent log, in Chromium, checks the
+// charts, legend and inventory drew, and takes a full-page screenshot; with
+// CONSENTRY_SCREENSHOTS=1 it is written to docs/admin.png.
 func TestBrowserOverview(t *testing.T) {
 	ctx := browser(t)
 	const days = 30
-	h := newTest(t, newFakeStore(seedDays(days)...))
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "consent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Insert(context.Background(), nil, seedDays(days)); err != nil {
+		t.Fatal(err)
+	}
+	h := newTest(t, st)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
