@@ -97,7 +97,7 @@ var (
 	logSpoolRecordsDesc = prometheus.NewDesc("consentry_log_spool_records",
 		"Decisions in the consent log's spool, waiting for the store.", []string{"log"}, nil)
 	logRecordsDesc = prometheus.NewDesc("consentry_log_records_total",
-		"Consent-log records by outcome: written (to the store directly), replayed (from the spool), spooled, overflowed (spooled because the queue was full), purged (past retention), damaged (unreadable spool lines).",
+		"Consent-log records by outcome: written (to the store directly), replayed (from the spool), spooled, overflowed (spooled because the queue was full), purged (past retention), damaged (unreadable spool lines), rejected (refused by a store that answers; kept in rejected-* files).",
 		[]string{"log", "outcome"}, nil)
 	logFailuresDesc = prometheus.NewDesc("consentry_log_failures_total",
 		"Failed consent-log store writes and purges.", []string{"log"}, nil)
@@ -132,7 +132,7 @@ func (logCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(logSpoolBytesDesc, float64(s.SpoolBytes))
 		gauge(logSpoolRecordsDesc, float64(s.SpoolRecords))
 		for outcome, n := range map[string]int64{"written": s.Written, "replayed": s.Replayed, "spooled": s.Spooled,
-			"overflowed": s.Overflowed, "purged": s.Purged, "damaged": s.Damaged} {
+			"overflowed": s.Overflowed, "purged": s.Purged, "damaged": s.Damaged, "rejected": s.Rejected} {
 			counter(logRecordsDesc, n, outcome)
 		}
 		counter(logFailuresDesc, s.Failures)

@@ -1,15 +1,24 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/consentry/consentry/sdk/admin"
 )
 
 func TestExample(t *testing.T) {
-	h, err := newHandler()
+	clog, err := openLog(filepath.Join(t.TempDir(), "consent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, c, err := newHandler(clog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +53,25 @@ func TestExample(t *testing.T) {
 	}
 	if got := fetchReq(t, req); !strings.Contains(got, "analytics: granted") {
 		t.Errorf("/stats after accept_all = %q, want analytics granted", got)
+	}
+
+	// The decision is in the log, and the admin view finds it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := clog.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	adm, err := admin.New(admin.Options{Store: clog.Store(), Inventory: c.Inventory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asrv := httptest.NewServer(adm)
+	defer asrv.Close()
+	if got := fetch(t, asrv.URL+"/records?format=json"); !strings.Contains(got, `"collection_method":"accept_all"`) {
+		t.Errorf("admin records = %.300s, want the accept_all decision", got)
+	}
+	if err := clog.Close(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 
