@@ -1,5 +1,0 @@
-package consentlog
-
-import "bytes"
-
-type bytesBuffer struct{ bytes.Buffer }
