@@ -69,6 +69,9 @@ func New(o Options) (*Consent, error) {
 	if !validCookieName(o.CookieName) {
 		return nil, fmt.Errorf("cookie name %q: not a valid cookie name", o.CookieName)
 	}
+	if d := strings.ToLower(strings.TrimPrefix(o.CookieDomain, ".")); o.CookieDomain != "" && (!isDomainName(d) || !strings.Contains(d, ".")) {
+		return nil, fmt.Errorf("cookie domain %q: want a domain name such as example.com", o.CookieDomain)
+	}
 	if o.DefaultRegime == "" {
 		o.DefaultRegime = RegimeOptIn
 	}

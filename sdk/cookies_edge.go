@@ -64,7 +64,7 @@ func cookieDomains(hostport, configured string) []string {
 	}
 	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
 	var out []string
-	if _, err := netip.ParseAddr(host); err != nil && host != "" {
+	if _, err := netip.ParseAddr(host); err != nil && host != "" && isDomainName(host) {
 		rest := host
 		for {
 			_, after, ok := strings.Cut(rest, ".")
@@ -79,4 +79,22 @@ func cookieDomains(hostport, configured string) []string {
 		out = append(out, d)
 	}
 	return out
+}
+
+// isDomainName reports whether host (lower case) is made of DNS labels
+// (letters, digits, inner '-', '_'), so it can be a cookie's Domain: the
+// Host header is the client's, and nothing else may reach a Set-Cookie.
+func isDomainName(host string) bool {
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			b := label[i]
+			if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+				return false
+			}
+		}
+	}
+	return len(host) <= 253
 }

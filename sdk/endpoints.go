@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -173,7 +174,14 @@ func readPost(w http.ResponseWriter, r *http.Request) (b postBody, isForm bool, 
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/json":
-		dec := json.NewDecoder(r.Body)
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			return b, false, fmt.Errorf("invalid JSON body: %w", err)
+		}
+		if err := noDuplicateKeys(data); err != nil {
+			return b, false, fmt.Errorf("invalid JSON body: %w", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
 		if err := dec.Decode(&b); err != nil {
 			return b, false, fmt.Errorf("invalid JSON body: %w", err)
 		}
@@ -204,6 +212,35 @@ func readPost(w http.ResponseWriter, r *http.Request) (b postBody, isForm bool, 
 	}
 }
 
+// noDuplicateKeys refuses a JSON object that names a member twice at its
+// top level, in any case: Go keeps the last, other parsers the first, so
+// {"action":"reject_all","action":"accept_all"} must not mean either.
+func noDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil // not an object: Decode reports it
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := t.(string)
+		// Go matches member names without regard to case.
+		k := strings.ToLower(key)
+		if seen[k] {
+			return fmt.Errorf("member %q given more than once", key)
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
 // sameOrigin reports whether a POST comes from the site itself. Browsers
 // send Sec-Fetch-Site and Origin on POSTs; a request carrying neither is
 // not a browser's cross-site form (e.g. curl) and is allowed.
@@ -220,6 +257,15 @@ func sameOrigin(r *http.Request) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false // includes "null"
+	}
+	// Over TLS the page must be https too. Without TLS here, a proxy in
+	// front may have ended it, so either scheme of the same host is the
+	// site; no other scheme is.
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && r.TLS == nil:
+	default:
+		return false
 	}
 	return strings.EqualFold(u.Host, r.Host)
 }

@@ -38,6 +38,15 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 	}
 	rw.etagTag = c.prepareUpstream(r, s)
 
+	defer func() {
+		// A handler that aborts the response (http.ErrAbortHandler, as
+		// Caddy's proxy does when the upstream resets mid-body) panics:
+		// give the rewriter back to the pool and let the panic go on.
+		if v := recover(); v != nil {
+			rw.abort()
+			panic(v)
+		}
+	}()
 	err := next(rw, r)
 	if err != nil {
 		rw.abort()
@@ -52,8 +61,13 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 // the state tag when a tagged entity tag matched, else "".
 func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	h := r.Header
-	h.Del("Consent-Categories")
-	h.Del("Consent-Signals")
+	// Remove every client-sent spelling: servers that map headers to CGI
+	// variables treat "Consent_Categories" as "Consent-Categories".
+	for name := range h {
+		if n := strings.ReplaceAll(name, "_", "-"); strings.EqualFold(n, "Consent-Categories") || strings.EqualFold(n, "Consent-Signals") {
+			delete(h, name)
+		}
+	}
 	h.Set("Consent-Categories", strings.Join(s.Granted(), ", "))
 	if sig := s.Signals.list(); sig != "" {
 		h.Set("Consent-Signals", sig)

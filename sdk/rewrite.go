@@ -311,12 +311,12 @@ func (rw *Rewriter) injectNow() {
 }
 
 // hold keeps carry[i:], an incomplete token, for the next write, or passes
-// it through when it is larger than maxHold.
+// it on when it is larger than maxHold (see passOverlong).
 func (rw *Rewriter) hold(i int) {
 	rw.emitTo(i)
 	if len(rw.carry)-i > rw.maxHold {
 		rw.overflows++
-		rw.emitTo(len(rw.carry))
+		rw.passOverlong(i)
 		return
 	}
 	rw.waitGT = true

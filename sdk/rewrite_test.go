@@ -397,7 +397,9 @@ func TestRewriteGiantInlineScript(t *testing.T) {
 }
 
 func TestRewriteMaxHoldTag(t *testing.T) {
-	// A start tag larger than the hold limit passes through unmodified.
+	// A start tag larger than the hold limit is passed on without being
+	// held to its end; a refused tracker in the part held is neutralised
+	// all the same (fails closed), the rest follows unmodified.
 	big := `<img src="https://ads.example/p.gif" data-blob="` + strings.Repeat("A", 200) + `"><img src="https://ads.example/q.gif">`
 	var out bytes.Buffer
 	rw := NewRewriter(&out, newTestPolicy(), nil)
@@ -409,9 +411,31 @@ func TestRewriteMaxHoldTag(t *testing.T) {
 	if rw.Overflows() != 1 {
 		t.Errorf("Overflows() = %d, want 1", rw.Overflows())
 	}
-	want := big[:len(big)-len(`<img src="https://ads.example/q.gif">`)] + `<img data-category="advertising" data-src="https://ads.example/q.gif">`
+	want := `<img data-category="advertising" data-src="https://ads.example/p.gif" data-blob="` + strings.Repeat("A", 200) +
+		`"><img data-category="advertising" data-src="https://ads.example/q.gif">`
 	if out.String() != want {
 		t.Errorf("got %q\nwant %q", out.String(), want)
+	}
+}
+
+func TestRewriteMaxHoldTagPassesOthers(t *testing.T) {
+	// An overlong tag that names no refused host, or is no start tag,
+	// passes through byte for byte.
+	for _, big := range []string{
+		`<img src="/local.png" data-blob="` + strings.Repeat("A", 200) + `">`,
+		`<div class="` + strings.Repeat("x", 200) + `">`,
+		`<script src="https://cdn.example/app.js" data-x="` + strings.Repeat("A", 200) + `"></script>`,
+	} {
+		var out bytes.Buffer
+		rw := NewRewriter(&out, newTestPolicy(), nil)
+		rw.maxHold = 64
+		feed(t, rw, []byte(big), 50)
+		if err := rw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != big {
+			t.Errorf("got %q\nwant %q", out.String(), big)
+		}
 	}
 }
 

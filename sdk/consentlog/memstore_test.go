@@ -3,6 +3,7 @@ package consentlog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -54,7 +55,7 @@ func (m *memStore) Insert(ctx context.Context, notices []Notice, records []Recor
 	}
 	for _, r := range records {
 		if m.poison[r.RecordID] {
-			return errors.New("value too long for type character varying(64)")
+			return fmt.Errorf("%w: value too long for type character varying(64)", ErrRefused)
 		}
 	}
 	for _, n := range notices {

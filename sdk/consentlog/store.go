@@ -2,6 +2,7 @@ package consentlog
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -10,7 +11,9 @@ import (
 type Store interface {
 	// Insert adds notices and records in one transaction. A notice or
 	// record whose hash or id the store already holds is skipped, not an
-	// error, so a batch can be retried or replayed.
+	// error, so a batch can be retried or replayed. When the store refuses
+	// the data itself (a constraint, a value it cannot hold), the error
+	// wraps ErrRefused; any other error counts as an outage.
 	Insert(ctx context.Context, notices []Notice, records []Record) error
 	// Purge deletes records whose event time is before cutoff and returns
 	// how many it deleted.
@@ -28,6 +31,10 @@ type Store interface {
 	// Close releases the store's connections.
 	Close() error
 }
+
+// ErrRefused marks an Insert error caused by the data, not by the store
+// being unavailable: retrying the same batch would fail forever.
+var ErrRefused = errors.New("the store refuses the data")
 
 // Query selects records. Zero fields do not filter.
 type Query struct {

@@ -122,24 +122,22 @@ func (w *writer) toSpool(batch []Record) error {
 	return nil
 }
 
-// insertChecked inserts a batch; when the insert fails but the store
-// answers a ping, the failure is the data's, not an outage, and retrying
-// would never end: it inserts the records one at a time and sets aside
-// those the store refuses in a rejected-* file (quarantine), so one bad
-// record cannot hold back the rest. It returns an error only for an
-// outage.
+// insertChecked inserts a batch. When the store refuses the data
+// (ErrRefused: a record it can never hold), retrying would never end: it
+// inserts the records one at a time and sets aside those refused in a
+// rejected-* file (quarantine), so one bad record cannot hold back the
+// rest. Every other error is an outage and returned.
 func (w *writer) insertChecked(notices []Notice, batch []Record) error {
 	err := w.insert(notices, batch)
-	if err == nil || len(batch) == 0 || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, context.Canceled) || w.ping() != nil {
-		return err // an outage, or a store too slow to count as up
+	if err == nil || !errors.Is(err, ErrRefused) {
+		return err
 	}
 	var bad []Record
 	var last error
 	for i := range batch {
 		if err := w.insert(notices, batch[i:i+1]); err != nil {
-			if w.ping() != nil {
-				return err // the store went down meanwhile
+			if !errors.Is(err, ErrRefused) {
+				return err // an outage meanwhile
 			}
 			bad, last = append(bad, batch[i]), err
 		}
@@ -148,13 +146,6 @@ func (w *writer) insertChecked(notices []Notice, batch []Record) error {
 		w.quarantine(bad, last)
 	}
 	return nil
-}
-
-// ping checks the store within WriteTimeout.
-func (w *writer) ping() error {
-	ctx, cancel := context.WithTimeout(w.ctx, w.o.WriteTimeout)
-	defer cancel()
-	return w.store.Ping(ctx)
 }
 
 // quarantine keeps records the store refuses in a file of their own.

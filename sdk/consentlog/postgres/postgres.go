@@ -3,12 +3,14 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/consentry/consentry/sdk/consentlog"
 	"github.com/consentry/consentry/sdk/consentlog/internal/sqlstore"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -86,7 +88,19 @@ func redact(err error, secret string) error {
 // Insert adds notices and records in one transaction, skipping those the
 // store already holds.
 func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	return s.s.Insert(ctx, notices, records)
+	err := s.s.Insert(ctx, notices, records)
+	if refused(err) {
+		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
+	}
+	return err
+}
+
+// refused reports whether err is PostgreSQL refusing the data: SQLSTATE
+// class 22 (data exception) or 23 (integrity constraint). A full disk
+// (53100), shutdown (57P) or lost connection (08) passes.
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23"))
 }
 
 // Purge deletes the records whose event time is before cutoff and returns

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"strconv"
@@ -212,5 +213,32 @@ func TestSurvivesRestart(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].RecordID != "after" || got[1].RecordID != "before" {
 		t.Errorf("after restart: records %v, want after and before", got)
+	}
+}
+
+// TestRefusedVersusOutage: text PostgreSQL cannot hold is ErrRefused (the
+// log sets such a record aside); a stopped server is not (the log spools
+// and retries).
+func TestRefusedVersusOutage(t *testing.T) {
+	srv := pgtest.Start(t)
+	st, err := Open(context.Background(), srv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	bad := consentlog.Record{RecordID: "r1", SchemaVersion: consentlog.SchemaVersion, EventTime: time.Now(),
+		SubjectID: "s1", PagePath: "/a\x00b", Granted: []string{}, Refused: []string{}}
+	if err := st.Insert(context.Background(), nil, []consentlog.Record{bad}); !errors.Is(err, consentlog.ErrRefused) {
+		t.Fatalf("a NUL byte: %v, want ErrRefused", err)
+	}
+	good := bad
+	good.RecordID, good.PagePath = "r2", "/ok"
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := st.Insert(ctx, nil, []consentlog.Record{good}); err == nil || errors.Is(err, consentlog.ErrRefused) {
+		t.Fatalf("server stopped: %v, want an outage error", err)
 	}
 }

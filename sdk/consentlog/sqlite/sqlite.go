@@ -14,7 +14,8 @@ import (
 	"github.com/consentry/consentry/sdk/consentlog"
 	"github.com/consentry/consentry/sdk/consentlog/internal/sqlstore"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	"modernc.org/sqlite" // the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // BusyTimeout is how long a write waits for another process's write to the
@@ -117,7 +118,26 @@ func (s *Store) Path() string { return s.path }
 // Insert adds notices and records in one transaction, skipping those the
 // store already holds.
 func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	return s.s.Insert(ctx, notices, records)
+	err := s.s.Insert(ctx, notices, records)
+	if refused(err) {
+		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
+	}
+	return err
+}
+
+// refused reports whether err is SQLite refusing the data (a constraint, a
+// type mismatch, a value too big or out of range) rather than a full disk,
+// an I/O error or a lock, which pass.
+func refused(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_RANGE:
+		return true
+	}
+	return false
 }
 
 // Purge deletes the records whose event time is before cutoff and returns
