@@ -105,6 +105,15 @@ http://127.0.0.1:%d {
 		t: t, name: name, bin: caddyBinary(t), config: filepath.Join(dir, "Caddyfile"), home: filepath.Join(dir, "home"),
 		base: fmt.Sprintf("http://127.0.0.1:%d", port), admin: fmt.Sprintf("http://127.0.0.1:%d", adminPort),
 	}
+	in.launch(caddyfile)
+	return in
+}
+
+// launch writes the Caddyfile, starts the instance and stops it at the
+// end of the test, printing its output when the test failed.
+func (in *instance) launch(caddyfile string) {
+	t := in.t
+	t.Helper()
 	if err := os.WriteFile(in.config, []byte(caddyfile), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +126,6 @@ http://127.0.0.1:%d {
 			t.Logf("%s output:\n%s", in.name, in.out)
 		}
 	})
-	return in
 }
 
 // start runs the process and waits until it serves.
