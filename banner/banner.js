@@ -82,19 +82,33 @@
   ]);
 
   // cookieTable lists a category's cookies: name, purpose, lifetime and who
-  // sets them, in a table under a disclosure. Bare names are accepted too.
-  const cookieTable = (list) => {
-    const ck = (list || []).map((x) => (typeof x === 'string' ? { name: x } : x || {}));
+  // sets them, in a table under a disclosure. Bare names are accepted too
+  // (the page carries only names; fill puts in the rest once fetched).
+  const cols = ['name', 'purpose', 'lifetime', 'party'];
+  const bodies = {};
+  const trs = (list) => (list || []).map((x) => (typeof x === 'string' ? { name: x } : x || {}))
+    .map((x) => h('tr', {}, cols.map((k, i) => h(i ? 'td' : 'th', {
+      scope: i ? null : 'row', text: (k === 'party' ? texts['party_' + x.party] || x.party : x[k]) || '',
+    }))));
+  const cookieTable = (c) => {
+    const ck = trs(c.cookies);
     if (!ck.length) return null;
-    const cols = ['name', 'purpose', 'lifetime', 'party'];
-    const cell = (x, k) => (k === 'party' ? texts['party_' + x.party] || x.party : x[k]) || '';
     return h('details', { class: 'cs-ck' }, [
       h('summary', { text: t('cookie_list') + ' (' + ck.length + ')' }),
       h('table', {}, [
         h('thead', {}, [h('tr', {}, cols.map((k) => h('th', { scope: 'col', text: t('cookie_' + k) })))]),
-        h('tbody', {}, ck.map((x) => h('tr', {}, cols.map((k, i) => h(i ? 'td' : 'th', { scope: i ? null : 'row', text: cell(x, k) }))))),
+        bodies[c.key] = h('tbody', {}, ck),
       ]),
     ]);
+  };
+  // fill fetches the cookie tables' details (purpose, lifetime, party) the
+  // first time the preference centre opens; if that fails the names stay.
+  let filled = 0;
+  const fill = () => {
+    if (filled || !cfg.cookieData) return;
+    filled = fetch(cfg.cookieData, { credentials: 'same-origin' }).then((r) => r.json()).then((d) => {
+      Object.keys(bodies).forEach((k) => { if (d[k]) bodies[k].replaceChildren(...trs(d[k])); });
+    }).catch(() => { filled = 0; });
   };
 
   // 2. The preference centre: a modal <dialog> with one switch per category.
@@ -113,7 +127,7 @@
         }),
       ]),
       desc && h('p', { class: 'cs-d', id: id + '-d', text: desc }),
-      cookieTable(c.cookies),
+      cookieTable(c),
     ]);
   });
   const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', lang, tabindex: -1 }, [
@@ -167,6 +181,7 @@
   let opener = null;
   const open = () => {
     sync();
+    fill();
     if (prefs.open || !prefs.isConnected) return;
     opener = doc.activeElement;
     if (prefs.showModal) prefs.showModal();

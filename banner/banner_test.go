@@ -17,8 +17,11 @@ import (
 
 // sizeBudget is the most a page with JavaScript loads of the banner,
 // gzip-compressed: the script (which carries the styles) and the inline
-// guard (vanilla-cookieconsent ships about 15.4 KB).
-const sizeBudget = 6144
+// guard (vanilla-cookieconsent ships about 15.4 KB). Raised from 6144 B by
+// 128 B for fetching the cookie tables' details when the preference centre
+// opens: the page's inline config then carries only the cookie names, about
+// 14 KB less on every page.
+const sizeBudget = 6272
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

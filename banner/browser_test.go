@@ -30,6 +30,12 @@ type site struct {
 	show     bool
 	failPost bool
 	cookies  any // the analytics category's cookies; default two bare names
+	// details, when set, is the cookie tables' details the config's
+	// cookieData names (category key → cookie objects); detailsStatus, when
+	// set, is the status it answers with instead.
+	details       any
+	detailsStatus int
+	detailsHits   int
 
 	mu      sync.Mutex
 	posts   []map[string]any
@@ -87,6 +93,14 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		st["method"] = body["action"]
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(st)
+	case r.URL.Path == "/_consent/cookies.en.test.json":
+		s.detailsHits++
+		if s.detailsStatus != 0 {
+			http.Error(w, "down", s.detailsStatus)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.details)
 	case strings.HasPrefix(r.URL.Path, "/_consent/"):
 		if !ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, "/_consent/")) {
 			http.NotFound(w, r)
@@ -118,6 +132,9 @@ func (s *site) page(w http.ResponseWriter) {
 	}
 	cfg := map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
 		"lang": "en", "show": s.show, "texts": texts, "categories": cats, "floating": s.floated}
+	if s.details != nil || s.detailsStatus != 0 {
+		cfg["cookieData"] = "/_consent/cookies.en.test.json"
+	}
 	st, _ := json.Marshal(s.state)
 	cf, _ := json.Marshal(cfg)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

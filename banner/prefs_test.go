@@ -1,6 +1,7 @@
 package banner
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -11,16 +12,39 @@ import (
 
 // TestBrowserCookieTable: the preference centre lists each category's
 // cookies in a table (name, purpose, lifetime, who sets them) under a
-// disclosure, from cookie objects and from bare names alike, and a refusal
-// deletes the visible cookies named by either.
+// disclosure, from cookie objects and from bare names alike, the details of
+// bare names fetched from the config's cookieData when it opens (the names
+// alone stay if that fails), and a refusal deletes the visible cookies named
+// by either.
 func TestBrowserCookieTable(t *testing.T) {
 	tab := browser(t)
 	en := Texts("en")
+	lazy := map[string][]map[string]string{"analytics": {
+		{"name": "_ga", "purpose": "Distinguishes visitors", "lifetime": "2 years", "party": "first"},
+		{"name": "_ga_*", "purpose": "Keeps the session state", "lifetime": "2 years", "party": "first"},
+	}}
 	for _, tc := range []struct {
-		name    string
-		cookies any
-		rows    [][]string
+		name          string
+		cookies       any
+		details       any
+		detailsStatus int
+		rows          [][]string
 	}{
+		{
+			name:    "names with lazy details",
+			cookies: []string{"_ga", "_ga_*"},
+			details: lazy,
+			rows: [][]string{
+				{"_ga", "Distinguishes visitors", "2 years", en["party_first"]},
+				{"_ga_*", "Keeps the session state", "2 years", en["party_first"]},
+			},
+		},
+		{
+			name:          "names when the details fail",
+			cookies:       []string{"_ga", "_ga_*"},
+			detailsStatus: http.StatusInternalServerError,
+			rows:          [][]string{{"_ga", "", "", ""}, {"_ga_*", "", "", ""}},
+		},
 		{
 			name: "objects",
 			cookies: []map[string]string{
@@ -39,11 +63,22 @@ func TestBrowserCookieTable(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &site{t: t, state: newState(false), show: true, cookies: tc.cookies}
+			s := &site{t: t, state: newState(false), show: true, cookies: tc.cookies, details: tc.details, detailsStatus: tc.detailsStatus}
 			ctx := tab()
-			do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")),
-				chromedp.Click(action("customise")), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
+			do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
 			const ck = `#cs-c-analytics-d ~ details.cs-ck`
+			s.mu.Lock()
+			hits := s.detailsHits
+			s.mu.Unlock()
+			if hits != 0 {
+				t.Errorf("cookie details fetched %d times before the preference centre opened, want 0", hits)
+			}
+			do(t, ctx, chromedp.Click(action("customise")), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
+			if tc.details != nil {
+				waitFor(t, ctx, `document.querySelector('`+ck+` tbody td').textContent !== ''`)
+			} else if tc.detailsStatus != 0 {
+				waitFor(t, ctx, `performance.getEntriesByType('resource').some(e => e.name.includes('cookies.en.test.json'))`)
+			}
 			if got := eval[string](t, ctx, `document.querySelector('`+ck+` summary').textContent`); got != en["cookie_list"]+" (2)" {
 				t.Errorf("summary = %q, want %q", got, en["cookie_list"]+" (2)")
 			}

@@ -36,7 +36,9 @@ func deriveKey(hashKey []byte, label string) []byte {
 
 // notices builds the notice of every offered language: the banner
 // configuration the visitor sees (texts, categories, vendors, hosts,
-// cookies, links), the no-JavaScript form's texts, the policy version and
+// cookie names, links), the full cookie tables the preference centre loads
+// (name, purpose, lifetime, party: the page carries only the names), the
+// no-JavaScript form's texts, the policy version and
 // the banner build, hashed so a record can name it.
 func (c *Consent) notices() map[string]consentlog.Notice {
 	m := make(map[string]consentlog.Notice, len(c.texts.offered))
@@ -48,11 +50,12 @@ func (c *Consent) notices() map[string]consentlog.Notice {
 			PrivacyURL    string          `json:"privacy_url"`
 			CookieURL     string          `json:"cookie_url"`
 			Banner        json.RawMessage `json:"banner"`
+			CookieTables  json.RawMessage `json:"cookie_tables"`
 			NoJSForm      string          `json:"no_js_form"`
 			Assets        []string        `json:"assets"`
 		}{
 			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
-			c.texts.configJSON(lang, true), form[0] + form[1],
+			c.texts.configJSON(lang, true), c.texts.cookieDetailsJSON(lang), form[0] + form[1],
 			[]string{banner.JS().Name, banner.CSS().Name},
 		})
 		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)

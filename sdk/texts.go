@@ -1,11 +1,16 @@
 package sdk
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
+	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -18,6 +23,18 @@ type textSet struct {
 	config  map[string][2][]byte         // lang → {hidden, shown} config JSON
 	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
 	texts   map[string]map[string]string // lang → every text, overrides applied
+	details map[string]cookieDetails     // lang → the cookie tables' details
+	byName  map[string]*cookieDetails    // file name → details, for serving
+}
+
+// cookieDetails is the full cookie table of every category in one language
+// (name, purpose, lifetime, party), which the preference centre fetches
+// when it opens: the page itself carries only the cookie names. Its file
+// name holds a hash of its body, so it is cached for good.
+type cookieDetails struct {
+	name string // e.g. "cookies.en.3f9a1c2b4d5e.json"
+	body []byte // category key → []bannerCookie
+	etag string
 }
 
 // bannerConfig is the page's #consent-config JSON, read by banner.js.
@@ -28,21 +45,22 @@ type bannerConfig struct {
 	Lang       string            `json:"lang"`
 	Show       bool              `json:"show"`
 	Floating   bool              `json:"floating"`
+	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
 	Categories []bannerCategory  `json:"categories"`
 }
 
 type bannerCategory struct {
-	Key         string         `json:"key"`
-	Label       string         `json:"label"`
-	Description string         `json:"description"`
-	Locked      bool           `json:"locked"`
-	Hosts       []string       `json:"hosts,omitempty"`
-	Cookies     []bannerCookie `json:"cookies,omitempty"`
+	Key         string   `json:"key"`
+	Label       string   `json:"label"`
+	Description string   `json:"description"`
+	Locked      bool     `json:"locked"`
+	Hosts       []string `json:"hosts,omitempty"`
+	Cookies     []string `json:"cookies,omitempty"` // names only; details in cookieDetails
 }
 
 // bannerCookie is one row of a category's cookie table in the preference
-// centre.
+// centre, served in cookieDetails.
 type bannerCookie struct {
 	Name     string `json:"name"`
 	Purpose  string `json:"purpose,omitempty"`
@@ -54,7 +72,7 @@ type bannerCookie struct {
 func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{},
-		texts: map[string]map[string]string{}}
+		texts: map[string]map[string]string{}, details: map[string]cookieDetails{}, byName: map[string]*cookieDetails{}}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -86,6 +104,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 			Floating:   o.FloatingButton,
 			Texts:      bannerTexts(texts),
 		}
+		full := map[string][]bannerCookie{}
 		for _, c := range cats {
 			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary}
 			for _, h := range c.Hosts {
@@ -94,7 +113,8 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 				}
 			}
 			for _, d := range decl[c.Key] {
-				bc.Cookies = append(bc.Cookies, bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
+				bc.Cookies = append(bc.Cookies, d.Name)
+				full[c.Key] = append(full[c.Key], bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
 			}
 			if bc.Label == "" {
 				bc.Label = texts["cat."+c.Key+".label"]
@@ -106,6 +126,18 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 				bc.Description = texts["cat."+c.Key+".description"]
 			}
 			cfg.Categories = append(cfg.Categories, bc)
+		}
+		body, err := json.Marshal(full)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		d := cookieDetails{name: "cookies." + lang + "." + hex.EncodeToString(sum[:])[:12] + ".json", body: body,
+			etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+		ts.details[lang] = d
+		ts.byName[d.name] = &d
+		if len(full) > 0 {
+			cfg.CookieData = o.Prefix + "/" + d.name
 		}
 		hidden, err := json.Marshal(cfg)
 		if err != nil {
@@ -138,6 +170,33 @@ func (ts *textSet) configJSON(lang string, show bool) []byte {
 		return c[1]
 	}
 	return c[0]
+}
+
+// cookieDetailsJSON returns the full cookie tables for lang, by category.
+func (ts *textSet) cookieDetailsJSON(lang string) []byte {
+	return ts.details[lang].body
+}
+
+// serveCookieDetails answers GET /_consent/cookies.<lang>.<hash>.json with
+// the cookie tables' details, cached for good like the banner assets. It
+// reports false, writing nothing, when name is no such file.
+func (ts *textSet) serveCookieDetails(w http.ResponseWriter, r *http.Request, name string) bool {
+	d, ok := ts.byName[name]
+	if !ok {
+		return false
+	}
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return true
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", d.etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(d.body))
+	return true
 }
 
 // noJSForm renders the plain HTML form that lets a visitor without

@@ -162,7 +162,10 @@ func TestBrowserSwitchesOffByDefault(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("switches (key role checked aria-checked disabled):\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// Each listed cookie says how long it lives and who sets it (checklist 7).
+	// Each listed cookie says how long it lives and who sets it (checklist 7),
+	// once the details have arrived (the page carries only the names).
+	b.do("cookie details", chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].every(tr => tr.cells.length === 4 && tr.cells[3].textContent !== '')`,
+		chromedp.WithPollingTimeout(10*time.Second)))
 	rows := eval[[][]string](b, `[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].map(tr => [...tr.cells].map(c => c.textContent))`)
 	if len(rows) == 0 {
 		t.Fatalf("the preference centre lists no cookies")
@@ -174,9 +177,40 @@ func TestBrowserSwitchesOffByDefault(t *testing.T) {
 		}
 	}
 	if len(bare) > 0 {
-		t.Errorf("%d of %d cookie rows lack the lifetime or the party, e.g. %q: want name, purpose, lifetime and party (the config must carry cookie objects)",
+		t.Errorf("%d of %d cookie rows lack the lifetime or the party, e.g. %q: want name, purpose, lifetime and party (from the lazily loaded cookie details)",
 			len(bare), len(rows), bare[0])
 	}
+}
+
+// TestBrowserCookieDetailsLoadLazily: the page carries only the cookie
+// names; opening the preference centre fetches the cookie tables' details
+// from the consent endpoint (same origin, cached for good), and the
+// analytics list then shows _ga with its purpose, lifetime and party.
+func TestBrowserCookieDetailsLoadLazily(t *testing.T) {
+	b := openFresh(t)
+	const fetched = `performance.getEntriesByType('resource').filter(e => /\/_consent\/cookies\.[a-z-]+\.[0-9a-f]{12}\.json$/.test(new URL(e.name).pathname) && new URL(e.name).origin === location.origin).length`
+	if n := eval[int](b, fetched); n != 0 {
+		t.Errorf("cookie details fetched %d times before the preference centre opened, want 0", n)
+	}
+	if eval[bool](b, `/"purpose"/.test(document.getElementById('consent-config').textContent)`) {
+		t.Error("the inline #consent-config carries cookie purposes, want names only")
+	}
+	b.click(customiseSel)
+	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)))
+	const ga = `[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].find(tr => tr.cells[0].textContent === '_ga')`
+	b.do("_ga's purpose", chromedp.Poll[chromedp.Void](`(() => { const r = `+ga+`; return !!r && r.cells[1].textContent !== ''; })()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	row := eval[[]string](b, `[...(`+ga+`).cells].map(c => c.textContent)`)
+	if len(row) != 4 || row[1] == "" || row[2] == "" || row[3] == "" {
+		t.Errorf("_ga row = %q, want name, purpose, lifetime and party", row)
+	}
+	if !eval[bool](b, `(`+ga+`).closest('li').querySelector('input').value === 'analytics'`) {
+		t.Error("_ga is not listed under analytics")
+	}
+	if n := eval[int](b, fetched); n != 1 {
+		t.Errorf("cookie details fetched %d times, want 1", n)
+	}
+	t.Logf("_ga: %q", row)
 }
 
 // focusedJS names the focused element: inside the banner or the preference
