@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/consentry/consentry/internal/browsertest"
+
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 	_ "github.com/consentry/consentry/caddymodule"
 )
@@ -266,22 +268,6 @@ func lookup(v any, keys ...string) any {
 	return v
 }
 
-// chromiumPath finds Chromium, or skips the test (fails it on CI).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("CONSENTRY_CHROMIUM")
-	if p == "" {
-		p = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium not found at %s (set CONSENTRY_CHROMIUM): %v", p, err)
-		}
-		t.Skipf("Chromium not found at %s (set CONSENTRY_CHROMIUM): %v", p, err)
-	}
-	return p
-}
-
 // request is one request the browser sent to a vendor host.
 type request struct {
 	URL  *url.URL
@@ -389,21 +375,12 @@ const desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 // page's process and its request shows in the page's network events.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	exe := chromiumPath(t)
+	exe := browsertest.Path(t)
 	profile := t.TempDir() // removed after the browser has closed (cleanups run in reverse)
 	allowThirdPartyCookies(t, profile)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(profile),
+	opts := browsertest.Options(exe, profile,
 		chromedp.WindowSize(1280, 800),
 		chromedp.UserAgent(desktopUA),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 		chromedp.Flag("disable-site-isolation-trials", true),

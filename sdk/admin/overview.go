@@ -81,26 +81,14 @@ func dayChoices(days int) []dayChoice {
 // overview serves <base>/: charts per regime, the inventory and the
 // lookup forms.
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := checkParams(q, "days"); err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	days, err := parseDays(q)
-	if err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	p := h.period(days)
-	rows, err := h.store.Stats(r.Context(), p.from, p.to)
-	if err != nil {
-		h.storeError(w, r, "stats", err)
+	p, rows, ok := h.periodStats(w, r)
+	if !ok {
 		return
 	}
 	d := overviewData{
 		From:       p.from.Format(dateLayout),
 		To:         p.to.AddDate(0, 0, -1).Format(dateLayout),
-		DayChoices: dayChoices(days),
+		DayChoices: dayChoices(p.days),
 		ExportCap:  thousands(int64(h.exportCap)),
 	}
 	for _, rs := range aggregate(rows, p) {
@@ -111,7 +99,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	d.CSVLink = "records?" + v.Encode()
 	v.Set("format", "json")
 	d.JSONLink = "records?" + v.Encode()
-	d.StatsLink = "stats?days=" + strconv.Itoa(days)
+	d.StatsLink = "stats?days=" + strconv.Itoa(p.days)
 	if h.inventory != nil {
 		d.Inventory = tablesFor(h.inventory.Snapshot())
 	}

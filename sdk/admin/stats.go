@@ -17,6 +17,29 @@ type period struct {
 	days     int
 }
 
+// periodStats reads ?days= and the store's day rows for that period. On a
+// bad parameter or a store error it answers the request itself and
+// reports false.
+func (h *handler) periodStats(w http.ResponseWriter, r *http.Request) (period, []consentlog.DayStat, bool) {
+	q := r.URL.Query()
+	if err := checkParams(q, "days"); err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return period{}, nil, false
+	}
+	days, err := parseDays(q)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return period{}, nil, false
+	}
+	p := h.period(days)
+	rows, err := h.store.Stats(r.Context(), p.from, p.to)
+	if err != nil {
+		h.storeError(w, r, "stats", err)
+		return period{}, nil, false
+	}
+	return p, rows, true
+}
+
 func (h *handler) period(days int) period {
 	now := h.now().UTC()
 	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
@@ -145,20 +168,8 @@ func rate(granted, total int64) *float64 {
 // stats serves <base>/stats?days=: the store's day rows with their rates,
 // and per regime and category the totals over the period.
 func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := checkParams(q, "days"); err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	days, err := parseDays(q)
-	if err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	p := h.period(days)
-	rows, err := h.store.Stats(r.Context(), p.from, p.to)
-	if err != nil {
-		h.storeError(w, r, "stats", err)
+	p, rows, ok := h.periodStats(w, r)
+	if !ok {
 		return
 	}
 	type dayRate struct {
@@ -178,7 +189,7 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 		Days    int       `json:"days"`
 		Stats   []dayRate `json:"stats"`
 		Summary []total   `json:"summary"`
-	}{From: p.from, To: p.to, Days: days, Stats: []dayRate{}, Summary: []total{}}
+	}{From: p.from, To: p.to, Days: p.days, Stats: []dayRate{}, Summary: []total{}}
 	for _, s := range rows {
 		out.Stats = append(out.Stats, dayRate{s, rate(s.Granted, s.Total)})
 	}
