@@ -231,6 +231,18 @@ func (b *browser) press(key string, opts ...chromedp.KeyOption) string {
 	return eval[string](b, focusedJS)
 }
 
+// escapePrefs presses Escape in the open preference centre and waits until
+// the dialog's close event has run: it fires in a task after the dialog
+// hides, and its handler moves focus back to the opener, so a key pressed
+// before it would race the focus move.
+func (b *browser) escapePrefs() {
+	b.t.Helper()
+	b.do("watch for close", chromedp.Evaluate[chromedp.Void](`window.__prefsClosed = false;
+		document.querySelector('`+prefsSel+`').addEventListener('close', () => setTimeout(() => { window.__prefsClosed = true; }), {once: true});`))
+	b.do("Escape", chromedp.KeyEvent(kb.Escape))
+	b.do("preference centre closed", chromedp.Poll[chromedp.Void](`window.__prefsClosed === true`, chromedp.WithPollingTimeout(10*time.Second)))
+}
+
 // TestBrowserKeyboardOnly: with the keyboard alone the first Tabs walk the
 // banner's controls in order, with a visible focus ring; the preference
 // centre keeps focus inside (Tab and Shift+Tab wrap), Escape closes it and
@@ -276,8 +288,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	if seen := slices.Compact(slices.Sorted(slices.Values(forward))); len(seen) != len(controls) {
 		t.Errorf("Tab reached %d of the %d controls %v: %v", len(seen), len(controls), controls, forward)
 	}
-	b.do("Escape", chromedp.KeyEvent(kb.Escape))
-	b.do("preference centre closed", chromedp.WaitNotVisible(chromedp.CSS(prefsSel)))
+	b.escapePrefs()
 	if got := eval[string](b, focusedJS); got != "banner:customise" {
 		t.Errorf("focus after Escape = %s, want back on banner:customise", got)
 	}
@@ -298,8 +309,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	if got := b.press(kb.Enter); !strings.HasPrefix(got, "prefs:") {
 		t.Fatalf("focus after Enter on the footer link = %s, want inside the preference centre", got)
 	}
-	b.do("Escape", chromedp.KeyEvent(kb.Escape))
-	b.do("preference centre closed", chromedp.WaitNotVisible(chromedp.CSS(prefsSel)))
+	b.escapePrefs()
 	if !eval[bool](b, `document.activeElement === document.querySelector('`+footerSel+`')`) {
 		t.Errorf("focus after closing = %s, want back on the footer link", eval[string](b, focusedJS))
 	}
