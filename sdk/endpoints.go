@@ -105,6 +105,10 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 // logDecision appends the decision to the consent log and tells the
 // observer. A plain form post comes from the no-JavaScript form.
 func (c *Consent) logDecision(r *http.Request, ch, old *choice, next *State, plainForm bool, returnPath string) {
+	if c.clog == nil && c.opts.Observer == nil {
+		c.log.Debug("consent: choice recorded", "id", ch.ID, "method", ch.Method, "regime", ch.Regime)
+		return
+	}
 	channel := "banner"
 	if plainForm {
 		channel = "form"

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -55,7 +54,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetConnMaxIdleTime(connMaxIdleTime)
 	db.SetConnMaxLifetime(connMaxLifetime)
 
-	s := sqlstore.New(sqlstore.Postgres, db, db)
+	s := sqlstore.New(sqlstore.Postgres, db, db, refused)
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, redact(err, secret)
@@ -86,13 +85,10 @@ func redact(err error, secret string) error {
 }
 
 // Insert adds notices and records in one transaction, skipping those the
-// store already holds.
+// store already holds. An error refusing the data wraps
+// consentlog.ErrRefused.
 func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	err := s.s.Insert(ctx, notices, records)
-	if refused(err) {
-		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
-	}
-	return err
+	return s.s.Insert(ctx, notices, records)
 }
 
 // refused reports whether err is PostgreSQL refusing the data: SQLSTATE

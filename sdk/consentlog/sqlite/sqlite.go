@@ -58,7 +58,7 @@ func Open(path string) (*Store, error) {
 	defer cancel()
 	// Migrate runs on the writer, before any reader opens the file, so
 	// the readers find it in WAL mode with its schema.
-	if err := sqlstore.New(sqlstore.SQLite, write, write).Migrate(ctx); err != nil {
+	if err := sqlstore.New(sqlstore.SQLite, write, write, refused).Migrate(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("%w (database %s)", err, abs)
 	}
@@ -69,7 +69,7 @@ func Open(path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
-	s := &Store{s: sqlstore.New(sqlstore.SQLite, write, read), path: abs}
+	s := &Store{s: sqlstore.New(sqlstore.SQLite, write, read, refused), path: abs}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%w (database %s)", err, abs)
@@ -116,13 +116,10 @@ func dsn(path string, writer bool) string {
 func (s *Store) Path() string { return s.path }
 
 // Insert adds notices and records in one transaction, skipping those the
-// store already holds.
+// store already holds. An error refusing the data wraps
+// consentlog.ErrRefused.
 func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	err := s.s.Insert(ctx, notices, records)
-	if refused(err) {
-		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
-	}
-	return err
+	return s.s.Insert(ctx, notices, records)
 }
 
 // refused reports whether err is SQLite refusing the data (a constraint, a

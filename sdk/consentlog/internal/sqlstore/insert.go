@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,15 @@ const nRecordColumns = 25
 // so that concurrent overlapping batches take their row locks in the same
 // order and cannot deadlock.
 func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
+	err := s.insert(ctx, notices, records)
+	if err != nil && s.refused(err) {
+		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
+	}
+	return err
+}
+
+// insert is Insert without the classification of its error.
+func (s *Store) insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
 	if len(notices) == 0 && len(records) == 0 {
 		return nil
 	}

@@ -16,17 +16,24 @@ type Store struct {
 	write *sql.DB // Insert, Purge, Migrate
 	read  *sql.DB // Find, Stats, Notice; may be write
 	now   func() time.Time
+	// refused tells a driver error that refuses the data (Insert wraps it
+	// in consentlog.ErrRefused) from an outage; nil: none does.
+	refused func(error) bool
 }
 
 // New returns a store over the given pools: write for Insert, Purge and
 // Migrate, read for the queries (the same pool when the database needs no
 // split). The store owns the pools: Close closes them. Call Migrate before
-// anything else.
-func New(d *Dialect, write, read *sql.DB) *Store {
+// anything else. refused reports the driver errors that refuse the data
+// itself (a constraint, a value the column cannot hold); it may be nil.
+func New(d *Dialect, write, read *sql.DB, refused func(error) bool) *Store {
 	if read == nil {
 		read = write
 	}
-	return &Store{d: d, write: write, read: read, now: time.Now}
+	if refused == nil {
+		refused = func(error) bool { return false }
+	}
+	return &Store{d: d, write: write, read: read, now: time.Now, refused: refused}
 }
 
 // Ping checks both pools answer.
