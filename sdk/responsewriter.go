@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -27,7 +28,21 @@ type responseWriter struct {
 	sniff       []byte        // first bytes held to sniff a missing Content-Type
 	expire      []string      // refused cookies to delete in the browser
 	etagTag     string        // state tag of a matching If-None-Match, for a 304
+	// pending is the status of a rewritten page whose header is held back
+	// with its output (holdPageLimit); 0 once the header is written.
+	pending int
+	closing bool // finish is closing the rewriter: its output is the whole body
 }
+
+// holdPageLimit is the size up to which a rewritten page is held whole and
+// sent in one write with a Content-Length, instead of chunked in pieces: a
+// page the upstream declares no larger than this, or of unknown length
+// until it grows past it. A flush (Caddy flushes every write of an
+// upstream that streams without a Content-Length) sends what is held at
+// once. Small pages thus cost one write system call instead of several,
+// and their first byte leaves when the upstream's last byte has come,
+// which for a page this small is at once.
+const holdPageLimit = 32 << 10
 
 func (c *Consent) newResponseWriter(w http.ResponseWriter, r *http.Request, s *State) *responseWriter {
 	return &responseWriter{ResponseWriter: w, c: c, r: r, s: s}
@@ -58,6 +73,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	switch {
 	case w.shouldRewrite(code, h):
+		hold := holdable(h.Get("Content-Length"))
 		h.Del("Content-Length")
 		h.Del("Accept-Ranges")
 		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
@@ -66,8 +82,13 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		body := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
-		w.rw.Reset(w.ResponseWriter, statePolicy{w.c.match, w.s}, w.inject.Bytes())
+		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, w.inject.Bytes())
 		w.rw.SetBodyInject(body)
+		if hold {
+			w.rw.holdOutput(holdPageLimit)
+			w.pending = code
+			return
+		}
 	case code == http.StatusNotModified && w.etagTag != "":
 		// The browser revalidates a page rendered for this very state:
 		// keep its stored validators tagged and its caching private.
@@ -75,6 +96,41 @@ func (w *responseWriter) WriteHeader(code int) {
 		tagETag(h, w.etagTag)
 		w.c.cacheRules(h)
 	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// holdable reports whether a rewritten page with this Content-Length value
+// is held back whole (holdPageLimit).
+func holdable(contentLength string) bool {
+	if contentLength == "" {
+		return true
+	}
+	n, err := strconv.ParseInt(contentLength, 10, 64)
+	return err == nil && n >= 0 && n <= holdPageLimit
+}
+
+// pageOutput is where the rewriter writes: the underlying writer, after the
+// held-back status if there is one. When finish is closing the rewriter,
+// its output is the whole body and gets a Content-Length.
+type pageOutput responseWriter
+
+func (o *pageOutput) Write(p []byte) (int, error) {
+	w := (*responseWriter)(o)
+	if w.pending != 0 {
+		w.sendPending(len(p))
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// sendPending writes the held-back status of a rewritten page; n is the
+// length of its body when the body is complete (finish is closing), else
+// ignored.
+func (w *responseWriter) sendPending(n int) {
+	if w.closing {
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+	}
+	code := w.pending
+	w.pending = 0
 	w.ResponseWriter.WriteHeader(code)
 }
 
@@ -208,6 +264,9 @@ func (w *responseWriter) FlushError() error {
 			return err
 		}
 	}
+	if w.pending != 0 {
+		w.sendPending(0)
+	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
@@ -231,7 +290,11 @@ func (w *responseWriter) finish() error {
 	if w.rw == nil {
 		return nil
 	}
+	w.closing = true
 	err := w.rw.Close()
+	if w.pending != 0 && err == nil {
+		w.sendPending(0) // an empty body: the rewriter wrote nothing
+	}
 	if n := w.rw.Overflows(); n > 0 {
 		w.c.log.Warn("consent: elements over the hold limit passed unmodified or were judged on their start",
 			"count", n, "limit", MaxHold, "path", w.r.URL.Path)

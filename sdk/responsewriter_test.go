@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -192,7 +193,7 @@ func TestRewrittenHeaders(t *testing.T) {
 		want http.Header // nil value: header absent
 	}{
 		{"plain", http.Header{"Content-Length": {"99"}, "Accept-Ranges": {"bytes"}, "Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"}},
-			http.Header{"Content-Length": nil, "Accept-Ranges": nil, "Last-Modified": nil,
+			http.Header{"Accept-Ranges": nil, "Last-Modified": nil,
 				"Vary": {"Cookie, Sec-GPC, DNT, Accept-Language"}, "Cache-Control": {"private"}, "Etag": nil}},
 		{"strong etag", http.Header{"Etag": {`"abc"`}}, http.Header{"Etag": {`W/"abc-cs` + tag + `"`}}},
 		{"weak etag", http.Header{"Etag": {`W/"x,y"`}}, http.Header{"Etag": {`W/"x,y-cs` + tag + `"`}}},
@@ -226,6 +227,9 @@ func TestRewrittenHeaders(t *testing.T) {
 				if got := w.final[k]; !slices.Equal(got, v) {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
+			}
+			if got, want := w.final.Get("Content-Length"), strconv.Itoa(w.body.Len()); got != want {
+				t.Errorf("Content-Length = %q, want the rewritten page's %s", got, want)
 			}
 		})
 	}

@@ -63,6 +63,9 @@ type Rewriter struct {
 	// document without one); see SetBodyInject.
 	bodyInject []byte
 	maxHold    int
+	// holdOut, while positive, keeps the output in out until it passes
+	// that many bytes, a Flush or Close (see holdOutput).
+	holdOut int
 
 	carry   []byte // input not yet emitted starts at carry[done]
 	done    int
@@ -193,6 +196,7 @@ func (rw *Rewriter) Flush() error {
 	if rw.err != nil || rw.closed {
 		return rw.err
 	}
+	rw.holdOut = 0
 	rw.run(false)
 	return rw.flushOut()
 }
@@ -247,6 +251,13 @@ func (rw *Rewriter) SetBodyInject(b []byte) {
 	rw.bodyDone = len(b) == 0
 }
 
+// holdOutput keeps the output back, instead of writing it on every Write,
+// until more than limit bytes of it are waiting, Flush or Close: a small
+// page then reaches the underlying writer in one Write, at Close, and the
+// middleware can give it a Content-Length. Call it after Reset and before
+// the first Write.
+func (rw *Rewriter) holdOutput(limit int) { rw.holdOut = limit }
+
 // Injected reports whether the injection has been written.
 func (rw *Rewriter) Injected() bool { return rw.injected && len(rw.inject) > 0 }
 
@@ -260,9 +271,10 @@ func (rw *Rewriter) flushOut() error {
 		rw.held.start -= d
 		rw.held.end -= d
 	}
-	if len(rw.out) == 0 {
+	if len(rw.out) == 0 || (rw.holdOut > 0 && len(rw.out) <= rw.holdOut && !rw.closed) {
 		return nil
 	}
+	rw.holdOut = 0
 	_, err := rw.w.Write(rw.out)
 	rw.out = rw.out[:0]
 	if err != nil {
