@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"sync"
 
 	"github.com/tdewolff/minify/v2"
@@ -61,6 +62,7 @@ var (
 	jsAsset   built
 	cssAsset  built
 	guardJS   built
+	guardStr  string // guardJS.Body, made a string once
 )
 
 func assets() (*built, *built) {
@@ -71,6 +73,7 @@ func assets() (*built, *built) {
 		cssAsset = build(m, "text/css", ".css", cssType, cssSource)
 		jsAsset = build(m, "text/javascript", ".js", jsType, withCSS(m, jsSource, cssSource))
 		guardJS = build(m, "text/javascript", ".js", jsType, guardSource)
+		guardStr = string(guardJS.Body)
 	})
 	return &jsAsset, &cssAsset
 }
@@ -82,20 +85,25 @@ func build(m *minify.M, mediatype, ext, contentType string, src []byte) built {
 	if err != nil {
 		body = src
 	}
+	b := prepare("banner", ext, contentType, body)
+	b.err = err
+	return b
+}
+
+// prepare names body "<base>.<hash><ext>" and makes its gzip encoding.
+func prepare(base, ext, contentType string, body []byte) built {
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])[:hashLen]
-	b := built{
+	return built{
 		Asset: Asset{
-			Name:        "banner." + hash + ext,
+			Name:        base + "." + hash + ext,
 			ContentType: contentType,
 			Body:        body,
 			ETag:        `"` + hash + `"`,
 		},
 		gz:     gzipBytes(body),
 		gzETag: `"` + hash + `-gz"`,
-		err:    err,
 	}
-	return b
 }
 
 // nojsMark starts the part of banner.css that only the no-JavaScript form
@@ -143,13 +151,59 @@ func CSS() Asset {
 }
 
 // Guard returns the minified guard script, to be inlined (with the page's
-// CSP script nonce) right after the #consent-state and #consent-config
+// CSP script nonce) right after the #consent-state and #consent-hosts JSON
 // blocks and before any page script. It holds inert every script, iframe,
-// image, embed, source and link that page scripts point at a catalogued host
-// (categories[].hosts of #consent-config) of a refused category, marked as
-// the server marks neutralised tags, so that the banner activates them on a
-// grant. It contains no "</script" and needs no escaping.
+// image, embed, source and link that page scripts point at a catalogued
+// host of a refused category (#consent-hosts: {"analytics": ["host", …],
+// …}), marked as the server marks neutralised tags, so that the banner
+// activates them on a grant. It contains no "</script" and needs no
+// escaping.
 func Guard() string {
 	assets()
-	return string(guardJS.Body)
+	return guardStr
+}
+
+// File is a file made at start from a site's configuration and served like
+// the banner assets (see ServeAsset): under a content hash, cached for
+// good, gzip-encoded when the request accepts it.
+type File struct{ b built }
+
+// NewFile names body "<base>.<hash><ext>" (the hash as in asset names) and
+// prepares its gzip encoding.
+func NewFile(base, ext, contentType string, body []byte) *File {
+	return &File{prepare(base, ext, contentType, body)}
+}
+
+// ConfigScript returns the banner configuration of one language of a site
+// as a script, named "config.<lang>.<hash>.js", that sets
+// self.consentryConfig to config (the configuration JSON, which is also a
+// JavaScript expression). A page loads it deferred, right before the
+// banner script, which reads it:
+//
+//	<script src="/_consent/config.en.3f9a1c2b4d5e.js" defer></script>
+//	<script src="/_consent/banner.4da875d08b32.js" defer></script>
+//
+// Its name changes whenever its content does, so browsers keep it for good
+// and fetch it once per site and language, instead of every page carrying
+// the texts.
+func ConfigScript(lang string, config []byte) *File {
+	body := make([]byte, 0, len(config)+24)
+	body = append(body, "self.consentryConfig="...)
+	body = append(body, config...)
+	body = append(body, ';', '\n')
+	return NewFile("config."+lang, ".js", jsType, body)
+}
+
+// Name returns the file name, e.g. "config.en.3f9a1c2b4d5e.js".
+func (f *File) Name() string { return f.b.Name }
+
+// Body returns the file's bytes (not encoded).
+func (f *File) Body() []byte { return f.b.Body }
+
+// Serve writes the file as ServeAsset writes an asset. When immutable is
+// false (a request for another version of the file, whose name it no
+// longer has), it is sent with "Cache-Control: no-cache" instead of a
+// year-long lifetime.
+func (f *File) Serve(w http.ResponseWriter, r *http.Request, immutable bool) {
+	serve(w, r, &f.b, immutable)
 }

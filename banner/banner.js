@@ -3,9 +3,11 @@
  * placeholders and the activation of tags once their category is granted.
  * Vanilla ES2017, no dependencies, no third-party requests.
  *
- * The page carries two JSON blocks written by the server:
- *   #consent-state  the visitor's consent state
- *   #consent-config endpoint, policy links, language, texts and categories
+ * The page carries, from the server:
+ *   #consent-state        the visitor's consent state, inline JSON; its
+ *                         data-show="false" (crawlers) keeps the banner shut
+ *   self.consentryConfig  endpoint, policy links, language, texts and
+ *                         categories, set by the site's head script
  */
 (() => {
   'use strict';
@@ -26,7 +28,7 @@
   };
 
   let state = read('consent-state') || { categories: { necessary: true }, signals: {} };
-  const cfg = read('consent-config') || {};
+  const cfg = win.consentryConfig || {};
   const texts = cfg.texts || {};
   const lang = cfg.lang || null;
   const cats = cfg.categories ||
@@ -423,7 +425,7 @@
     style();
     doc.body.prepend(banner);
     doc.body.append(prefs);
-    banner.hidden = !!state.decided || cfg.show === false;
+    banner.hidden = !!state.decided || (!!stateEl && stateEl.dataset.show === 'false');
     scan(doc);
     showFloating();
     if (win.MutationObserver) {

@@ -88,7 +88,7 @@ func TestMinifiedIsSmallerAndMinifyDidNotFail(t *testing.T) {
 // keptTokens are the names the page, the sdk and the browser tests rely on;
 // the minifier must keep them verbatim.
 var keptTokens = map[string][]string{
-	"js": {"consent-state", "consent-config", "consentry-banner", "consentry-prefs", "data-consent-action",
+	"js": {"consent-state", "consentryConfig", "consentry-banner", "consentry-prefs", "data-consent-action",
 		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
 		"ad_user_data", "ad_personalization", "analytics_storage", "security_storage", "role", "switch"},
 	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder",

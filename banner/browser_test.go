@@ -131,7 +131,11 @@ func (s *site) page(w http.ResponseWriter) {
 		cats[2]["cookies"] = s.cookies
 	}
 	cfg := map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
-		"lang": "en", "show": s.show, "texts": texts, "categories": cats, "floating": s.floated}
+		"lang": "en", "texts": texts, "categories": cats, "floating": s.floated}
+	show := ""
+	if !s.show {
+		show = ` data-show="false"` // a crawler: the banner stays shut
+	}
 	if s.details != nil || s.detailsStatus != 0 {
 		cfg["cookieData"] = "/_consent/cookies.en.test.json"
 	}
@@ -139,8 +143,8 @@ func (s *site) page(w http.ResponseWriter) {
 	cf, _ := json.Marshal(cfg)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>stub</title>
-<script type="application/json" id="consent-state">%s</script>
-<script type="application/json" id="consent-config">%s</script>
+<script type="application/json" id="consent-state"%s>%s</script>
+<script>self.consentryConfig=%s</script>
 <script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}window.order=[];window.changes=[];
 document.addEventListener('consent:change',function(e){changes.push(e.detail)});document.cookie='_ga=1; path=/';</script>
 <link rel="stylesheet" href="/_consent/%s">
@@ -153,7 +157,7 @@ document.addEventListener('consent:change',function(e){changes.push(e.detail)});
 <style type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
 <img id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" alt="">
 <div id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
-</main></body></html>`, st, cf, CSS().Name, JS().Name)
+</main></body></html>`, show, st, cf, CSS().Name, JS().Name)
 }
 
 func (s *site) snapshot() (posts []map[string]any, vendor, embed int) {

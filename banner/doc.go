@@ -7,38 +7,45 @@
 // cache lifetime. The script carries the stylesheet and applies it itself
 // (a constructed stylesheet, which CSP's style-src does not govern), so no
 // stylesheet holds up the page's first paint; the page links the CSS file
-// only inside <noscript>, for the no-JavaScript form. The guard goes inline,
-// right after the two JSON blocks and before any page script:
+// only inside <noscript>, for the no-JavaScript form. The banner
+// configuration (texts, categories, links) is a script of its own per site
+// and language (ConfigScript), also named by hash and cached for good, so
+// pages do not carry it. The guard goes inline, right after two small JSON
+// blocks and before any page script:
 //
-//	js, css := banner.JS(), banner.CSS()
+//	js, css, cfg := banner.JS(), banner.CSS(), banner.ConfigScript("en", configJSON)
 //	// <script type="application/json" id="consent-state">…</script>
-//	// <script type="application/json" id="consent-config">…</script>
+//	// <script type="application/json" id="consent-hosts">{"analytics":["…"],…}</script>
 //	// <script nonce="…">+banner.Guard()+</script>
-//	// <noscript><link rel="stylesheet" href="/_consent/"+css.Name></noscript>
+//	// <script src="/_consent/"+cfg.Name() defer></script>
 //	// <script src="/_consent/"+js.Name defer></script>
+//	// …in <body>: <noscript><link rel="stylesheet" href="/_consent/"+css.Name>…form…</noscript>
 //	mux.HandleFunc("/_consent/", func(w http.ResponseWriter, r *http.Request) {
-//		if !banner.ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, "/_consent/")) {
+//		name := strings.TrimPrefix(r.URL.Path, "/_consent/")
+//		if name == cfg.Name() {
+//			cfg.Serve(w, r, true)
+//		} else if !banner.ServeAsset(w, r, name) {
 //			http.NotFound(w, r)
 //		}
 //	})
 //
-// The script reads two JSON blocks the server writes first in <head>:
-// #consent-state (the visitor's consent state) and #consent-config (endpoint,
-// policy links, language, texts and categories). It renders the banner when
-// no choice was made, posts choices to the endpoint and, without a reload,
-// activates the tags of granted categories: <script type="text/plain"
-// data-category="analytics" data-src="…">, and iframes, images and media
-// whose data-src, data-srcset, data-href, data-poster or data-data hold the
-// real URL.
+// The script reads #consent-state (the visitor's consent state; its
+// data-show="false" keeps the banner shut for crawlers) and
+// self.consentryConfig (endpoint, policy links, language, texts and
+// categories). It renders the banner when no choice was made, posts choices
+// to the endpoint and, without a reload, activates the tags of granted
+// categories: <script type="text/plain" data-category="analytics"
+// data-src="…">, and iframes, images and media whose data-src, data-srcset,
+// data-href, data-poster or data-data hold the real URL.
 //
 // The guard holds the tags that page scripts add later (a tag manager, a
 // single-page app) the same way: every script, iframe, image, embed, source
 // and link whose URL a script sets, by property or setAttribute, to a host
-// of #consent-config's categories[].hosts (subdomains included) whose
-// category is refused gets data-src (data-srcset, data-href), data-category
-// and, for a script, type="text/plain" with its own type in data-type. The
-// banner activates them on a grant; the guard itself gives back the URL of
-// those never inserted into the document, such as new Image() pixels.
+// of #consent-hosts (subdomains included) whose category is refused gets
+// data-src (data-srcset, data-href), data-category and, for a script,
+// type="text/plain" with its own type in data-type. The banner activates
+// them on a grant; the guard itself gives back the URL of those never
+// inserted into the document, such as new Image() pixels.
 //
 // In the preference centre each category lists its cookies in a table:
 // name, purpose, lifetime and who sets them, from objects

@@ -8,9 +8,9 @@
  * activates them when the category is granted; the guard releases the ones
  * never inserted into the document (new Image() pixels) itself.
  *
- * It reads #consent-config (categories[].hosts) once and #consent-state on
- * every check, so a choice takes effect at once. It never throws: anything
- * unexpected lets the original setter run.
+ * It reads #consent-hosts ({category: [host, ...]}, inline right before it)
+ * once and #consent-state on every check, so a choice takes effect at once.
+ * It never throws: anything unexpected lets the original setter run.
  */
 (() => {
   const doc = document;
@@ -25,8 +25,9 @@
   };
   // host (lowercase, no port) → category key
   const hosts = {};
-  (json('consent-config').categories || []).forEach((c) => {
-    if (c.key !== 'necessary') (c.hosts || []).forEach((h) => { hosts[String(h).toLowerCase()] = c.key; });
+  const byCategory = json('consent-hosts');
+  Object.keys(byCategory).forEach((k) => {
+    if (k !== 'necessary') [].concat(byCategory[k]).forEach((h) => { hosts[String(h).toLowerCase()] = k; });
   });
   // on reads the live #consent-state: the banner rewrites it on a choice.
   const on = (key) => !!(json('consent-state').categories || {})[key];

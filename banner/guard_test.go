@@ -57,7 +57,7 @@ func TestGuardInlineSafeAndSmall(t *testing.T) {
 			t.Errorf("the guard holds %q: it cannot go inline as it is", bad)
 		}
 	}
-	for _, keep := range []string{"consent-state", "consent-config", "consent:change", "text/plain", "data-category", "data-type", "hosts"} {
+	for _, keep := range []string{"consent-state", "consent-hosts", "consent:change", "text/plain", "data-category", "data-type", "hosts"} {
 		if !strings.Contains(g, keep) {
 			t.Errorf("minified guard lost %q", keep)
 		}
@@ -128,7 +128,10 @@ func (g *guardSite) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(st)
 	case strings.HasPrefix(r.URL.Path, "/_consent/"):
-		if !ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, "/_consent/")) {
+		name := strings.TrimPrefix(r.URL.Path, "/_consent/")
+		if cfg := g.configScript(); name == cfg.Name() {
+			cfg.Serve(w, r, true)
+		} else if !ServeAsset(w, r, name) {
 			http.NotFound(w, r)
 		}
 	case r.URL.Path == "/own.js":
@@ -155,29 +158,38 @@ func (g *guardSite) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (g *guardSite) page(w http.ResponseWriter) {
-	texts := Texts("en")
+// guardHosts is the page's #consent-hosts: the catalogued hosts by
+// category, as the sdk writes them (the necessary category's are ignored).
+const guardHosts = `{"necessary":["necessary.localhost"],"analytics":["Tracker.localhost"],"advertising":["ads.localhost"]}`
+
+// configScript is the site's banner configuration (ConfigScript), as the
+// sdk serves it.
+func (g *guardSite) configScript() *File {
 	cats := []map[string]any{
-		{"key": "necessary", "label": "Necessary", "locked": true, "hosts": []string{"necessary.localhost"}},
-		{"key": "analytics", "label": "Analytics", "hosts": []string{"Tracker.localhost"}},
-		{"key": "advertising", "label": "Advertising", "hosts": []string{"ads.localhost"}},
+		{"key": "necessary", "label": "Necessary", "locked": true},
+		{"key": "analytics", "label": "Analytics"},
+		{"key": "advertising", "label": "Advertising"},
 	}
-	cfg := map[string]any{"endpoint": "/_consent", "lang": "en", "show": true, "texts": texts, "categories": cats}
+	cf, _ := json.Marshal(map[string]any{"endpoint": "/_consent", "lang": "en", "texts": Texts("en"), "categories": cats})
+	return ConfigScript("en", cf)
+}
+
+func (g *guardSite) page(w http.ResponseWriter) {
 	st, _ := json.Marshal(newState(false))
-	cf, _ := json.Marshal(cfg)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// style-src 'none': the banner's styles must come from the script.
 	h.Set("Content-Security-Policy", "script-src 'nonce-"+guardNonce+"' 'self' http://*.localhost:*; style-src 'none'")
 	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>guard</title>
 <script type="application/json" id="consent-state">%[1]s</script>
-<script type="application/json" id="consent-config">%[2]s</script>
-<script nonce="%[3]s">%[4]s</script>
+<script type="application/json" id="consent-hosts">%[2]s</script>
+<script nonce="%[3]s">%[5]s</script>
 <script nonce="%[3]s">window.violations=[];document.addEventListener('securitypolicyviolation',e=>violations.push(e.violatedDirective+' '+e.blockedURI));</script>
-<script src="/_consent/%[5]s" defer nonce="%[3]s"></script>
+<script src="/_consent/%[6]s" defer nonce="%[3]s"></script>
+<script src="/_consent/%[4]s" defer nonce="%[3]s"></script>
 </head><body><main><h1>Tag manager</h1>
 <script src="/tm.js" nonce="%[3]s"></script>
-</main></body></html>`, st, cf, guardNonce, Guard(), JS().Name)
+</main></body></html>`, st, guardHosts, guardNonce, JS().Name, Guard(), g.configScript().Name())
 }
 
 // TestGuardHoldsScriptInsertedTags: tags a page script creates and points at

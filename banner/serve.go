@@ -26,11 +26,18 @@ func ServeAsset(w http.ResponseWriter, r *http.Request, name string) bool {
 	default:
 		return false
 	}
+	serve(w, r, a, true)
+	return true
+}
+
+// serve writes a, gzip-encoded when the request accepts it. Immutable files
+// are cached for a year, others revalidated on every use.
+func serve(w http.ResponseWriter, r *http.Request, a *built, immutable bool) {
 	h := w.Header()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return true
+		return
 	}
 	body, etag := a.Body, a.ETag
 	h.Add("Vary", "Accept-Encoding")
@@ -39,12 +46,15 @@ func ServeAsset(w http.ResponseWriter, r *http.Request, name string) bool {
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Type", a.ContentType)
-	h.Set("Cache-Control", cacheControl)
+	if immutable {
+		h.Set("Cache-Control", cacheControl)
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
 	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	// ServeContent answers If-None-Match (304), HEAD and ranges.
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
-	return true
+	http.ServeContent(w, r, a.Name, time.Time{}, bytes.NewReader(body))
 }
 
 // acceptsGzip reports whether an Accept-Encoding value allows gzip, i.e.

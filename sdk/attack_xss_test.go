@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -104,14 +105,15 @@ func TestAttackXSSInjectedMarkup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The inline JSON config parses back to the exact operator strings.
-	cfgEl := findByID(doc, "consent-config")
-	if cfgEl == nil || cfgEl.FirstChild == nil {
-		t.Fatalf("no consent-config in the page")
+	// The inline state is one script element that parses as JSON.
+	if st := findByID(doc, "consent-state"); st == nil || st.FirstChild == nil || !json.Valid([]byte(st.FirstChild.Data)) {
+		t.Errorf("the page's #consent-state is missing or does not parse")
 	}
+	// The configuration in the head script parses back to the exact
+	// operator strings.
 	var cfg bannerConfig
-	if err := json.Unmarshal([]byte(cfgEl.FirstChild.Data), &cfg); err != nil {
-		t.Fatalf("consent-config does not parse: %v\n%s", err, cfgEl.FirstChild.Data)
+	if err := json.Unmarshal(headScriptConfig(t, c, page), &cfg); err != nil {
+		t.Fatalf("the head script's configuration does not parse: %v", err)
 	}
 	if cfg.PrivacyURL != o.PrivacyURL || cfg.CookieURL != o.CookieURL {
 		t.Errorf("URLs came back as %q, %q", cfg.PrivacyURL, cfg.CookieURL)
@@ -149,8 +151,9 @@ func TestAttackXSSInjectedMarkup(t *testing.T) {
 func TestAttackXSSNoJSFormTokens(t *testing.T) {
 	o := xssOptions()
 	c := newTestConsent(t, o)
-	body := string(c.texts.noJSFormFor("en", safeReturn(`/item?q="><script>alert(2)</script>`)))
-	inner := strings.TrimSuffix(strings.TrimPrefix(body, "<noscript>"), "</noscript>")
+	var b bytes.Buffer
+	c.texts.appendNoJSForm(&b, "en", safeReturn(`/item?q="><script>alert(2)</script>`))
+	inner := b.String()
 	z := html.NewTokenizer(strings.NewReader(inner))
 	counts := map[string]int{}
 	for {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consentry/consentry/banner"
@@ -40,6 +42,9 @@ type Consent struct {
 	noticeHashes  map[string]string // language → hash of the notice shown
 	integrityKeys [][]byte          // seal consent-log records; the first seals
 	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
+
+	crawlers sync.Map     // User-Agent → whether it is a bot (isCrawler)
+	crawlerN atomic.Int64 // entries stored in crawlers
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -331,16 +336,18 @@ func validCookieName(name string) bool {
 }
 
 // configFingerprint hashes what a rewritten page carries besides the
-// visitor's state: the banner assets and guard, and every language's banner
-// configuration (texts, categories, hosts, cookies).
+// visitor's state: the banner assets, every language's head script (banner
+// configuration and guard) and no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), o.PolicyVersion, o.Prefix} {
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, o.PolicyVersion, o.Prefix} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
 	for _, lang := range ts.offered {
-		h.Write(ts.configJSON(lang, true))
+		h.Write([]byte(ts.scriptName(lang))) // the configuration and the guard
+		h.Write([]byte{0})
+		h.Write([]byte(ts.noJS[lang][0] + ts.noJS[lang][1]))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }

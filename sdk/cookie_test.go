@@ -32,7 +32,7 @@ func newTestConsent(t *testing.T, o Options) *Consent {
 }
 
 // cookieFor encodes a choice into a request cookie header value.
-func cookieFor(t *testing.T, c *Consent, ch *choice) *http.Cookie {
+func cookieFor(t testing.TB, c *Consent, ch *choice) *http.Cookie {
 	t.Helper()
 	v, err := c.codec.encode(ch)
 	if err != nil {

@@ -43,8 +43,8 @@ func TestInjectedScriptsCarryNonce(t *testing.T) {
 	h := htmlHandler(trackedPage, map[string]string{"Content-Security-Policy": "script-src 'nonce-r4nd0m' 'strict-dynamic'; style-src 'self'"})
 	c.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	body := w.Body.String()
-	if n := strings.Count(body, `nonce="r4nd0m"`); n != 3 {
-		t.Errorf("%d injected elements carry the nonce, want 3 (guard, Consent Mode script, banner script):\n%s", n, body)
+	if n := strings.Count(body, `nonce="r4nd0m"`); n != 4 {
+		t.Errorf("%d injected elements carry the nonce, want 4 (guard, Consent Mode script, configuration, banner script):\n%s", n, body)
 	}
 	if !strings.Contains(body, `<script nonce="r4nd0m">window.dataLayer`) || !strings.Contains(body, `nonce="r4nd0m" defer></script>`) {
 		t.Errorf("nonce not on the injected scripts:\n%s", body)

@@ -45,7 +45,7 @@ func (c *Consent) serveEndpoint(w http.ResponseWriter, r *http.Request, s *State
 	case "/cookies":
 		c.serveDeclaration(w, r, s)
 	default:
-		if !banner.ServeAsset(w, r, rest[1:]) && !c.texts.serveCookieDetails(w, r, rest[1:]) {
+		if !banner.ServeAsset(w, r, rest[1:]) && !c.texts.serveFile(w, r, rest[1:]) {
 			http.NotFound(w, r)
 		}
 	}

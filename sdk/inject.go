@@ -2,7 +2,6 @@ package sdk
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"sync"
 
@@ -25,38 +24,40 @@ var consentModeTypes = [...]struct{ name, category string }{
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // injection renders the markup that goes first into every rewritten page:
-// the state, the banner configuration, Consent Mode defaults and the banner
-// assets. JSON is marshalled with HTML escaping, so no text in it can close
-// the script element.
+// the state and the catalogued hosts as inline JSON, the guard (inline, so
+// it runs before any page script without blocking rendering), Consent Mode
+// defaults, and the deferred banner configuration (one cached file per
+// language: banner.ConfigScript) and banner script. JSON is written with
+// HTML escaping, so no text in it can close the script element.
 //
-// It also returns the markup for the top of <body>: the no-JavaScript
-// consent form, for visitors who have not chosen yet.
+// It also renders the markup for the top of <body>: for visitors who have
+// not chosen yet, the no-JavaScript consent form and its stylesheet, inside
+// <noscript>.
 //
 // When the response's Content-Security-Policy allows scripts or styles by
 // nonce, the injected elements carry that nonce.
 //
-// The head markup is written into b (from injectPool; the caller returns it
-// once the response is done), so no page copies it.
-func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp http.Header) (body []byte) {
+// Both are written into b (from injectPool; the caller returns it once the
+// response is done), so no page copies them: head is b's first bytes, body
+// the rest.
+func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp http.Header) (head, body []byte) {
 	b.Reset()
-
-	stateJSON, _ := json.Marshal(s) // a State always marshals
 	lang := c.texts.pick(r.Header.Get("Accept-Language"))
-	show := !isCrawler(r.UserAgent())
-	if show && !s.Decided {
-		body = c.texts.noJSFormFor(lang, safeReturn(r.URL.RequestURI()))
-	}
+	crawler := c.isCrawler(r.UserAgent())
+	scriptNonce, styleNonce := cspNonces(resp)
 
 	b.WriteString(`<script type="application/json" id="consent-state"`)
 	if s.reask != "" {
 		b.WriteString(` data-reask="` + s.reask + `"`)
 	}
+	if crawler {
+		b.WriteString(` data-show="false"`)
+	}
 	b.WriteByte('>')
-	b.Write(stateJSON)
-	b.WriteString(`</script><script type="application/json" id="consent-config">`)
-	b.Write(c.texts.configJSON(lang, show))
-	scriptNonce, styleNonce := cspNonces(resp)
+	appendStateJSON(b, s)
 	// The guard holds tags the page's own scripts insert later.
+	b.WriteString(`</script><script type="application/json" id="consent-hosts">`)
+	b.Write(c.texts.hosts)
 	b.WriteString(`</script><script`)
 	writeNonce(b, scriptNonce)
 	b.WriteByte('>')
@@ -79,18 +80,36 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	if !s.Categories[Advertising] {
 		b.WriteString(`gtag("set","ads_data_redaction",true);`)
 	}
-	// banner.js applies its own styles, so nothing blocks rendering; the
-	// stylesheet is only for the no-JavaScript form.
-	b.WriteString(`</script><noscript><link rel="stylesheet" href="`)
-	b.WriteString(c.opts.Prefix + "/" + banner.CSS().Name)
+	// The configuration, then banner.js, which applies its own styles:
+	// nothing blocks rendering.
+	b.WriteString(`</script><script src="`)
+	b.WriteString(c.opts.Prefix)
+	b.WriteByte('/')
+	b.WriteString(c.texts.scriptName(lang))
 	b.WriteByte('"')
-	writeNonce(b, styleNonce)
-	b.WriteString(`></noscript><script src="`)
-	b.WriteString(c.opts.Prefix + "/" + banner.JS().Name)
+	writeNonce(b, scriptNonce)
+	b.WriteString(` defer></script><script src="`)
+	b.WriteString(c.opts.Prefix)
+	b.WriteByte('/')
+	b.WriteString(banner.JS().Name)
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)
 	b.WriteString(` defer></script>`)
-	return body
+	n := b.Len()
+	if !crawler && !s.Decided {
+		// The stylesheet is only for the no-JavaScript form.
+		b.WriteString(`<noscript><link rel="stylesheet" href="`)
+		b.WriteString(c.opts.Prefix)
+		b.WriteByte('/')
+		b.WriteString(banner.CSS().Name)
+		b.WriteByte('"')
+		writeNonce(b, styleNonce)
+		b.WriteByte('>')
+		c.texts.appendNoJSForm(b, lang, safeReturn(r.URL.RequestURI()))
+		b.WriteString(`</noscript>`)
+	}
+	all := b.Bytes()
+	return all[:n], all[n:]
 }
 
 // writeNonce writes a nonce attribute when nonce is set (validNonce keeps
@@ -103,10 +122,26 @@ func writeNonce(b *bytes.Buffer, nonce string) {
 	}
 }
 
-// isCrawler reports whether the User-Agent is a known bot.
-func isCrawler(ua string) bool {
+// maxUserAgents bounds the User-Agents isCrawler remembers.
+const maxUserAgents = 4096
+
+// isCrawler reports whether the User-Agent is a known bot. Parsing a
+// User-Agent takes microseconds, and a site sees few distinct ones, so the
+// answers are kept (up to maxUserAgents, then the cache starts over).
+func (c *Consent) isCrawler(ua string) bool {
 	if ua == "" {
 		return false
 	}
-	return useragent.Parse(ua).Bot
+	if v, ok := c.crawlers.Load(ua); ok {
+		return v.(bool)
+	}
+	bot := useragent.Parse(ua).Bot
+	if len(ua) <= 512 {
+		if c.crawlerN.Add(1) > maxUserAgents {
+			c.crawlers.Clear()
+			c.crawlerN.Store(0)
+		}
+		c.crawlers.Store(ua, bot)
+	}
+	return bot
 }

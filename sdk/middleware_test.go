@@ -29,7 +29,7 @@ func TestMiddlewareRewritesHTML(t *testing.T) {
 	h := htmlHandler(trackedPage, map[string]string{"Content-Length": "999", "ETag": `"abc"`, "Accept-Ranges": "bytes"})
 	c.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	body := w.Body.String()
-	for _, want := range []string{`id="consent-state"`, `id="consent-config"`, `gtag("consent","default",{ad_storage:"denied"`,
+	for _, want := range []string{`id="consent-state"`, `<script src="/_consent/config.en.`, `gtag("consent","default",{ad_storage:"denied"`,
 		`security_storage:"granted"`, `type="text/plain"`, `data-category="analytics"`, `/_consent/banner.`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("rewritten page lacks %q:\n%s", want, body)
@@ -223,7 +223,7 @@ func TestNoJSFormBeforeChoiceOnly(t *testing.T) {
 	w := httptest.NewRecorder()
 	c.Handler(htmlHandler(page, nil)).ServeHTTP(w, r)
 	body := w.Body.String()
-	form := `<body class="x"><noscript><form method="post" action="/_consent"`
+	form := `<body class="x"><noscript><link rel="stylesheet" href="/_consent/banner.`
 	if !strings.Contains(body, form) {
 		t.Fatalf("no no-JS form right after <body>:\n%s", body)
 	}
@@ -254,8 +254,9 @@ func TestCrawlersGetNoBanner(t *testing.T) {
 		w := httptest.NewRecorder()
 		c.Handler(htmlHandler(trackedPage, nil)).ServeHTTP(w, r)
 		body := w.Body.String()
-		if strings.Contains(body, `"show":true`) == bot || strings.Contains(body, `id="consentry-nojs"`) == bot {
-			t.Errorf("%s: banner shown = %v, want %v", ua, !bot, !bot)
+		if strings.Contains(body, `data-show="false"`) != bot || strings.Contains(body, `id="consentry-nojs"`) == bot {
+			t.Errorf("%s: banner shut = %v, form = %v; want the banner shut and no form for a crawler only", ua,
+				strings.Contains(body, `data-show="false"`), strings.Contains(body, `id="consentry-nojs"`))
 		}
 		if !strings.Contains(body, `type="text/plain" data-category="analytics"`) {
 			t.Errorf("%s: the analytics tag is not held", ua)

@@ -55,7 +55,7 @@ func (c *Consent) notices() map[string]consentlog.Notice {
 			Assets        []string        `json:"assets"`
 		}{
 			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
-			c.texts.configJSON(lang, true), c.texts.cookieDetailsJSON(lang), form[0] + form[1],
+			c.texts.configJSON(lang), c.texts.cookieDetailsJSON(lang), form[0] + form[1],
 			[]string{banner.JS().Name, banner.CSS().Name},
 		})
 		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)

@@ -80,9 +80,9 @@ func (w *responseWriter) WriteHeader(code int) {
 		tagETag(h, w.c.stateTag(w.r, w.s))
 		w.c.cacheRules(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
-		body := w.c.injection(w.inject, w.r, w.s, h)
+		head, body := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*Rewriter)
-		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, w.inject.Bytes())
+		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, head)
 		w.rw.SetBodyInject(body)
 		if hold {
 			w.rw.holdOutput(holdPageLimit)

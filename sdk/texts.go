@@ -2,48 +2,39 @@ package sdk
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/consentry/consentry/banner"
 )
 
-// textSet holds, per offered language, the banner configuration JSON that
-// goes into every page, rendered once at start.
+// textSet holds, per offered language, what pages refer to: the banner
+// configuration and the files made of it, rendered once at start.
 type textSet struct {
 	offered []string
 	forced  string
-	config  map[string][2][]byte         // lang → {hidden, shown} config JSON
+	config  map[string][]byte            // lang → banner configuration JSON
+	scripts map[string]*banner.File      // lang → configuration script (banner.ConfigScript)
 	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
 	texts   map[string]map[string]string // lang → every text, overrides applied
-	details map[string]cookieDetails     // lang → the cookie tables' details
-	byName  map[string]*cookieDetails    // file name → details, for serving
+	details map[string]*banner.File      // lang → the cookie tables' details
+	byName  map[string]*banner.File      // file name → configuration script or details, for serving
+	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 }
 
-// cookieDetails is the full cookie table of every category in one language
-// (name, purpose, lifetime, party), which the preference centre fetches
-// when it opens: the page itself carries only the cookie names. Its file
-// name holds a hash of its body, so it is cached for good.
-type cookieDetails struct {
-	name string // e.g. "cookies.en.3f9a1c2b4d5e.json"
-	body []byte // category key → []bannerCookie
-	etag string
-}
-
-// bannerConfig is the page's #consent-config JSON, read by banner.js.
+// bannerConfig is the banner configuration, self.consentryConfig in the
+// head script (banner.ConfigScript), read by the guard and banner.js. The
+// cookie tables' details are a file of their own (cookieData), fetched when
+// the preference centre opens.
 type bannerConfig struct {
 	Endpoint   string            `json:"endpoint"`
 	PrivacyURL string            `json:"privacyUrl"`
 	CookieURL  string            `json:"cookieUrl"`
 	Lang       string            `json:"lang"`
-	Show       bool              `json:"show"`
 	Floating   bool              `json:"floating"`
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
@@ -60,7 +51,7 @@ type bannerCategory struct {
 }
 
 // bannerCookie is one row of a category's cookie table in the preference
-// centre, served in cookieDetails.
+// centre, served in the details file.
 type bannerCookie struct {
 	Name     string `json:"name"`
 	Purpose  string `json:"purpose,omitempty"`
@@ -71,8 +62,9 @@ type bannerCookie struct {
 // decl holds the declared cookies per category (declarationRows).
 func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, config: map[string][2][]byte{}, noJS: map[string][2]string{},
-		texts: map[string]map[string]string{}, details: map[string]cookieDetails{}, byName: map[string]*cookieDetails{}}
+	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
+		noJS: map[string][2]string{}, texts: map[string]map[string]string{}, details: map[string]*banner.File{},
+		byName: map[string]*banner.File{}}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -87,6 +79,18 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		}
 		ts.forced = o.Language
 		ts.offered = []string{o.Language}
+	}
+	hosts := map[string][]string{}
+	for _, c := range cats {
+		for _, h := range c.Hosts {
+			if h = normaliseHost(h); h != "" && c.Key != Necessary {
+				hosts[c.Key] = append(hosts[c.Key], h)
+			}
+		}
+	}
+	var err error
+	if ts.hosts, err = json.Marshal(hosts); err != nil {
+		return nil, err
 	}
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
@@ -131,24 +135,20 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(body)
-		d := cookieDetails{name: "cookies." + lang + "." + hex.EncodeToString(sum[:])[:12] + ".json", body: body,
-			etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+		d := banner.NewFile("cookies."+lang, ".json", "application/json", body)
 		ts.details[lang] = d
-		ts.byName[d.name] = &d
+		ts.byName[d.Name()] = d
 		if len(full) > 0 {
-			cfg.CookieData = o.Prefix + "/" + d.name
+			cfg.CookieData = o.Prefix + "/" + d.Name()
 		}
-		hidden, err := json.Marshal(cfg)
+		config, err := json.Marshal(cfg)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Show = true
-		shown, err := json.Marshal(cfg)
-		if err != nil {
-			return nil, err
-		}
-		ts.config[lang] = [2][]byte{hidden, shown}
+		ts.config[lang] = config
+		sc := banner.ConfigScript(lang, config)
+		ts.scripts[lang] = sc
+		ts.byName[sc.Name()] = sc
 		ts.noJS[lang] = noJSForm(o, lang, texts)
 	}
 	return ts, nil
@@ -162,60 +162,62 @@ func (ts *textSet) pick(acceptLanguage string) string {
 	return banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
 }
 
-// configJSON returns the banner configuration for lang; show is false for
-// crawlers, who get no banner.
-func (ts *textSet) configJSON(lang string, show bool) []byte {
-	c := ts.config[lang]
-	if show {
-		return c[1]
-	}
-	return c[0]
-}
+// configJSON returns the banner configuration for lang.
+func (ts *textSet) configJSON(lang string) []byte { return ts.config[lang] }
+
+// scriptName returns the file name of the configuration script for lang.
+func (ts *textSet) scriptName(lang string) string { return ts.scripts[lang].Name() }
 
 // cookieDetailsJSON returns the full cookie tables for lang, by category.
 func (ts *textSet) cookieDetailsJSON(lang string) []byte {
-	return ts.details[lang].body
+	return ts.details[lang].Body()
 }
 
-// serveCookieDetails answers GET /_consent/cookies.<lang>.<hash>.json with
-// the cookie tables' details, cached for good like the banner assets. It
-// reports false, writing nothing, when name is no such file.
-func (ts *textSet) serveCookieDetails(w http.ResponseWriter, r *http.Request, name string) bool {
-	d, ok := ts.byName[name]
-	if !ok {
-		return false
-	}
-	h := w.Header()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.Set("Allow", "GET, HEAD")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+// serveFile answers GET /_consent/<name> for the configuration scripts
+// (config.<lang>.<hash>.js) and the cookie tables' details
+// (cookies.<lang>.<hash>.json), cached for good like the banner assets.
+// A configuration script of an offered language under another hash (a
+// page rendered before the configuration changed, or by another instance)
+// gets the current script, revalidated on every use. serveFile reports false,
+// writing nothing, when name is no such file.
+func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string) bool {
+	if f, ok := ts.byName[name]; ok {
+		f.Serve(w, r, true)
 		return true
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", d.etag)
-	h.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(d.body))
-	return true
+	rest, ok := strings.CutPrefix(name, "config.")
+	if !ok || !strings.HasSuffix(rest, ".js") {
+		return false
+	}
+	lang, _, _ := strings.Cut(rest, ".")
+	if f, ok := ts.scripts[lang]; ok {
+		f.Serve(w, r, false)
+		return true
+	}
+	return false
 }
 
 // noJSForm renders the plain HTML form that lets a visitor without
 // JavaScript accept or reject; the request's path goes between the halves.
+// The page carries it inside <noscript>.
 func noJSForm(o Options, lang string, t map[string]string) [2]string {
 	e := html.EscapeString
-	head := `<noscript><form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
+	head := `<form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
 		`" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
 		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
 		`</a></p><input type="hidden" name="return" value="`
 	tail := `"><button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
-		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) + `</button></form></noscript>`
+		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) + `</button></form>`
 	return [2]string{head, tail}
 }
 
-// noJSFormFor returns the no-JavaScript form for lang, returning to path.
-func (ts *textSet) noJSFormFor(lang, path string) []byte {
+// appendNoJSForm appends the no-JavaScript form for lang, returning to
+// path, to b.
+func (ts *textSet) appendNoJSForm(b *bytes.Buffer, lang, path string) {
 	f := ts.noJS[lang]
-	return []byte(f[0] + html.EscapeString(path) + f[1])
+	b.WriteString(f[0])
+	b.WriteString(html.EscapeString(path))
+	b.WriteString(f[1])
 }
 
 // bannerTexts leaves out the texts only server-rendered pages use (the

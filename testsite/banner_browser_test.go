@@ -28,16 +28,17 @@ import (
 const tagManagerPage = "/tagmanager.html"
 
 // assertGuardFirst fails the test unless the page carries banner.Guard()
-// inline right after #consent-config, before any page script.
+// inline right after #consent-state and #consent-hosts, before any page
+// script.
 func (b *browser) assertGuardFirst() {
 	b.t.Helper()
 	ok := eval[bool](b, `(() => {
-		const c = document.getElementById('consent-config'), g = c && c.nextElementSibling;
-		return document.scripts[0] && document.scripts[0].id === 'consent-state' &&
-			!!g && g.tagName === 'SCRIPT' && !g.src && g.text === `+jsString(banner.Guard())+`;
+		const s = document.scripts, g = s[2];
+		return s[0] && s[0].id === 'consent-state' && s[1] && s[1].id === 'consent-hosts' &&
+			!!g && !g.src && g.text === `+jsString(banner.Guard())+`;
 	})()`)
 	if !ok {
-		b.t.Fatalf("the page has no banner.Guard() inline right after #consent-config (the sdk must inject it there)")
+		b.t.Fatalf("the page has no banner.Guard() inline right after #consent-state and #consent-hosts (the sdk must inject it there)")
 	}
 }
 
@@ -192,8 +193,8 @@ func TestBrowserCookieDetailsLoadLazily(t *testing.T) {
 	if n := eval[int](b, fetched); n != 0 {
 		t.Errorf("cookie details fetched %d times before the preference centre opened, want 0", n)
 	}
-	if eval[bool](b, `/"purpose"/.test(document.getElementById('consent-config').textContent)`) {
-		t.Error("the inline #consent-config carries cookie purposes, want names only")
+	if eval[bool](b, `/"purpose"/.test(JSON.stringify(self.consentryConfig))`) {
+		t.Error("the banner configuration carries cookie purposes, want names only")
 	}
 	b.click(customiseSel)
 	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)))
