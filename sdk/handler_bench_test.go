@@ -107,7 +107,6 @@ func BenchmarkHandler(b *testing.B) {
 	})
 }
 
-
 // landingPage is bench/pages.go's 2 KB page.
 const landingPage = `<!DOCTYPE html>
 <html lang="en">
