@@ -15,7 +15,7 @@ type page struct {
 	Body        []byte
 }
 
-// buildPages returns the four upstream resources. They are generated
+// buildPages returns the upstream resources. They are generated
 // deterministically, so the upstream process and the harness (which checks
 // responses against them) build the same bytes.
 func buildPages() []*page {
@@ -24,7 +24,18 @@ func buildPages() []*page {
 		{Key: "50KB", Path: "/page-50k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(50 << 10)},
 		{Key: "1MB", Path: "/page-1m.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(1 << 20)},
 		{Key: "image", Path: "/image-300k.jpg", ContentType: "image/jpeg", Body: image(300 << 10)},
+		// Not measured by default (-pages 2KB,7KB): the 2 KB page padded
+		// to the size consent sends it at before a choice. Plain proxy on
+		// it is the cost of those bytes alone, without any rewriting.
+		{Key: "7KB", Path: "/page-7k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPageSized(7 << 10)},
 	}
+}
+
+// smallPageSized is smallPage padded to size bytes.
+func smallPageSized(size int) []byte {
+	b := bytes.NewBuffer(smallPage())
+	pad(b, size)
+	return b.Bytes()
 }
 
 // smallPage is a 2 KB landing page: one analytics tag (gtag) in the head, a

@@ -43,6 +43,7 @@ type Consent struct {
 	integrityKeys [][]byte          // seal consent-log records; the first seals
 	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
 
+	choices  choiceCache  // recently decoded consent cookies
 	crawlers sync.Map     // User-Agent → whether it is a bot (isCrawler)
 	crawlerN atomic.Int64 // entries stored in crawlers
 }
@@ -269,7 +270,7 @@ func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string) {
 	if err != nil {
 		return nil, ""
 	}
-	ch, err = c.codec.decode(ck.Value)
+	ch, err = c.choices.decode(c.codec, ck.Value, c.now())
 	if err != nil || !ch.Regime.Valid() {
 		c.log.Debug("consent: ignoring consent cookie", "error", err)
 		return nil, ""

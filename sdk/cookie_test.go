@@ -175,3 +175,47 @@ func FuzzCookieDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestChoiceCache: a cookie decoded once is answered from the cache while
+// fresh and decoded again after choiceCacheTTL; a value that fails to
+// decode is never cached; callers get copies; the cache starts over when
+// full.
+func TestChoiceCache(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	good := cookieFor(t, c, acceptAllChoice(c)).Value
+	var cc choiceCache
+	now := time.Now()
+	ch, err := cc.decode(c.codec, good, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.ID = "changed by a caller"
+	// A codec that can decode nothing proves the next answer is cached.
+	other, err := newCookieCodec(c.opts.CookieName, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := cc.decode(other, good, now.Add(choiceCacheTTL-time.Second))
+	if err != nil || again.ID == ch.ID || again.ID == "" {
+		t.Fatalf("cached decode = %+v, %v; want the original choice", again, err)
+	}
+	if _, err := cc.decode(other, good, now.Add(choiceCacheTTL)); err == nil {
+		t.Errorf("an entry past its TTL was served without decoding")
+	}
+	tampered := good[:len(good)-2] + "xx"
+	for range 2 {
+		if _, err := cc.decode(c.codec, tampered, now); err == nil {
+			t.Fatalf("tampered value decoded")
+		}
+	}
+	if _, ok := cc.m.Load(tampered); ok {
+		t.Errorf("a value that failed to decode was cached")
+	}
+	cc.n.Store(maxCachedChoices)
+	if _, err := cc.decode(c.codec, good, now.Add(2*choiceCacheTTL)); err != nil {
+		t.Fatal(err)
+	}
+	if n := cc.n.Load(); n != 1 {
+		t.Errorf("cache not started over when full: %d entries counted, want 1", n)
+	}
+}

@@ -139,7 +139,7 @@ func (c *Consent) isCrawler(ua string) bool {
 	if len(ua) <= 512 {
 		if c.crawlerN.Add(1) > maxUserAgents {
 			c.crawlers.Clear()
-			c.crawlerN.Store(0)
+			c.crawlerN.Store(1) // the entry stored below
 		}
 		c.crawlers.Store(ua, bot)
 	}
