@@ -24,9 +24,12 @@ func buildPages() []*page {
 		{Key: "50KB", Path: "/page-50k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(50 << 10)},
 		{Key: "1MB", Path: "/page-1m.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(1 << 20)},
 		{Key: "image", Path: "/image-300k.jpg", ContentType: "image/jpeg", Body: image(300 << 10)},
-		// Not measured by default (-pages 2KB,7KB): the 2 KB page padded
-		// to the size consent sends it at before a choice. Plain proxy on
-		// it is the cost of those bytes alone, without any rewriting.
+		// Not measured by default (-pages 2KB,3KB,7KB): the 2 KB page
+		// padded to the size consent sends it at before a choice (7 KB),
+		// and to 3 KB, which with the response header still fits the 4 KiB
+		// that net/http writes in one system call. Plain proxy on them is
+		// the cost of those bytes alone, without any rewriting.
+		{Key: "3KB", Path: "/page-3k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPageSized(3 << 10)},
 		{Key: "7KB", Path: "/page-7k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPageSized(7 << 10)},
 	}
 }

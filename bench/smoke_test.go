@@ -92,7 +92,7 @@ func TestHarnessSmoke(t *testing.T) {
 // TestPages checks the generated pages: sizes, and the tracker tags the
 // consent setups are expected to neutralise.
 func TestPages(t *testing.T) {
-	want := map[string]int{"2KB": 2 << 10, "50KB": 50 << 10, "1MB": 1 << 20, "image": 300 << 10, "7KB": 7 << 10}
+	want := map[string]int{"2KB": 2 << 10, "50KB": 50 << 10, "1MB": 1 << 20, "image": 300 << 10, "3KB": 3 << 10, "7KB": 7 << 10}
 	for _, p := range buildPages() {
 		if len(p.Body) != want[p.Key] {
 			t.Errorf("%s: %d bytes, want %d", p.Key, len(p.Body), want[p.Key])
@@ -105,7 +105,7 @@ func TestPages(t *testing.T) {
 			t.Errorf("%s: not a whole HTML document", p.Key)
 		}
 		hosts := []string{"googletagmanager.com"}
-		if p.Key != "2KB" && p.Key != "7KB" {
+		if p.Key != "2KB" && p.Key != "3KB" && p.Key != "7KB" {
 			hosts = append(hosts, "doubleclick.net", "connect.facebook.net", "youtube.com/embed", "platform.twitter.com")
 		}
 		for _, h := range hosts {
