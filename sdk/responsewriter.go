@@ -82,7 +82,9 @@ func (w *responseWriter) WriteHeader(code int) {
 		h.Del("Content-Length")
 		h.Del("Accept-Ranges")
 		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
-		tagETag(h, w.c.stateTag(w.r, w.s))
+		if h.Get("ETag") != "" {
+			tagETag(h, w.c.stateTag(w.r, w.s))
+		}
 		w.c.cacheRules(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		head, body := w.c.injection(w.inject, w.r, w.s, h)
@@ -102,6 +104,21 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.c.cacheRules(h)
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// rewritableType reports whether a Content-Type is HTML or XHTML in a
+// charset the rewriter reads (not UTF-16). The common spellings are
+// answered without parsing.
+func rewritableType(ct string) bool {
+	switch ct {
+	case "text/html; charset=utf-8", "text/html", "text/html; charset=UTF-8", "text/html;charset=utf-8", "text/html;charset=UTF-8":
+		return true
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "text/html" && mt != "application/xhtml+xml") {
+		return false
+	}
+	return !strings.HasPrefix(strings.ToLower(params["charset"]), "utf-16")
 }
 
 // holdable reports whether a rewritten page with this Content-Length value
@@ -148,11 +165,7 @@ func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
 	if (code != http.StatusOK && code < 400) || w.r.Method == http.MethodHead || hasToken(w.r.Header, "Connection", "upgrade") {
 		return false
 	}
-	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil || (mt != "text/html" && mt != "application/xhtml+xml") {
-		return false
-	}
-	if cs := strings.ToLower(params["charset"]); strings.HasPrefix(cs, "utf-16") {
+	if !rewritableType(h.Get("Content-Type")) {
 		return false
 	}
 	if hasToken(h, "Cache-Control", "no-transform") || h.Get("Content-Range") != "" {

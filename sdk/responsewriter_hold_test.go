@@ -185,3 +185,35 @@ func TestHeldPageAbort(t *testing.T) {
 		t.Errorf("err %v, events %v; want the error and nothing written", err, w.events)
 	}
 }
+
+// TestRewritableType: the spellings answered without parsing and the
+// parsed ones agree with the rule (HTML or XHTML, not UTF-16).
+func TestRewritableType(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"text/html": true, "text/html; charset=utf-8": true, "text/html; charset=UTF-8": true,
+		"text/html;charset=utf-8": true, "TEXT/HTML; Charset=\"utf-8\"": true, "application/xhtml+xml": true,
+		"text/html; charset=utf-16le": false, "text/html; charset=UTF-16": false, "text/plain": false,
+		"application/json": false, "": false, "text/html; charset": false, "text/htmlx": false,
+	} {
+		if got := rewritableType(ct); got != want {
+			t.Errorf("rewritableType(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}
+
+// TestLanguagePickCache: cached answers equal fresh ones, and the cache
+// starts over when full.
+func TestLanguagePickCache(t *testing.T) {
+	c := newTestConsent(t, Options{Languages: []string{"en", "de", "fr"}})
+	for range 2 {
+		for al, want := range map[string]string{"de-CH,de;q=0.9": "de", "fr": "fr", "ja": "en", "": "en"} {
+			if got := c.texts.pick(al); got != want {
+				t.Errorf("pick(%q) = %q, want %q", al, got, want)
+			}
+		}
+	}
+	c.texts.pickedN.Store(maxLanguageAnswers)
+	if got := c.texts.pick("de;q=0.5"); got != "de" || c.texts.pickedN.Load() != 1 {
+		t.Errorf("full cache: pick = %q, %d entries counted; want de and 1", got, c.texts.pickedN.Load())
+	}
+}

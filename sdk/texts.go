@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -24,6 +26,9 @@ type textSet struct {
 	details map[string]*banner.File      // lang → the cookie tables' details
 	byName  map[string]*banner.File      // file name → configuration script or details, for serving
 	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
+
+	picked  sync.Map     // Accept-Language value → language (pick)
+	pickedN atomic.Int64 // entries stored in picked
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -154,13 +159,29 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	return ts, nil
 }
 
-// pick returns the language for an Accept-Language header value.
+// pick returns the language for an Accept-Language header value. A site
+// sees few distinct values, so answers are kept (values up to 256 bytes,
+// at most maxLanguageAnswers, then the cache starts over).
 func (ts *textSet) pick(acceptLanguage string) string {
 	if ts.forced != "" {
 		return ts.forced
 	}
-	return banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
+	if v, ok := ts.picked.Load(acceptLanguage); ok {
+		return v.(string)
+	}
+	lang := banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
+	if len(acceptLanguage) <= 256 {
+		if ts.pickedN.Add(1) > maxLanguageAnswers {
+			ts.picked.Clear()
+			ts.pickedN.Store(1) // the entry stored below
+		}
+		ts.picked.Store(acceptLanguage, lang)
+	}
+	return lang
 }
+
+// maxLanguageAnswers bounds the Accept-Language values pick remembers.
+const maxLanguageAnswers = 4096
 
 // configJSON returns the banner configuration for lang.
 func (ts *textSet) configJSON(lang string) []byte { return ts.config[lang] }
