@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consentry/consentry/banner"
 	"github.com/consentry/consentry/sdk/consentlog"
 )
 
@@ -66,12 +67,13 @@ func fetch(url string, header ...string) (*http.Response, []byte, error) {
 }
 
 // The injected markup's bounds: the head injection runs from the state
-// script to the deferred banner script; the no-JavaScript form is one
-// <noscript> element.
-const (
+// script to the deferred banner script (after the deferred configuration
+// script); the no-JavaScript form and its stylesheet are one <noscript>
+// element.
+var (
 	headStart = `<script type="application/json" id="consent-state"`
-	headEnd   = ` defer></script>`
-	formStart = `<noscript><form method="post" action="/_consent" id="consentry-nojs"`
+	headEnd   = banner.JS().Name + `" defer></script>`
+	formStart = `<noscript><link rel="stylesheet" href="/_consent/` + banner.CSS().Name + `"><form method="post" action="/_consent" id="consentry-nojs"`
 	formEnd   = `</form></noscript>`
 )
 
