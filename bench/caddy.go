@@ -25,10 +25,19 @@ type setup struct {
 	Consent    string // the consent block's body; "" for no consent handler
 	Granted    bool   // requests carry a consent cookie granting everything
 	AcceptGzip bool   // requests send Accept-Encoding: gzip
+	// SizedCookie: requests carry a cookie the size of a consent cookie
+	// (syntheticCookie), so plain proxy can be compared with granted on
+	// requests of the same size.
+	SizedCookie bool
 }
 
+// syntheticCookie has the name and length of the consent cookie granted
+// sends (an encrypted choice of every category: 376 characters).
+var syntheticCookie = "consent=" + strings.Repeat("MTc5NTU0NDE4M3xBZ0VBQUFBQUFB", 14)[:376]
+
 // allSetups are the setups in report order. consent-sqlite (the default
-// consent log) is measured only when asked for with -setups.
+// consent log) and proxy-cookie are measured only when asked for with
+// -setups.
 var allSetups = []setup{
 	{Key: "direct", Title: "upstream directly (Go net/http)"},
 	{Key: "proxy", Title: "Caddy reverse_proxy", Caddy: true},
@@ -37,6 +46,7 @@ var allSetups = []setup{
 	{Key: "gzip-consent", Title: "Caddy + encode gzip + consent, no choice", Caddy: true, Encode: true, Consent: "log off", AcceptGzip: true},
 	{Key: "gzip-proxy", Title: "Caddy + encode gzip + reverse_proxy", Caddy: true, Encode: true, AcceptGzip: true},
 	{Key: "consent-sqlite", Title: "Caddy + consent, no choice, default SQLite log", Caddy: true, Consent: "# default log"},
+	{Key: "proxy-cookie", Title: "Caddy reverse_proxy, requests with a consent-sized cookie", Caddy: true, SizedCookie: true},
 }
 
 // defaultSetupKeys are measured unless -setups says otherwise.

@@ -58,6 +58,9 @@ func newHarness(ctx context.Context, cfg harnessConfig) (_ *harness, err error) 
 				return nil, err
 			}
 		}
+		if s.SizedCookie {
+			h.cookies[s.Key] = syntheticCookie
+		}
 	}
 	var errs []error
 	for _, s := range cfg.Setups {

@@ -149,6 +149,7 @@ func (r *report) addedTable(b *strings.Builder) {
 	cols := []col{
 		{"consent", "proxy", "consent"},
 		{"granted", "proxy", "consent, granted"},
+		{"granted", "proxy-cookie", "consent, granted, against proxy with a cookie as large"},
 		{"gzip-proxy", "proxy", "encode gzip"},
 		{"gzip-consent", "gzip-proxy", "consent under gzip"},
 	}
@@ -167,10 +168,10 @@ func (r *report) addedTable(b *strings.Builder) {
 			}
 			wall, _ := r.Load.paired(c.setup, c.base, p.Key, wallAdded)
 			rc, rw := "—", "—"
-			if c.setup != "gzip-proxy" && okC && gzCPU > 0 {
+			if c.setup != "gzip-proxy" && c.base != "proxy-cookie" && okC && gzCPU > 0 {
 				rc = fmt.Sprintf("%.2f", cpu/gzCPU)
 			}
-			if c.setup != "gzip-proxy" && okW && gzWall > 0 {
+			if c.setup != "gzip-proxy" && c.base != "proxy-cookie" && okW && gzWall > 0 {
 				rw = fmt.Sprintf("%.2f", wall/gzWall)
 			}
 			fmt.Fprintf(b, "| %s | %s | %+.1f | %+.1f | %s | %s |\n", p.Key, c.label, cpu, wall, rc, rw)

@@ -22,6 +22,7 @@ type Consent struct {
 	opts       Options
 	categories []Category
 	keys       map[string]bool // configured category keys
+	sortedKeys []string        // the same, sorted
 	match      *matcher
 	codec      *cookieCodec
 	log        *slog.Logger
@@ -170,6 +171,10 @@ func New(o Options) (*Consent, error) {
 		locate:     loc,
 	}
 	c.declRows, c.declVendors = declRows, declVendors
+	for _, cat := range cats {
+		c.sortedKeys = append(c.sortedKeys, cat.Key)
+	}
+	slices.Sort(c.sortedKeys)
 	c.fingerprint = configFingerprint(o, texts)
 	for _, kp := range keyPairs {
 		c.integrityKeys = append(c.integrityKeys, deriveKey(kp.Hash, integrityLabel))
@@ -239,7 +244,7 @@ func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
 		Regime:     ch.Regime,
 		Decided:    true,
 		Method:     ch.Method,
-		Time:       formatTime(time.Unix(ch.Time, 0)),
+		Time:       ch.timeText(),
 		Categories: make(map[string]bool, len(c.categories)),
 		Signals:    sig,
 	}
@@ -266,11 +271,11 @@ const (
 // readChoice decodes the consent cookie; any problem means no choice. When
 // a valid choice no longer counts, reask says why.
 func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string) {
-	ck, err := r.Cookie(c.cookieName(r))
-	if err != nil {
+	value, ok := cookieValue(r.Header, c.cookieName(r))
+	if !ok {
 		return nil, ""
 	}
-	ch, err = c.choices.decode(c.codec, ck.Value, c.now())
+	ch, err := c.choices.decode(c.codec, value, c.now())
 	if err != nil || !ch.Regime.Valid() {
 		c.log.Debug("consent: ignoring consent cookie", "error", err)
 		return nil, ""

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -28,6 +29,39 @@ type choice struct {
 	Granted []string `json:"g"`
 	GPC     bool     `json:"p,omitempty"`
 	DNT     bool     `json:"d,omitempty"`
+
+	timeStr string // Time as RFC 3339, made once (timeText)
+}
+
+// timeText returns the choice's time in RFC 3339 (UTC), as the state
+// shows it. A cached choice formats it once.
+func (ch *choice) timeText() string {
+	if ch.timeStr == "" {
+		ch.timeStr = formatTime(time.Unix(ch.Time, 0))
+	}
+	return ch.timeStr
+}
+
+// cookieValue returns the value of the first cookie called name in the
+// request's Cookie headers, as http.Request.Cookie finds it (surrounding
+// double quotes removed), without parsing every other cookie into an
+// http.Cookie. The codec rejects any value that is not its own.
+func cookieValue(h http.Header, name string) (string, bool) {
+	for _, line := range h["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok || k != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // cookieCodec signs (and optionally encrypts) choices into cookie values.

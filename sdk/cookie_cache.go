@@ -48,6 +48,7 @@ func (cc *choiceCache) decode(codec *cookieCodec, value string, now time.Time) (
 		cc.m.Clear()
 		cc.n.Store(1) // the entry stored below
 	}
+	ch.timeText() // so every copy from the cache carries it
 	cc.m.Store(value, &cachedChoice{ch: *ch, until: now.Add(choiceCacheTTL)})
 	return ch, nil
 }

@@ -219,3 +219,40 @@ func TestChoiceCache(t *testing.T) {
 		t.Errorf("cache not started over when full: %d entries counted, want 1", n)
 	}
 }
+
+// TestCookieValue: the consent cookie's value is found as
+// http.Request.Cookie finds it.
+func TestCookieValue(t *testing.T) {
+	for _, lines := range [][]string{
+		{"consent=abc"}, {"a=1; consent=abc; b=2"}, {"a=1;consent=abc"}, {`consent="abc"`},
+		{"x=1", "consent=first; consent=second"}, {"consent=first", "consent=second"},
+		{"consentx=1; xconsent=2"}, {"consent="}, {"a=1; ; consent=v=w"}, {},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		for _, l := range lines {
+			r.Header.Add("Cookie", l)
+		}
+		want, err := r.Cookie("consent")
+		got, ok := cookieValue(r.Header, "consent")
+		if ok != (err == nil) || (ok && got != want.Value) {
+			t.Errorf("%q: cookieValue = %q, %v; http.Request.Cookie = %v, %v", lines, got, ok, want, err)
+		}
+	}
+}
+
+// TestGrantedList: the Consent-Categories value equals the sorted granted
+// keys, joined.
+func TestGrantedList(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	for _, granted := range [][]string{nil, {Necessary}, {Necessary, Social, Analytics}, {Necessary, Preferences, Analytics, Advertising, Social}} {
+		ch := acceptAllChoice(c)
+		ch.Granted = granted
+		s := c.stateFromChoice(ch, Signals{})
+		if got, want := c.grantedList(s), strings.Join(s.Granted(), ", "); got != want {
+			t.Errorf("grantedList = %q, want %q", got, want)
+		}
+		if got, want := c.refusesAny(s), len(s.Refused()) > 0; got != want {
+			t.Errorf("%v: refusesAny = %v, want %v", granted, got, want)
+		}
+	}
+}

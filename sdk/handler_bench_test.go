@@ -81,6 +81,10 @@ func BenchmarkHandler(b *testing.B) {
 	b.Run("passthrough-100KB/consent", func(b *testing.B) {
 		benchHandler(b, c.Handler(chunkedHandler("application/json", json)), len(json))
 	})
+	b.Run("passthrough-100KB/granted", func(b *testing.B) {
+		ck := cookieFor(b, c, acceptAllChoice(c))
+		benchHandlerWith(b, c.Handler(chunkedHandler("application/json", json)), len(json), "Cookie", ck.Name+"="+ck.Value)
+	})
 	for _, size := range []int{2 << 10, 100 << 10, 1 << 20} {
 		page, _ := io.ReadAll(&pageStream{size: size})
 		name := fmt.Sprintf("html-%dKB", size>>10)

@@ -31,7 +31,7 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 	}
 	r = r.WithContext(withState(r.Context(), s))
 	rw := c.newResponseWriter(w, r, s)
-	if s.Decided {
+	if s.Decided && c.refusesAny(s) {
 		// Read before the refused cookies are stripped: after a
 		// withdrawal, the response deletes the ones the browser still has.
 		rw.expire = c.refusedCookieNames(r, s)
@@ -68,11 +68,13 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 			delete(h, name)
 		}
 	}
-	h.Set("Consent-Categories", strings.Join(s.Granted(), ", "))
+	h.Set("Consent-Categories", c.grantedList(s))
 	if sig := s.Signals.list(); sig != "" {
 		h.Set("Consent-Signals", sig)
 	}
-	c.stripRefusedCookies(r, s)
+	if c.refusesAny(s) {
+		c.stripRefusedCookies(r, s)
+	}
 	// Go's HTTP transport asks for gzip and decodes it itself when the
 	// request carries no Accept-Encoding, so the rewriter sees plain bytes
 	// while the upstream hop stays compressed.
@@ -80,6 +82,33 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 		h.Del("Accept-Encoding")
 	}
 	return c.untagConditional(r, s)
+}
+
+// refusesAny reports whether s refuses any configured category: when it
+// refuses none, no cookie is a refused one.
+func (c *Consent) refusesAny(s *State) bool {
+	for _, cat := range c.categories {
+		if !s.Categories[cat.Key] {
+			return true
+		}
+	}
+	return false
+}
+
+// grantedList is the Consent-Categories value: the granted configured
+// categories in sorted order (State.Granted, joined), built without
+// sorting per request.
+func (c *Consent) grantedList(s *State) string {
+	var b strings.Builder
+	for _, k := range c.sortedKeys {
+		if s.Categories[k] {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k)
+		}
+	}
+	return b.String()
 }
 
 // wantsHTML reports whether a request may be answered with an HTML page.
