@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/consentry/consentry/banner"
@@ -44,9 +42,8 @@ type Consent struct {
 	integrityKeys [][]byte          // seal consent-log records; the first seals
 	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
 
-	choices  choiceCache  // recently decoded consent cookies
-	crawlers sync.Map     // User-Agent → whether it is a bot (isCrawler)
-	crawlerN atomic.Int64 // entries stored in crawlers
+	choices  choiceCache      // recently decoded consent cookies
+	crawlers boundedMap[bool] // User-Agent → whether it is a bot (isCrawler)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's

@@ -1,10 +1,6 @@
 package sdk
 
-import (
-	"sync"
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // choiceCache keeps recently decoded consent cookies, so a returning
 // visitor's cookie is verified (HMAC, decryption, JSON) once a minute
@@ -14,8 +10,7 @@ import (
 // served from it. It holds at most maxCachedChoices entries and starts
 // over when full. A new Consent (a reload, a key rotation) starts empty.
 type choiceCache struct {
-	m sync.Map // cookie value → cachedChoice
-	n atomic.Int64
+	m boundedMap[*cachedChoice] // cookie value → its choice
 }
 
 // choiceCacheTTL is how long a decoded cookie is trusted without decoding
@@ -34,21 +29,15 @@ type cachedChoice struct {
 // decode returns the choice in value as cookieCodec.decode does, from the
 // cache when it holds value and its entry is fresh at now.
 func (cc *choiceCache) decode(codec *cookieCodec, value string, now time.Time) (*choice, error) {
-	if v, ok := cc.m.Load(value); ok {
-		if e := v.(*cachedChoice); now.Before(e.until) {
-			ch := e.ch // callers get their own copy
-			return &ch, nil
-		}
+	if e, ok := cc.m.load(value); ok && now.Before(e.until) {
+		ch := e.ch // callers get their own copy
+		return &ch, nil
 	}
 	ch, err := codec.decode(value)
 	if err != nil {
 		return nil, err
 	}
-	if cc.n.Add(1) > maxCachedChoices {
-		cc.m.Clear()
-		cc.n.Store(1) // the entry stored below
-	}
 	ch.timeText() // so every copy from the cache carries it
-	cc.m.Store(value, &cachedChoice{ch: *ch, until: now.Add(choiceCacheTTL)})
+	cc.m.store(value, &cachedChoice{ch: *ch, until: now.Add(choiceCacheTTL)}, maxCachedChoices)
 	return ch, nil
 }

@@ -208,14 +208,14 @@ func TestChoiceCache(t *testing.T) {
 			t.Fatalf("tampered value decoded")
 		}
 	}
-	if _, ok := cc.m.Load(tampered); ok {
+	if _, ok := cc.m.load(tampered); ok {
 		t.Errorf("a value that failed to decode was cached")
 	}
-	cc.n.Store(maxCachedChoices)
+	cc.m.n.Store(maxCachedChoices)
 	if _, err := cc.decode(c.codec, good, now.Add(2*choiceCacheTTL)); err != nil {
 		t.Fatal(err)
 	}
-	if n := cc.n.Load(); n != 1 {
+	if n := cc.m.n.Load(); n != 1 {
 		t.Errorf("cache not started over when full: %d entries counted, want 1", n)
 	}
 }

@@ -132,16 +132,12 @@ func (c *Consent) isCrawler(ua string) bool {
 	if ua == "" {
 		return false
 	}
-	if v, ok := c.crawlers.Load(ua); ok {
-		return v.(bool)
+	if bot, ok := c.crawlers.load(ua); ok {
+		return bot
 	}
 	bot := useragent.Parse(ua).Bot
 	if len(ua) <= 512 {
-		if c.crawlerN.Add(1) > maxUserAgents {
-			c.crawlers.Clear()
-			c.crawlerN.Store(1) // the entry stored below
-		}
-		c.crawlers.Store(ua, bot)
+		c.crawlers.store(ua, bot, maxUserAgents)
 	}
 	return bot
 }

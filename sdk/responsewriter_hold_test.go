@@ -200,20 +200,3 @@ func TestRewritableType(t *testing.T) {
 		}
 	}
 }
-
-// TestLanguagePickCache: cached answers equal fresh ones, and the cache
-// starts over when full.
-func TestLanguagePickCache(t *testing.T) {
-	c := newTestConsent(t, Options{Languages: []string{"en", "de", "fr"}})
-	for range 2 {
-		for al, want := range map[string]string{"de-CH,de;q=0.9": "de", "fr": "fr", "ja": "en", "": "en"} {
-			if got := c.texts.pick(al); got != want {
-				t.Errorf("pick(%q) = %q, want %q", al, got, want)
-			}
-		}
-	}
-	c.texts.pickedN.Store(maxLanguageAnswers)
-	if got := c.texts.pick("de;q=0.5"); got != "de" || c.texts.pickedN.Load() != 1 {
-		t.Errorf("full cache: pick = %q, %d entries counted; want de and 1", got, c.texts.pickedN.Load())
-	}
-}

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -27,8 +25,7 @@ type textSet struct {
 	byName  map[string]*banner.File      // file name → configuration script or details, for serving
 	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 
-	picked  sync.Map     // Accept-Language value → language (pick)
-	pickedN atomic.Int64 // entries stored in picked
+	picked boundedMap[string] // Accept-Language value → language (pick)
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -166,16 +163,12 @@ func (ts *textSet) pick(acceptLanguage string) string {
 	if ts.forced != "" {
 		return ts.forced
 	}
-	if v, ok := ts.picked.Load(acceptLanguage); ok {
-		return v.(string)
+	if lang, ok := ts.picked.load(acceptLanguage); ok {
+		return lang
 	}
 	lang := banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
 	if len(acceptLanguage) <= 256 {
-		if ts.pickedN.Add(1) > maxLanguageAnswers {
-			ts.picked.Clear()
-			ts.pickedN.Store(1) // the entry stored below
-		}
-		ts.picked.Store(acceptLanguage, lang)
+		ts.picked.store(acceptLanguage, lang, maxLanguageAnswers)
 	}
 	return lang
 }
