@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/consentry/consentry/internal/benchpage"
 )
 
 // page is one upstream resource the harness requests.
@@ -20,7 +22,7 @@ type page struct {
 // responses against them) build the same bytes.
 func buildPages() []*page {
 	return []*page{
-		{Key: "2KB", Path: "/page-2k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPage()},
+		{Key: "2KB", Path: "/page-2k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: benchpage.Landing(2 << 10)},
 		{Key: "50KB", Path: "/page-50k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(50 << 10)},
 		{Key: "1MB", Path: "/page-1m.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: articlePage(1 << 20)},
 		{Key: "image", Path: "/image-300k.jpg", ContentType: "image/jpeg", Body: image(300 << 10)},
@@ -29,55 +31,9 @@ func buildPages() []*page {
 		// and to 3 KB, which with the response header still fits the 4 KiB
 		// that net/http writes in one system call. Plain proxy on them is
 		// the cost of those bytes alone, without any rewriting.
-		{Key: "3KB", Path: "/page-3k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPageSized(3 << 10)},
-		{Key: "7KB", Path: "/page-7k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: smallPageSized(7 << 10)},
+		{Key: "3KB", Path: "/page-3k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: benchpage.Landing(3 << 10)},
+		{Key: "7KB", Path: "/page-7k.html", ContentType: "text/html; charset=utf-8", HTML: true, Body: benchpage.Landing(7 << 10)},
 	}
-}
-
-// smallPageSized is smallPage padded to size bytes.
-func smallPageSized(size int) []byte {
-	b := bytes.NewBuffer(smallPage())
-	pad(b, size)
-	return b.Bytes()
-}
-
-// smallPage is a 2 KB landing page: one analytics tag (gtag) in the head, a
-// navigation, a short text and a footer.
-func smallPage() []byte {
-	var b bytes.Buffer
-	b.WriteString(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Nimbus Phones: the N7, in stock</title>
-<link rel="stylesheet" href="/static/site.css">
-<link rel="icon" href="/favicon.ico">
-<script async src="https://www.googletagmanager.com/gtag/js?id=G-BENCH1234"></script>
-<script>
-window.dataLayer = window.dataLayer || [];
-function gtag(){dataLayer.push(arguments);}
-gtag('js', new Date());
-gtag('config', 'G-BENCH1234');
-</script>
-</head>
-<body>
-<header class="site-header"><a class="logo" href="/">Nimbus</a>
-<nav><a href="/phones">Phones</a> <a href="/accessories">Accessories</a> <a href="/support">Support</a> <a href="/cart">Cart</a></nav>
-</header>
-<main>
-<h1>The N7 is back in stock</h1>
-<p>Six colours, two sizes, and a battery that lasts two days. Order today and it ships tomorrow, with free returns for thirty days.</p>
-<p><a class="button" href="/phones/n7">See the N7</a></p>
-<img src="/img/n7-front.jpg" alt="The N7 from the front" width="640" height="480" loading="lazy">
-</main>
-<footer><p>&copy; 2026 Nimbus Phones Ltd. <a href="/privacy">Privacy</a> <a href="/imprint">Imprint</a></p></footer>
-<script src="/static/site.js" defer></script>
-</body>
-</html>
-`)
-	pad(&b, 2<<10)
-	return b.Bytes()
 }
 
 // articlePage is a news or shop page of about size bytes: GTM and gtag in
@@ -134,7 +90,7 @@ func articlePage(size int) []byte {
 <img src="https://www.facebook.com/tr?id=1234567890&amp;ev=PageView&amp;noscript=1" height="1" width="1" style="display:none" alt="">
 `)
 	b.WriteString(tail)
-	pad(&b, size)
+	benchpage.Pad(&b, size)
 	return b.Bytes()
 }
 
@@ -152,19 +108,6 @@ func sentence(rng *rand.Rand, n int) string {
 		b.WriteString(words[rng.IntN(len(words))])
 	}
 	return b.String()
-}
-
-// pad grows an HTML page to exactly size bytes with a trailing comment, or
-// leaves it as it is when it is already as large.
-func pad(b *bytes.Buffer, size int) {
-	const open, close = "<!-- ", " -->\n"
-	n := size - b.Len() - len(open) - len(close)
-	if n < 0 {
-		return
-	}
-	b.WriteString(open)
-	b.Write(bytes.Repeat([]byte{'.'}, n))
-	b.WriteString(close)
 }
 
 // image is a body of size bytes that starts like a JPEG and is otherwise

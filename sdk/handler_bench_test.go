@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/consentry/consentry/internal/benchpage"
 )
 
 // benchWriter is a discarding http.ResponseWriter that can be reset
@@ -95,9 +97,9 @@ func BenchmarkHandler(b *testing.B) {
 			benchHandler(b, c.Handler(chunkedHandler("text/html; charset=utf-8", page)), len(page))
 		})
 	}
-	// The load harness's 2 KB page (bench/pages.go): a landing page with
+	// The load harness's 2 KB page (internal/benchpage): a landing page with
 	// gtag in the head and little else, where the fixed cost per page shows.
-	landing := []byte(landingPage)
+	landing := benchpage.Landing(2 << 10)
 	b.Run("landing-2KB/plain", func(b *testing.B) {
 		benchHandler(b, chunkedHandler("text/html; charset=utf-8", landing), len(landing))
 	})
@@ -110,37 +112,3 @@ func BenchmarkHandler(b *testing.B) {
 		benchHandlerWith(b, h, len(landing), "Cookie", ck.Name+"="+ck.Value)
 	})
 }
-
-// landingPage is bench/pages.go's 2 KB page.
-const landingPage = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Nimbus Phones: the N7, in stock</title>
-<link rel="stylesheet" href="/static/site.css">
-<link rel="icon" href="/favicon.ico">
-<script async src="https://www.googletagmanager.com/gtag/js?id=G-BENCH1234"></script>
-<script>
-window.dataLayer = window.dataLayer || [];
-function gtag(){dataLayer.push(arguments);}
-gtag('js', new Date());
-gtag('config', 'G-BENCH1234');
-</script>
-</head>
-<body>
-<header class="site-header"><a class="logo" href="/">Nimbus</a>
-<nav><a href="/phones">Phones</a> <a href="/accessories">Accessories</a> <a href="/support">Support</a> <a href="/cart">Cart</a></nav>
-</header>
-<main>
-<h1>The N7 is back in stock</h1>
-<p>Six colours, two sizes, and a battery that lasts two days. Order today and it ships tomorrow, with free returns for thirty days.</p>
-<p><a class="button" href="/phones/n7">See the N7</a></p>
-<img src="/img/n7-front.jpg" alt="The N7 from the front" width="640" height="480" loading="lazy">
-</main>
-<footer><p>&copy; 2026 Nimbus Phones Ltd. <a href="/privacy">Privacy</a> <a href="/imprint">Imprint</a></p></footer>
-<script src="/static/site.js" defer></script>
-</body>
-</html>
-<!-- padding to 2 KB: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx -->
-`
