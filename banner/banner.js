@@ -7,7 +7,7 @@
  *   #consent-state        the visitor's consent state, inline JSON; its
  *                         data-show="false" (crawlers) keeps the banner shut
  *   self.consentryConfig  endpoint, policy links, language, texts and
- *                         categories, set by the site's head script
+ *                         categories, set by the deferred configuration script
  */
 (() => {
   'use strict';

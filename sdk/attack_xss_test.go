@@ -109,11 +109,11 @@ func TestAttackXSSInjectedMarkup(t *testing.T) {
 	if st := findByID(doc, "consent-state"); st == nil || st.FirstChild == nil || !json.Valid([]byte(st.FirstChild.Data)) {
 		t.Errorf("the page's #consent-state is missing or does not parse")
 	}
-	// The configuration in the head script parses back to the exact
+	// The configuration in the configuration script parses back to the exact
 	// operator strings.
 	var cfg bannerConfig
-	if err := json.Unmarshal(headScriptConfig(t, c, page), &cfg); err != nil {
-		t.Fatalf("the head script's configuration does not parse: %v", err)
+	if err := json.Unmarshal(configScriptJSON(t, c, page), &cfg); err != nil {
+		t.Fatalf("the configuration script does not parse: %v", err)
 	}
 	if cfg.PrivacyURL != o.PrivacyURL || cfg.CookieURL != o.CookieURL {
 		t.Errorf("URLs came back as %q, %q", cfg.PrivacyURL, cfg.CookieURL)

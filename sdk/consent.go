@@ -339,16 +339,16 @@ func validCookieName(name string) bool {
 }
 
 // configFingerprint hashes what a rewritten page carries besides the
-// visitor's state: the banner assets, every language's head script (banner
-// configuration and guard) and no-JavaScript form.
+// visitor's state: the banner assets, the inline guard and its host list,
+// and every language's configuration script and no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, o.PolicyVersion, o.Prefix} {
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
 	for _, lang := range ts.offered {
-		h.Write([]byte(ts.scriptName(lang))) // the configuration and the guard
+		h.Write([]byte(ts.scriptName(lang))) // named by the configuration's hash
 		h.Write([]byte{0})
 		h.Write([]byte(ts.noJS[lang][0] + ts.noJS[lang][1]))
 	}

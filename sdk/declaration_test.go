@@ -84,7 +84,7 @@ func TestCookieDeclarationHTMLInVisitorLanguage(t *testing.T) {
 // the preference centre opens, and the notice still holds every detail.
 func TestConfigCarriesCookieNamesOnly(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}})
-	inline := headScriptConfig(t, c, renderPage(t, c, ""))
+	inline := configScriptJSON(t, c, renderPage(t, c, ""))
 	t.Logf("configuration (en): %d B", len(inline))
 	if len(inline) >= 7<<10 {
 		t.Errorf("configuration is %d B, want under 7 KB", len(inline))

@@ -14,14 +14,14 @@ import (
 	"github.com/consentry/consentry/banner"
 )
 
-var headScriptSrc = regexp.MustCompile(`<script src="(/_consent/config\.[a-z]+\.[0-9a-f]+\.js)"`)
+var configScriptSrc = regexp.MustCompile(`<script src="(/_consent/config\.[a-z]+\.[0-9a-f]+\.js)"`)
 
-// headScriptConfig fetches the configuration script a rewritten page loads
+// configScriptJSON fetches the configuration script a rewritten page loads
 // from c and returns the banner configuration it sets
 // (self.consentryConfig).
-func headScriptConfig(t *testing.T, c *Consent, page string) []byte {
+func configScriptJSON(t *testing.T, c *Consent, page string) []byte {
 	t.Helper()
-	m := headScriptSrc.FindStringSubmatch(page)
+	m := configScriptSrc.FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("the page loads no configuration script:\n%.600s", page)
 	}
@@ -201,5 +201,22 @@ func TestLanguagePickCache(t *testing.T) {
 	c.texts.picked.n.Store(maxLanguageAnswers)
 	if got := c.texts.pick("de;q=0.5"); got != "de" || c.texts.picked.n.Load() != 1 {
 		t.Errorf("full cache: pick = %q, %d entries counted; want de and 1", got, c.texts.picked.n.Load())
+	}
+}
+
+// TestFingerprintCoversInlineHosts: the configuration fingerprint, which
+// state tags carry, is the same for the same configuration and changes
+// with the catalogue (the inline host list and the configuration script),
+// so a browser never revalidates a page rendered under another catalogue
+// as current.
+func TestFingerprintCoversInlineHosts(t *testing.T) {
+	a := newTestConsent(t, Options{})
+	b := newTestConsent(t, Options{Categories: []Category{{Key: Analytics, Hosts: []string{"stats.example.net"}}}})
+	same := newTestConsent(t, Options{})
+	if a.fingerprint == b.fingerprint {
+		t.Errorf("fingerprint unchanged by another host list: %s", a.fingerprint)
+	}
+	if a.fingerprint != same.fingerprint {
+		t.Errorf("fingerprint differs for the same configuration: %s, %s", a.fingerprint, same.fingerprint)
 	}
 }

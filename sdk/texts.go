@@ -29,7 +29,7 @@ type textSet struct {
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
-// head script (banner.ConfigScript), read by the guard and banner.js. The
+// deferred configuration script (banner.ConfigScript), read by banner.js. The
 // cookie tables' details are a file of their own (cookieData), fetched when
 // the preference centre opens.
 type bannerConfig struct {
