@@ -44,7 +44,7 @@ go test -count=1 -timeout 30m "$@" ./...
 # A short run of each fuzz target (the committed corpus runs as ordinary
 # tests above; this explores a little further on every CI run).
 fuzztime=${CONSENTRY_FUZZTIME:-15s}
-for spec in FuzzRewriter:./sdk FuzzCookieDecode:./sdk FuzzPostBody:./sdk \
+for spec in FuzzRewriter:./sdk/rewrite FuzzCookieDecode:./sdk FuzzPostBody:./sdk \
 	FuzzCaddyfile:./caddymodule FuzzAdminParams:./sdk/admin; do
 	target=${spec%%:*} pkg=${spec#*:}
 	echo "test.sh: fuzz $target in $pkg for $fuzztime"

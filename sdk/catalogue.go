@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/consentry/consentry/sdk/internal/match"
 )
 
 // Vendor is one entry of the built-in catalogue: a third party with the
@@ -85,31 +87,26 @@ func CookieInfo(name string) (VendorCookie, Vendor, bool) {
 	return LookupCookie(builtin(), name)
 }
 
-// LookupCookie finds the entry for a cookie name in vendors. An entry whose
-// Name equals name wins (so "_ga" and the pattern "_ga_*" itself are found
-// exactly); otherwise the "prefix*" entry with the longest matching prefix
-// wins, the first in catalogue order on a tie. The returned Vendor's slices
+// LookupCookie finds the entry for a cookie name in vendors, with the
+// precedence of every cookie lookup (match.Names): an entry whose Name
+// equals name wins; otherwise the "prefix*" entry with the longest matching
+// prefix (a pattern's own name, "_ga_*", finds it), the first in catalogue
+// order on a tie. The returned Vendor's slices
 // are copies.
 func LookupCookie(vendors []Vendor, name string) (VendorCookie, Vendor, bool) {
-	var (
-		best    VendorCookie
-		bestV   int
-		bestLen = -1
-	)
+	type ref struct{ vendor, cookie int }
+	var names match.Names[ref]
 	for i, v := range vendors {
-		for _, c := range v.Cookies {
-			if c.Name == name {
-				return c, cloneVendor(v), true
-			}
-			if prefix, ok := strings.CutSuffix(c.Name, "*"); ok && len(prefix) > bestLen && c.matches(name) {
-				best, bestV, bestLen = c, i, len(prefix)
-			}
+		for j, c := range v.Cookies {
+			names.Add(c.Name, ref{i, j})
 		}
 	}
-	if bestLen < 0 {
+	r, ok := names.Lookup(name)
+	if !ok {
 		return VendorCookie{}, Vendor{}, false
 	}
-	return best, cloneVendor(vendors[bestV]), true
+	v := vendors[r.vendor]
+	return v.Cookies[r.cookie], cloneVendor(v), true
 }
 
 func cloneVendor(v Vendor) Vendor {
@@ -149,23 +146,4 @@ func withCatalogue(cats []Category, vendors []Vendor) ([]Category, error) {
 		}
 	}
 	return cats, nil
-}
-
-// normaliseHost lowercases a configured host and strips a scheme, path,
-// port and leading "*." or ".", so "https://WWW.Example.com:443/x" and
-// "*.example.com" both become their bare host.
-func normaliseHost(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	if i := strings.Index(h, "://"); i >= 0 {
-		h = h[i+3:]
-	}
-	h = strings.TrimPrefix(h, "//")
-	if i := strings.IndexAny(h, "/?#"); i >= 0 {
-		h = h[:i]
-	}
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
-		h = h[:i]
-	}
-	h = strings.TrimPrefix(h, "*.")
-	return strings.Trim(h, ".")
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/internal/match"
+	"github.com/consentry/consentry/sdk/rewrite"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -86,7 +89,7 @@ func TestCatalogueWellFormed(t *testing.T) {
 			t.Errorf("%s: no hosts", v.Vendor)
 		}
 		for _, h := range v.Hosts {
-			if !bareHostRE.MatchString(h) || normaliseHost(h) != h {
+			if !bareHostRE.MatchString(h) || httpfield.ConfigHost(h) != h {
 				t.Errorf("%s: host %q is not a lowercase bare hostname", v.Vendor, h)
 				continue
 			}
@@ -167,8 +170,8 @@ func checkVendorCookie(t *testing.T, vendor string, c VendorCookie) {
 }
 
 // TestCatalogueCookieCategoriesDoNotClash: a "prefix*" cookie must not
-// swallow a first-party cookie of another category, since the matcher takes
-// the first prefix that matches, whatever its category.
+// swallow a first-party cookie of another category: the longest matching
+// prefix wins, whatever its category (match.Names).
 func TestCatalogueCookieCategoriesDoNotClash(t *testing.T) {
 	type entry struct{ name, vendor, category string }
 	var first []entry
@@ -316,18 +319,18 @@ func TestCatalogueClassifiesTagURLs(t *testing.T) {
 		{"https://static.licdn.com/aero-v1/sc/h/x", ""},
 		{"https://www.example.com/app.js", ""},
 	} {
-		host := urlHost([]byte(tc.url))
+		host := rewrite.URLHost([]byte(tc.url))
 		if host == "" {
 			t.Errorf("%s: no host", tc.url)
 			continue
 		}
-		if got := m.hostCategory(host); got != tc.want {
+		if got := m.Host(host); got != tc.want {
 			t.Errorf("%s: category %q, want %q", tc.url, got, tc.want)
 		}
 	}
 	// No over-broad domain is covered through a catalogued parent either.
 	for _, h := range overBroadHosts {
-		if got := m.hostCategory(h); got != "" {
+		if got := m.Host(h); got != "" {
 			t.Errorf("over-broad host %s classified as %s", h, got)
 		}
 	}
@@ -335,10 +338,10 @@ func TestCatalogueClassifiesTagURLs(t *testing.T) {
 
 // inlineCategory returns the category of the first pattern found in body,
 // as RefusedInline does with every category refused.
-func inlineCategory(m *matcher, body string) (category, pattern string) {
-	for _, p := range m.patterns {
-		if strings.Contains(body, string(p.text)) {
-			return p.category, string(p.text)
+func inlineCategory(m *match.Matcher, body string) (category, pattern string) {
+	for _, p := range m.Patterns() {
+		if strings.Contains(body, p.Text) {
+			return p.Category, p.Text
 		}
 	}
 	return "", ""
@@ -499,8 +502,8 @@ v.src = '/media/hero-1080p.mp4';`,
 // scripts stay untouched whatever the visitor refused.
 func TestCataloguePatternsSpareFirstPartyScripts(t *testing.T) {
 	m := newCatalogueConsent(t).match
-	if len(m.patterns) < 50 {
-		t.Fatalf("matcher has %d patterns, want the catalogue's", len(m.patterns))
+	if len(m.Patterns()) < 50 {
+		t.Fatalf("matcher has %d patterns, want the catalogue's", len(m.Patterns()))
 	}
 	for name, body := range firstPartyScripts {
 		if cat, p := inlineCategory(m, body); cat != "" {
@@ -533,7 +536,7 @@ func TestCatalogueCookieFilter(t *testing.T) {
 		{"wordpress_logged_in_abc", ""}, {"__Host-session", ""}, {"_shopify_y", ""}, {"consent", ""},
 		{"_gaming_prefs", ""}, {"ampersand", ""},
 	} {
-		if got := m.cookieCategory(tc.name); got != tc.want {
+		if got := m.Cookie(tc.name); got != tc.want {
 			t.Errorf("cookie %s: category %q, want %q", tc.name, got, tc.want)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/consentry/consentry/banner"
 	"github.com/consentry/consentry/sdk/consentlog"
+	"github.com/consentry/consentry/sdk/internal/match"
 )
 
 // Consent is the engine configured by Options. It is safe for concurrent
@@ -21,7 +22,7 @@ type Consent struct {
 	categories []Category
 	keys       map[string]bool // configured category keys
 	sortedKeys []string        // the same, sorted
-	match      *matcher
+	match      *match.Matcher
 	codec      *cookieCodec
 	log        *slog.Logger
 	now        func() time.Time

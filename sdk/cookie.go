@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/consentry/consentry/sdk/internal/httpfield"
 	"github.com/gorilla/securecookie"
 )
 
@@ -47,18 +47,9 @@ func (ch *choice) timeText() string {
 // double quotes removed), without parsing every other cookie into an
 // http.Cookie. The codec rejects any value that is not its own.
 func cookieValue(h http.Header, name string) (string, bool) {
-	for _, line := range h["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || k != name {
-				continue
-			}
-			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			return v, true
+	for p := range httpfield.Cookies(h["Cookie"]) {
+		if p.HasEq && p.Name == name {
+			return p.Unquoted(), true
 		}
 	}
 	return "", false

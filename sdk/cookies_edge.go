@@ -1,24 +1,21 @@
 package sdk
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/consentry/consentry/sdk/internal/httpfield"
 )
 
 // refusedCookieNames returns the distinct names of the cookies in r that
 // belong to categories s does not grant, in request order.
 func (c *Consent) refusedCookieNames(r *http.Request, s *State) []string {
 	var names []string
-	for _, line := range r.Header["Cookie"] {
-		for pair := range strings.SplitSeq(line, ";") {
-			name, _, _ := strings.Cut(strings.TrimSpace(pair), "=")
-			name = strings.TrimSpace(name)
-			if cat := c.match.cookieCategory(name); cat != "" && !s.Categories[cat] && !slices.Contains(names, name) {
-				names = append(names, name)
-			}
+	for p := range httpfield.Cookies(r.Header["Cookie"]) {
+		if cat := c.match.Cookie(p.Name); cat != "" && !s.Categories[cat] && !slices.Contains(names, p.Name) {
+			names = append(names, p.Name)
 		}
 	}
 	return names
@@ -58,11 +55,7 @@ func (c *Consent) expireCookies(h http.Header, r *http.Request, names []string) 
 // itself is left out: a host-only deletion also replaces a cookie set with
 // Domain equal to the host.
 func cookieDomains(hostport, configured string) []string {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	host := httpfield.Host(hostport)
 	var out []string
 	if _, err := netip.ParseAddr(host); err != nil && host != "" && isDomainName(host) {
 		rest := host

@@ -87,7 +87,7 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 	}
 	ck := c.cookie(r, value, c.maxAge(ch.Regime))
 	http.SetCookie(w, ck)
-	c.observeSetCookie(ck.Name, requestSite(r), c.match.cookieCategory(ck.Name), c.now())
+	c.observeSetCookie(ck.Name, requestSite(r), c.match.Cookie(ck.Name), c.now())
 
 	next := c.stateFromChoice(ch, s.Signals)
 	c.expireRefusedCookies(w, r, next)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // metricsObserver records what the engine tells it.
@@ -284,18 +286,18 @@ func TestClassifyNecessary(t *testing.T) {
 		{Key: Analytics, Hosts: []string{"stats.example"}, Cookies: []string{"_ga"}},
 	})
 	for name, want := range map[string]string{"sid": Necessary, "pref_x": Necessary, "_ga": Analytics, "other": ""} {
-		if got := m.classifyCookie(name); got != want {
+		if got := m.ClassifyCookie(name); got != want {
 			t.Errorf("classifyCookie(%q) = %q, want %q", name, got, want)
 		}
 	}
 	for host, want := range map[string]string{"login.auth.example": Necessary, "auth.example": Necessary,
 		"stats.example": Analytics, "example": "", "other.example": ""} {
-		if got := m.classifyHost(host); got != want {
+		if got := m.ClassifyHost(host); got != want {
 			t.Errorf("classifyHost(%q) = %q, want %q", host, got, want)
 		}
 	}
 	// The filters still never refuse necessary cookies or hosts.
-	if m.cookieCategory("sid") != "" || m.hostCategory("auth.example") != "" {
+	if m.Cookie("sid") != "" || m.Host("auth.example") != "" {
 		t.Error("necessary entries reached the filters")
 	}
 }
@@ -310,7 +312,7 @@ func BenchmarkObservePage(b *testing.B) {
 	}
 	r := httptest.NewRequest("GET", "http://www.example.com/", nil)
 	s, _ := c.stateFor(r)
-	rw := NewRewriter(io.Discard, statePolicy{c.match, s}, nil)
+	rw := rewrite.NewWriter(io.Discard, statePolicy{c.match, s}, nil)
 	if _, err := rw.Write([]byte(inventoryPage)); err != nil {
 		b.Fatal(err)
 	}

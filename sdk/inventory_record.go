@@ -2,10 +2,13 @@ package sdk
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/internal/match"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // Inventory returns the Inventory this Consent records into
@@ -13,9 +16,9 @@ import (
 func (c *Consent) Inventory() *Inventory { return c.opts.Inventory }
 
 // observeSetCookie records a cookie name set in a response on site; cat
-// is c.match.cookieCategory(name). The consent cookie counts as necessary.
+// is c.match.Cookie(name). The consent cookie counts as necessary.
 func (c *Consent) observeSetCookie(name, site, cat string, now time.Time) {
-	cat = c.match.classifyCookieFrom(cat, name)
+	cat = c.match.ClassifyCookieFrom(cat, name)
 	if cat == "" && (name == c.opts.CookieName || name == "__Host-"+c.opts.CookieName) {
 		cat = Necessary
 	}
@@ -25,15 +28,15 @@ func (c *Consent) observeSetCookie(name, site, cat string, now time.Time) {
 // observePage records the third-party hosts the rewriter looked at in a
 // page served to r: the hosts of the fetching URL attributes it checked
 // and those it found named in inline scripts, styles and srcdoc documents
-// (see Rewriter.textCategory; a script matched by an inline pattern of a
+// (see rewrite.Writer; a script matched by an inline pattern of a
 // refused category is not scanned for hosts, and a scan stops at the
 // first refused host). At most maxCacheEntries hosts per page are seen.
 // It also tells the Observer about the page.
-func (c *Consent) observePage(r *http.Request, rw *Rewriter) {
+func (c *Consent) observePage(r *http.Request, rw *rewrite.Writer) {
 	if o := c.opts.Observer; o != nil {
 		o.PageRewritten(rw.Neutralised())
 	}
-	hosts := rw.seenHosts()
+	hosts := rw.Hosts()
 	if len(hosts) == 0 {
 		return
 	}
@@ -46,7 +49,7 @@ func (c *Consent) observePage(r *http.Request, rw *Rewriter) {
 		if now.IsZero() {
 			now = c.now()
 		}
-		cat := c.match.classifyHost(host)
+		cat := c.match.ClassifyHost(host)
 		c.opts.Inventory.Observe(KindHost, host, site, cat, c.hostVendor(host, cat), now)
 	}
 }
@@ -82,20 +85,7 @@ func requestSite(r *http.Request) string {
 	if h == "" && r.URL != nil {
 		h = r.URL.Host
 	}
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			h = h[1:i]
-		}
-	} else if i := strings.LastIndexByte(h, ':'); i >= 0 && strings.IndexByte(h, ':') == i {
-		h = h[:i]
-	}
-	h = strings.TrimSuffix(h, ".")
-	for i := 0; i < len(h); i++ {
-		if 'A' <= h[i] && h[i] <= 'Z' {
-			return strings.ToLower(h)
-		}
-	}
-	return h
+	return httpfield.Host(h)
 }
 
 // cookieVendor returns the built-in catalogue's vendor of a first-party
@@ -107,22 +97,8 @@ func (c *Consent) cookieVendor(name, cat string) string {
 	if cat == "" || cat == Necessary || c.opts.NoBuiltinCatalogue {
 		return ""
 	}
-	ix := builtinVendors()
-	if v, ok := ix.cookies[name]; ok {
-		if v.category == cat {
-			return v.vendor
-		}
-		return ""
-	}
-	for _, p := range ix.prefixes {
-		if strings.HasPrefix(name, p.prefix) {
-			if p.category == cat {
-				return p.vendor
-			}
-			return ""
-		}
-	}
-	return ""
+	v, _ := builtinVendors().cookies.Lookup(name)
+	return v.of(cat)
 }
 
 // hostVendor returns the built-in catalogue's vendor of host or of its
@@ -132,83 +108,50 @@ func (c *Consent) hostVendor(host, cat string) string {
 	if cat == "" || cat == Necessary || c.opts.NoBuiltinCatalogue {
 		return ""
 	}
-	ix := builtinVendors()
-	for host != "" {
-		if v, ok := ix.hosts[host]; ok {
-			if v.category == cat {
-				return v.vendor
-			}
-			return ""
-		}
-		i := strings.IndexByte(host, '.')
-		if i < 0 {
-			break
-		}
-		host = host[i+1:]
-	}
-	return ""
+	v, _ := builtinVendors().hosts.Lookup(host)
+	return v.of(cat)
 }
 
 // vendorIndex finds the built-in catalogue's vendor of a host or a
-// first-party cookie name, with the precedence the matcher and
-// LookupCookie use: the first vendor to list a host or exact name, else
-// the longest matching "prefix*" name (the first on a tie).
+// first-party cookie name, with the matcher's precedence (match.Names,
+// match.Hosts).
 type vendorIndex struct {
-	hosts    map[string]vendorRef
-	cookies  map[string]vendorRef
-	prefixes []vendorPrefix // longest first
+	hosts   match.Hosts[vendorRef]
+	cookies match.Names[vendorRef]
 }
 
 type vendorRef struct{ vendor, category string }
 
-type vendorPrefix struct {
-	prefix string
-	vendorRef
+// of returns the vendor's name when its category is cat, else "".
+func (v vendorRef) of(cat string) string {
+	if v.category == cat {
+		return v.vendor
+	}
+	return ""
 }
 
 var builtinVendors = sync.OnceValue(func() *vendorIndex {
-	ix := &vendorIndex{hosts: map[string]vendorRef{}, cookies: map[string]vendorRef{}}
+	ix := new(vendorIndex)
 	for _, v := range builtin() {
 		ref := vendorRef{v.Vendor, v.Category}
 		for _, h := range v.Hosts {
-			if h = normaliseHost(h); h != "" {
-				if _, dup := ix.hosts[h]; !dup {
-					ix.hosts[h] = ref
-				}
-			}
+			ix.hosts.Add(h, ref)
 		}
 		for _, ck := range v.Cookies {
-			if ck.Party == ThirdParty || ck.Name == "" {
-				continue // set on the vendor's domain: never in the site's Set-Cookie
-			}
-			if prefix, ok := strings.CutSuffix(ck.Name, "*"); ok {
-				ix.prefixes = append(ix.prefixes, vendorPrefix{prefix, ref})
-			} else if _, dup := ix.cookies[ck.Name]; !dup {
-				ix.cookies[ck.Name] = ref
+			if ck.Party != ThirdParty { // a third-party one is never in the site's Set-Cookie
+				ix.cookies.Add(ck.Name, ref)
 			}
 		}
 	}
-	slices.SortStableFunc(ix.prefixes, func(a, b vendorPrefix) int { return len(b.prefix) - len(a.prefix) })
 	return ix
 })
 
 // reportDropped tells the Observer, if any, how many cookies of each
 // category were dropped; where is "request" or "response".
-func (c *Consent) reportDropped(counts []categoryCount, where string) {
+func (c *Consent) reportDropped(counts rewrite.Counts, where string) {
 	if o := c.opts.Observer; o != nil {
 		for _, k := range counts {
-			o.CookiesDropped(k.key, where, k.n)
+			o.CookiesDropped(k.Key, where, k.N)
 		}
 	}
-}
-
-// addCount adds one to cat's count in counts.
-func addCount(counts []categoryCount, cat string) []categoryCount {
-	for i := range counts {
-		if counts[i].key == cat {
-			counts[i].n++
-			return counts
-		}
-	}
-	return append(counts, categoryCount{cat, 1})
 }

@@ -3,6 +3,9 @@ package sdk
 import (
 	"net/http"
 	"strings"
+
+	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // dropRefusedLinks removes Link header entries (RFC 8288) whose target is a
@@ -19,9 +22,9 @@ func (c *Consent) dropRefusedLinks(h http.Header, s *State) {
 	changed := false
 	for _, v := range values {
 		var keep []string
-		for _, link := range splitLinks(v) {
+		for _, link := range httpfield.SplitList(v) {
 			target, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(link), "<"), ">")
-			if ok && p.RefusedHost(urlHost([]byte(target))) != "" {
+			if ok && p.RefusedHost(rewrite.URLHost([]byte(target))) != "" {
 				changed = true
 				continue
 			}
@@ -39,31 +42,4 @@ func (c *Consent) dropRefusedLinks(h http.Header, s *State) {
 		return
 	}
 	h["Link"] = kept
-}
-
-// splitLinks splits a Link field value into its link-values, at commas
-// outside <…> and quoted strings.
-func splitLinks(v string) []string {
-	var out []string
-	inURL, quoted, start := false, false, 0
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case quoted:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '<':
-			inURL = true
-		case c == '>':
-			inURL = false
-		case c == '"' && !inURL:
-			quoted = true
-		case c == ',' && !inURL:
-			out = append(out, v[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, v[start:])
 }

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // Handler returns next wrapped in the consent middleware: the endpoints are
@@ -127,19 +130,14 @@ func (c *Consent) stripRefusedCookies(r *http.Request, s *State) {
 		return
 	}
 	var kept []string
-	var buf [4]categoryCount
-	dropped := buf[:0]
-	for _, line := range lines {
-		for _, pair := range strings.Split(line, ";") {
-			name, _, _ := strings.Cut(strings.TrimSpace(pair), "=")
-			if cat := c.match.cookieCategory(name); cat != "" && !s.Categories[cat] {
-				dropped = addCount(dropped, cat)
-				continue
-			}
-			if p := strings.TrimSpace(pair); p != "" {
-				kept = append(kept, p)
-			}
+	var buf [4]rewrite.Count
+	dropped := rewrite.Counts(buf[:0])
+	for p := range httpfield.Cookies(lines) {
+		if cat := c.match.Cookie(p.Name); cat != "" && !s.Categories[cat] {
+			dropped = dropped.Add(cat)
+			continue
 		}
+		kept = append(kept, p.Text)
 	}
 	if len(dropped) == 0 {
 		return
@@ -192,7 +190,7 @@ func (c *Consent) untagConditional(r *http.Request, s *State) string {
 	var kept []string
 	matched, dropped := false, false
 	for _, v := range inm {
-		for _, et := range splitETags(v) {
+		for _, et := range httpfield.SplitList(v) {
 			opaque := strings.TrimPrefix(et, "W/")
 			i := strings.LastIndex(opaque, etagMark)
 			if len(opaque) < 2 || opaque[len(opaque)-1] != '"' || i < 0 || !isHex(opaque[i+len(etagMark):len(opaque)-1]) {
@@ -219,30 +217,6 @@ func (c *Consent) untagConditional(r *http.Request, s *State) string {
 		return tag
 	}
 	return ""
-}
-
-// splitETags splits an If-None-Match value into entity tags ("*", "x",
-// W/"x"); commas inside quotes do not split.
-func splitETags(v string) []string {
-	var out []string
-	quoted, start := false, 0
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '"':
-			quoted = !quoted
-		case ',':
-			if !quoted {
-				if t := strings.TrimSpace(v[start:i]); t != "" {
-					out = append(out, t)
-				}
-				start = i + 1
-			}
-		}
-	}
-	if t := strings.TrimSpace(v[start:]); t != "" {
-		out = append(out, t)
-	}
-	return out
 }
 
 func isHex(s string) bool {

@@ -8,9 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
-var rewriterPool = sync.Pool{New: func() any { return new(Rewriter) }}
+var rewriterPool = sync.Pool{New: func() any { return new(rewrite.Writer) }}
 
 // responseWriter decides, when the status is written, whether the response
 // is an HTML page to rewrite; either way it drops Set-Cookie headers of
@@ -23,11 +26,11 @@ type responseWriter struct {
 	r           *http.Request
 	s           *State
 	wroteHeader bool
-	rw          *Rewriter     // non-nil while rewriting
-	inject      *bytes.Buffer // the head injection the rewriter is writing
-	sniff       []byte        // first bytes held to sniff a missing Content-Type
-	expire      []string      // refused cookies to delete in the browser
-	etagTag     string        // state tag of a matching If-None-Match, for a 304
+	rw          *rewrite.Writer // non-nil while rewriting
+	inject      *bytes.Buffer   // the head injection the rewriter is writing
+	sniff       []byte          // first bytes held to sniff a missing Content-Type
+	expire      []string        // refused cookies to delete in the browser
+	etagTag     string          // state tag of a matching If-None-Match, for a 304
 	// pending is the status of a rewritten page whose header is held back
 	// with its output (holdPageLimit); 0 once the header is written.
 	pending int
@@ -88,11 +91,11 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.c.cacheRules(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		head, body := w.c.injection(w.inject, w.r, w.s, h)
-		w.rw = rewriterPool.Get().(*Rewriter)
+		w.rw = rewriterPool.Get().(*rewrite.Writer)
 		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, head)
 		w.rw.SetBodyInject(body)
 		if hold {
-			w.rw.holdOutput(holdPageLimit)
+			w.rw.HoldOutput(holdPageLimit)
 			w.pending = code
 			return
 		}
@@ -315,7 +318,7 @@ func (w *responseWriter) finish() error {
 	}
 	if n := w.rw.Overflows(); n > 0 {
 		w.c.log.Warn("consent: elements over the hold limit passed unmodified or were judged on their start",
-			"count", n, "limit", MaxHold, "path", w.r.URL.Path)
+			"count", n, "limit", rewrite.MaxHold, "path", w.r.URL.Path)
 	}
 	w.c.observePage(w.r, w.rw)
 	w.release()
@@ -351,16 +354,16 @@ func (c *Consent) dropRefusedSetCookies(h http.Header, r *http.Request, s *State
 		return
 	}
 	site, now := requestSite(r), c.now()
-	var buf [4]categoryCount
-	dropped := buf[:0]
+	var buf [4]rewrite.Count
+	dropped := rewrite.Counts(buf[:0])
 	kept := sc[:0]
 	for _, line := range sc {
 		name, _, _ := strings.Cut(line, "=")
 		name = strings.TrimSpace(name)
-		cat := c.match.cookieCategory(name)
+		cat := c.match.Cookie(name)
 		c.observeSetCookie(name, site, cat, now)
 		if cat != "" && !s.Categories[cat] {
-			dropped = addCount(dropped, cat)
+			dropped = dropped.Add(cat)
 			continue
 		}
 		kept = append(kept, line)
@@ -438,7 +441,7 @@ func privateCache(h http.Header) {
 	var kept []string
 	private := false
 	for _, v := range h["Cache-Control"] {
-		for _, d := range splitDirectives(v) {
+		for _, d := range httpfield.SplitList(v) {
 			name, _, _ := strings.Cut(d, "=")
 			switch strings.ToLower(strings.TrimSpace(name)) {
 			case "public", "s-maxage", "proxy-revalidate":
@@ -453,38 +456,6 @@ func privateCache(h http.Header) {
 		kept = append([]string{"private"}, kept...)
 	}
 	h.Set("Cache-Control", strings.Join(kept, ", "))
-}
-
-// splitDirectives splits a Cache-Control value at commas outside quoted
-// strings and trims the parts, dropping empty ones.
-func splitDirectives(v string) []string {
-	var out []string
-	quoted, start := false, 0
-	for i := 0; i <= len(v); i++ {
-		if i < len(v) {
-			switch v[i] {
-			case '"':
-				quoted = !quoted
-				continue
-			case '\\':
-				if quoted {
-					i++
-				}
-				continue
-			case ',':
-				if quoted {
-					continue
-				}
-			default:
-				continue
-			}
-		}
-		if d := strings.TrimSpace(v[start:min(i, len(v))]); d != "" {
-			out = append(out, d)
-		}
-		start = i + 1
-	}
-	return out
 }
 
 // tagETag makes the ETag of a rewritten page weak and marks it with the

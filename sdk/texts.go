@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk/internal/httpfield"
 )
 
 // textSet holds, per offered language, what pages refer to: the banner
@@ -85,7 +86,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	hosts := map[string][]string{}
 	for _, c := range cats {
 		for _, h := range c.Hosts {
-			if h = normaliseHost(h); h != "" && c.Key != Necessary {
+			if h = httpfield.ConfigHost(h); h != "" && c.Key != Necessary {
 				hosts[c.Key] = append(hosts[c.Key], h)
 			}
 		}
@@ -114,7 +115,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		for _, c := range cats {
 			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary}
 			for _, h := range c.Hosts {
-				if h = normaliseHost(h); h != "" {
+				if h = httpfield.ConfigHost(h); h != "" {
 					bc.Hosts = append(bc.Hosts, h)
 				}
 			}

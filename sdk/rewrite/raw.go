@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import "bytes"
 
@@ -16,7 +16,7 @@ const (
 )
 
 // rawState is the scan of one raw-text element or comment in progress.
-// Offsets are indexes into Rewriter.carry.
+// Offsets are indexes into Writer.carry.
 type rawState struct {
 	kind rawKind
 	name string // lowercase element name the end tag must spell

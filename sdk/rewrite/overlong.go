@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import "bytes"
 
@@ -10,7 +10,7 @@ import "bytes"
 // script, ` data-category="cat"`, and a "data-" prefix on each URL
 // attribute of the part. The rest of the tag follows unchanged in later
 // writes. Anything else passes through unmodified.
-func (rw *Rewriter) passOverlong(i int) {
+func (rw *Writer) passOverlong(i int) {
 	t := rw.carry[i:]
 	nameEnd, cls := overlongTag(t)
 	if cls.urls == 0 {
@@ -70,7 +70,7 @@ func (rw *Rewriter) passOverlong(i int) {
 	}
 	rw.out = append(out, t[last:]...)
 	rw.done = len(rw.carry)
-	rw.count(cat)
+	rw.counts = rw.counts.Add(cat)
 }
 
 // overlongTag returns the end of the tag name of the start tag t begins

@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import (
 	"bytes"
@@ -111,7 +111,7 @@ func benchPolicy() *testPolicy {
 func benchRewrite(b *testing.B, page []byte, chunk int) {
 	p := benchPolicy()
 	inject := []byte(testInject)
-	rw := NewRewriter(io.Discard, p, inject)
+	rw := NewWriter(io.Discard, p, inject)
 	w := &copySink{}
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()

@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 // Policy tells the rewriter what to neutralise for one response. It is built
 // per request from the visitor's state and the category catalogue.

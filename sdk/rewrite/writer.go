@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"github.com/tdewolff/parse/v2/html"
 )
 
-// MaxHold caps the bytes the Rewriter holds back for one element: an
+// MaxHold caps the bytes the Writer holds back for one element: an
 // incomplete tag, comment or doctype, or the body of an inline script whose
 // category is decided from its text. Past it, an incomplete token passes
 // through unmodified and an inline script is judged on its first MaxHold
@@ -20,13 +20,13 @@ const MaxHold = 64 << 10
 const maxCacheEntries = 256
 
 var (
-	errRewriterClosed = errors.New("sdk: write to a closed Rewriter")
+	errRewriterClosed = errors.New("rewrite: write to a closed Writer")
 	utf8BOM           = []byte{0xEF, 0xBB, 0xBF}
 	cdataOpen         = []byte("<![CDATA[")
 	commentOpen       = []byte("<!--")
 )
 
-// Rewriter rewrites an HTML byte stream for one response. It neutralises
+// Writer rewrites an HTML byte stream for one response. It neutralises
 // the tags that would load or run code of a category the Policy refuses and
 // inserts the injection markup once; every other byte leaves exactly as it
 // came (case, quotes, whitespace, entities, encoding).
@@ -53,9 +53,9 @@ var (
 // character references, backslashes, tabs and newlines in URLs, "<script/
 // src=…>", "<!-->" as a whole comment.
 //
-// A Rewriter is not safe for concurrent use. Reset makes it reusable, for
+// A Writer is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
-type Rewriter struct {
+type Writer struct {
 	w      io.Writer
 	p      Policy
 	inject []byte
@@ -92,7 +92,7 @@ type Rewriter struct {
 	textBuf2  []byte
 	fscratch  []byte       // the lexer's copy of an <svg> or <math> element, at its end
 	fin       *parse.Input // over fscratch
-	counts    []categoryCount
+	counts    Counts
 	overflows int
 }
 
@@ -114,25 +114,20 @@ func (refuseNothing) RefusedHost(string) string   { return "" }
 func (refuseNothing) RefusedInline([]byte) string { return "" }
 func (refuseNothing) Refused(string) bool         { return false }
 
-type categoryCount struct {
-	key string
-	n   int
-}
-
-// NewRewriter returns a Rewriter writing to w. inject is markup inserted
+// NewWriter returns a Writer writing to w. inject is markup inserted
 // first in <head> (right after the <head …> start tag), or at the top of a
 // document that has no head (before the first element other than the
 // doctype, comments and <html>, or before its first text), or at the end on
 // Close if nothing came before. A body of zero bytes stays empty.
-func NewRewriter(w io.Writer, p Policy, inject []byte) *Rewriter {
-	rw := new(Rewriter)
+func NewWriter(w io.Writer, p Policy, inject []byte) *Writer {
+	rw := new(Writer)
 	rw.Reset(w, p, inject)
 	return rw
 }
 
 // Reset makes rw ready for a new response, keeping its buffers. A nil
 // Policy refuses nothing.
-func (rw *Rewriter) Reset(w io.Writer, p Policy, inject []byte) {
+func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 	if p == nil {
 		p = refuseNothing{}
 	}
@@ -148,7 +143,7 @@ func (rw *Rewriter) Reset(w io.Writer, p Policy, inject []byte) {
 	}
 	clear(rw.hosts)
 	clear(rw.keys)
-	*rw = Rewriter{
+	*rw = Writer{
 		w:        w,
 		p:        p,
 		inject:   inject,
@@ -171,7 +166,7 @@ func (rw *Rewriter) Reset(w io.Writer, p Policy, inject []byte) {
 
 // Write rewrites b. Everything that can be decided is written to the
 // underlying writer in one Write; the rest is held for the next call.
-func (rw *Rewriter) Write(b []byte) (int, error) {
+func (rw *Writer) Write(b []byte) (int, error) {
 	if rw.err != nil {
 		return 0, rw.err
 	}
@@ -192,7 +187,7 @@ func (rw *Rewriter) Write(b []byte) (int, error) {
 
 // Flush writes everything that is already decided. Bytes that may still
 // change (an incomplete tag, a held inline script) stay held.
-func (rw *Rewriter) Flush() error {
+func (rw *Writer) Flush() error {
 	if rw.err != nil || rw.closed {
 		return rw.err
 	}
@@ -204,7 +199,7 @@ func (rw *Rewriter) Flush() error {
 // Close ends the document: it writes the tail, with an unterminated tag,
 // comment or raw-text element passing through unmodified, and the
 // injection if no place for it came before.
-func (rw *Rewriter) Close() error {
+func (rw *Writer) Close() error {
 	if rw.closed || rw.err != nil {
 		return rw.err
 	}
@@ -223,46 +218,42 @@ func (rw *Rewriter) Close() error {
 // Neutralised returns how many tags were neutralised per category key so
 // far. It builds a new map on each call; call it once at the end of a
 // response for logs and metrics.
-func (rw *Rewriter) Neutralised() map[string]int {
-	m := make(map[string]int, len(rw.counts))
-	for _, c := range rw.counts {
-		m[c.key] = c.n
-	}
-	return m
+func (rw *Writer) Neutralised() map[string]int {
+	return rw.counts.Map()
 }
 
-// seenHosts returns the hosts the Rewriter has looked up so far, as keys
+// Hosts returns the hosts the Writer has looked up so far, as keys
 // (URL attributes and hosts named in inline text; at most
 // maxCacheEntries), each with its refused category or "". The map is the
-// Rewriter's own, valid until Reset; the caller must not modify it.
-func (rw *Rewriter) seenHosts() map[string]string { return rw.hosts }
+// Writer's own, valid until Reset; the caller must not modify it.
+func (rw *Writer) Hosts() map[string]string { return rw.hosts }
 
 // Overflows returns how many elements exceeded MaxHold: incomplete tokens
 // that passed through unmodified and inline scripts judged on their first
 // MaxHold bytes.
-func (rw *Rewriter) Overflows() int { return rw.overflows }
+func (rw *Writer) Overflows() int { return rw.overflows }
 
 // SetBodyInject sets markup to insert right after the first <body …> start
 // tag, or at the end of a document that has none (browsers then move it into
 // the body they create). The consent middleware puts its no-JavaScript form
 // there. Call it after Reset and before the first Write.
-func (rw *Rewriter) SetBodyInject(b []byte) {
+func (rw *Writer) SetBodyInject(b []byte) {
 	rw.bodyInject = b
 	rw.bodyDone = len(b) == 0
 }
 
-// holdOutput keeps the output back, instead of writing it on every Write,
+// HoldOutput keeps the output back, instead of writing it on every Write,
 // until more than limit bytes of it are waiting, Flush or Close: a small
 // page then reaches the underlying writer in one Write, at Close, and the
 // middleware can give it a Content-Length. Call it after Reset and before
 // the first Write.
-func (rw *Rewriter) holdOutput(limit int) { rw.holdOut = limit }
+func (rw *Writer) HoldOutput(limit int) { rw.holdOut = limit }
 
 // Injected reports whether the injection has been written.
-func (rw *Rewriter) Injected() bool { return rw.injected && len(rw.inject) > 0 }
+func (rw *Writer) Injected() bool { return rw.injected && len(rw.inject) > 0 }
 
 // flushOut drops the emitted input and writes the output.
-func (rw *Rewriter) flushOut() error {
+func (rw *Writer) flushOut() error {
 	if d := rw.done; d > 0 {
 		n := copy(rw.carry, rw.carry[d:])
 		rw.carry = rw.carry[:n]
@@ -284,7 +275,7 @@ func (rw *Rewriter) flushOut() error {
 }
 
 // run decides as much of carry[done:] as it can.
-func (rw *Rewriter) run(final bool) {
+func (rw *Writer) run(final bool) {
 	rw.waitGT = false
 	if !rw.bomChecked {
 		rest := rw.carry[rw.done:]
@@ -310,21 +301,21 @@ func (rw *Rewriter) run(final bool) {
 }
 
 // emitTo copies the input up to carry[i] to the output unchanged.
-func (rw *Rewriter) emitTo(i int) {
+func (rw *Writer) emitTo(i int) {
 	if i > rw.done {
 		rw.out = append(rw.out, rw.carry[rw.done:i]...)
 		rw.done = i
 	}
 }
 
-func (rw *Rewriter) injectNow() {
+func (rw *Writer) injectNow() {
 	rw.out = append(rw.out, rw.inject...)
 	rw.injected = true
 }
 
 // hold keeps carry[i:], an incomplete token, for the next write, or passes
 // it on when it is larger than maxHold (see passOverlong).
-func (rw *Rewriter) hold(i int) {
+func (rw *Writer) hold(i int) {
 	rw.emitTo(i)
 	if len(rw.carry)-i > rw.maxHold {
 		rw.overflows++
@@ -336,7 +327,7 @@ func (rw *Rewriter) hold(i int) {
 
 // lex tokenises carry[done:] and emits what it decides. It returns true
 // when lexing must start again at done.
-func (rw *Rewriter) lex(final bool) bool {
+func (rw *Writer) lex(final bool) bool {
 	base := rw.done
 	n := len(rw.carry) - base
 	if cap(rw.scratch) <= n {
@@ -355,7 +346,7 @@ func (rw *Rewriter) lex(final bool) bool {
 // Offsets of attribute names and values are found from slice capacities:
 // the lexer returns them as slices of its input capped at the end of the
 // token (Input.Lexeme), so a slice starts at tokenEnd-cap(slice).
-func (rw *Rewriter) tokens(in *parse.Input, l *html.Lexer, base, n int, final bool) bool {
+func (rw *Writer) tokens(in *parse.Input, l *html.Lexer, base, n int, final bool) bool {
 	pos := 0  // start of the next token
 	tag := -1 // start of the open start tag
 	nameEnd := 0
@@ -542,7 +533,7 @@ func emptyComment(data []byte) int {
 
 // addAttr records the attribute the lexer just returned when the rewriter
 // cares about it, with offsets relative to the tag at scratch[tag:].
-func (rw *Rewriter) addAttr(l *html.Lexer, class tagClass, end, tag int) {
+func (rw *Writer) addAttr(l *html.Lexer, class tagClass, end, tag int) {
 	key := l.AttrKey()
 	if i := bytes.LastIndexByte(key, '/'); i >= 0 {
 		key = key[i+1:] // "a/src=…": browsers read a '/' as a space
@@ -563,7 +554,7 @@ func (rw *Rewriter) addAttr(l *html.Lexer, class tagClass, end, tag int) {
 
 // jump moves the lexer to done, where a raw-text element's end tag or the
 // markup after a comment starts, and returns that offset in scratch.
-func (rw *Rewriter) jump(in *parse.Input, base int) int {
+func (rw *Writer) jump(in *parse.Input, base int) int {
 	rel := rw.done - base
 	in.Move(rel - in.Offset())
 	in.Skip()
@@ -573,7 +564,7 @@ func (rw *Rewriter) jump(in *parse.Input, base int) int {
 // rawStep scans the current raw-text element or comment. It returns true
 // when its end was found and markup continues at done; false when the input
 // is used up (everything decided is emitted, the rest held).
-func (rw *Rewriter) rawStep(final bool) bool {
+func (rw *Writer) rawStep(final bool) bool {
 	res, end, resume := scanRaw(&rw.raw, rw.carry, final)
 	if res == scanFound {
 		if rw.held.active {
@@ -602,7 +593,7 @@ func (rw *Rewriter) rawStep(final bool) bool {
 }
 
 // startTag handles a complete start tag at carry[start:end].
-func (rw *Rewriter) startTag(start, end, nameEnd int, c tagClass) {
+func (rw *Writer) startTag(start, end, nameEnd int, c tagClass) {
 	if !rw.injected && c.el != elHTML && c.el != elHead {
 		rw.emitTo(start)
 		rw.injectNow()
@@ -630,7 +621,7 @@ func (rw *Rewriter) startTag(start, end, nameEnd int, c tagClass) {
 
 // attrValue returns the unquoted value of a, an attribute of the tag at
 // carry[start:].
-func (rw *Rewriter) attrValue(start int, a tagAttr) []byte {
+func (rw *Writer) attrValue(start int, a tagAttr) []byte {
 	if a.valOff < 0 {
 		return nil
 	}
@@ -642,7 +633,7 @@ func (rw *Rewriter) attrValue(start int, a tagAttr) []byte {
 // templates, import maps, already neutralised tags); cat is the refused
 // category its marking or its source decides; inline is true when only its
 // body can decide.
-func (rw *Rewriter) rawAttrs(start int, c tagClass) (live bool, cat string, inline bool, catAttr int) {
+func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline bool, catAttr int) {
 	typ, src := -1, -1
 	catAttr = -1
 	for i, a := range rw.attrs {
@@ -678,7 +669,7 @@ func (rw *Rewriter) rawAttrs(start int, c tagClass) (live bool, cat string, inli
 // data-type, the body byte for byte, ready for re-activation. Its
 // first-party rules wait for consent too; rewriting only the offending
 // url()s would change first-party bytes and break re-activation.
-func (rw *Rewriter) rawTag(start, end, nameEnd int, c tagClass) {
+func (rw *Writer) rawTag(start, end, nameEnd int, c tagClass) {
 	live, cat, inline, catAttr := rw.rawAttrs(start, c)
 	switch {
 	case !live:
@@ -694,7 +685,7 @@ func (rw *Rewriter) rawTag(start, end, nameEnd int, c tagClass) {
 // carry[held.end:bodyEnd]. An unterminated script at the end of the
 // document (browsers do not run it) passes unmodified; an unterminated
 // style still applies.
-func (rw *Rewriter) finishHeld(bodyEnd int, unterminated bool) {
+func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	h := rw.held
 	rw.held.active = false
 	body := rw.carry[h.end:bodyEnd]
@@ -713,7 +704,7 @@ func (rw *Rewriter) finishHeld(bodyEnd int, unterminated bool) {
 // inline patterns, or a refused host it names) or a style body (a refused
 // host it names) belongs to, or "". decode first decodes character
 // references, for bodies in foreign content.
-func (rw *Rewriter) bodyCategory(body []byte, style, decode bool) string {
+func (rw *Writer) bodyCategory(body []byte, style, decode bool) string {
 	if decode {
 		rw.textBuf = decodeText(rw.textBuf[:0], body)
 		body = rw.textBuf
@@ -730,7 +721,7 @@ func (rw *Rewriter) bodyCategory(body []byte, style, decode bool) string {
 // fetchAttrs) point at a refused host or that is marked with a refused
 // data-category, and renames a style attribute whose CSS loads from a
 // refused host.
-func (rw *Rewriter) fetchTag(start, end, nameEnd int, c tagClass) {
+func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 	if len(rw.attrs) == 0 {
 		return
 	}
@@ -790,7 +781,7 @@ func (rw *Rewriter) fetchTag(start, end, nameEnd int, c tagClass) {
 
 // attrCategory returns the refused category of the host a URL attribute of
 // the tag at carry[start:] points at, or "".
-func (rw *Rewriter) attrCategory(start int, a tagAttr) string {
+func (rw *Writer) attrCategory(start int, a tagAttr) string {
 	v := rw.attrValue(start, a)
 	switch a.kind {
 	case attrSrcset, attrImagesrcset, attrLazy:
@@ -841,7 +832,7 @@ func (rw *Rewriter) attrCategory(start int, a tagAttr) string {
 // tag has one) go right after the name, the attributes of the rename kinds
 // get a "data-" prefix, and a data-category naming another (granted)
 // category is set to cat. Every other byte is kept.
-func (rw *Rewriter) neutralise(start, end, nameEnd int, cat string, rename attrKind, inert bool, catAttr int) {
+func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKind, inert bool, catAttr int) {
 	rw.emitTo(start)
 	t := rw.carry[start:end]
 	out := append(rw.out, t[:nameEnd]...)
@@ -889,22 +880,12 @@ func (rw *Rewriter) neutralise(start, end, nameEnd int, cat string, rename attrK
 	}
 	rw.out = append(out, t[last:]...)
 	rw.done = end
-	rw.count(cat)
-}
-
-func (rw *Rewriter) count(cat string) {
-	for i := range rw.counts {
-		if rw.counts[i].key == cat {
-			rw.counts[i].n++
-			return
-		}
-	}
-	rw.counts = append(rw.counts, categoryCount{cat, 1})
+	rw.counts = rw.counts.Add(cat)
 }
 
 // refusedKey returns the data-category value v when the policy refuses it,
 // else "".
-func (rw *Rewriter) refusedKey(v []byte) string {
+func (rw *Writer) refusedKey(v []byte) string {
 	v = trimHTMLSpace(v)
 	if len(v) == 0 {
 		return ""
@@ -928,7 +909,7 @@ func (rw *Rewriter) refusedKey(v []byte) string {
 
 // hostCategory returns the refused category of the host the URL attribute
 // value v points at, or "".
-func (rw *Rewriter) hostCategory(v []byte) string {
+func (rw *Writer) hostCategory(v []byte) string {
 	rw.hostBuf = appendURLHost(rw.hostBuf[:0], v)
 	h := rw.hostBuf
 	if len(h) == 0 {

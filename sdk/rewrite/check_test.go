@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import (
 	"bytes"
@@ -463,7 +463,7 @@ func TestSkipFast(t *testing.T) {
 func TestRewriteHugeSVG(t *testing.T) {
 	in := `<svg><image href="https://ads.example/a.png"/>` + strings.Repeat(`<path d="M0 0"/>`, 40) + `<image href="/ok.png"/></svg><img src=//ads.example/b>`
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), nil)
+	rw := NewWriter(&out, newTestPolicy(), nil)
 	rw.maxHold = 256
 	feed(t, rw, []byte(in), 300)
 	if err := rw.Close(); err != nil {
@@ -488,7 +488,7 @@ func TestRewriteBodyInject(t *testing.T) {
 	for _, tc := range tests {
 		for _, size := range []int{1, 3, 1000} {
 			var out bytes.Buffer
-			rw := NewRewriter(&out, newTestPolicy(), []byte("<!--H-->"))
+			rw := NewWriter(&out, newTestPolicy(), []byte("<!--H-->"))
 			rw.SetBodyInject([]byte("<!--B-->"))
 			feed(t, rw, []byte(tc.in), size)
 			if err := rw.Close(); err != nil {

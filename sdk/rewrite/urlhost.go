@@ -1,14 +1,14 @@
-package sdk
+package rewrite
 
 // maxURLDecode bounds how many bytes of a URL attribute value are decoded
 // when looking for its host: scheme, slashes, user info and a host name of
 // at most 253 bytes fit with room to spare.
 const maxURLDecode = 1024
 
-// urlHost returns the lowercase host, without port, that the URL attribute
+// URLHost returns the lowercase host, without port, that the URL attribute
 // value v points at, or "" when v is relative or not http(s). See
 // appendURLHost.
-func urlHost(v []byte) string {
+func URLHost(v []byte) string {
 	return string(appendURLHost(nil, v))
 }
 

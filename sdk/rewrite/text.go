@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import "bytes"
 
@@ -11,7 +11,7 @@ import "bytes"
 // is caught, at the price of the rare false positive (a first-party script
 // that merely mentions a refused host waits for consent). In CSS (css),
 // comments are skipped.
-func (rw *Rewriter) textCategory(b []byte, css bool) string {
+func (rw *Writer) textCategory(b []byte, css bool) string {
 	for i := 0; i < len(b); {
 		j := indexEither(b[i:], '/', '\\')
 		if j < 0 {

@@ -1,4 +1,4 @@
-package sdk
+package match
 
 // multiMatcher finds which of a set of literal patterns occur in a text in
 // one pass (Aho-Corasick), so classifying an inline script costs one scan

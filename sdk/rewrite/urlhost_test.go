@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import "testing"
 
@@ -41,8 +41,8 @@ func TestURLHost(t *testing.T) {
 		{"//", ""},
 	}
 	for _, tc := range tests {
-		if got := urlHost([]byte(tc.in)); got != tc.want {
-			t.Errorf("urlHost(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := URLHost([]byte(tc.in)); got != tc.want {
+			t.Errorf("URLHost(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import (
 	"bytes"
@@ -93,7 +93,7 @@ const testInject = `<script src="/_consent/banner.js"></script>`
 func rewriteChunks(t testing.TB, p Policy, in []byte, sizes ...int) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	rw := NewRewriter(&out, p, []byte(testInject))
+	rw := NewWriter(&out, p, []byte(testInject))
 	feed(t, rw, in, sizes...)
 	if err := rw.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -106,7 +106,7 @@ func rewriteChunks(t testing.TB, p Policy, in []byte, sizes ...int) []byte {
 func rewriteSlow(t testing.TB, in []byte, size int) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), []byte(testInject))
+	rw := NewWriter(&out, newTestPolicy(), []byte(testInject))
 	rw.slow = true
 	feed(t, rw, in, size)
 	if err := rw.Close(); err != nil {
@@ -115,7 +115,7 @@ func rewriteSlow(t testing.TB, in []byte, size int) []byte {
 	return out.Bytes()
 }
 
-func feed(t testing.TB, rw *Rewriter, in []byte, sizes ...int) {
+func feed(t testing.TB, rw *Writer, in []byte, sizes ...int) {
 	t.Helper()
 	for i := 0; len(in) > 0; i++ {
 		n := len(in)
@@ -248,7 +248,7 @@ func TestRewriteInjectionPoint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, size := range []int{1, 0} {
 				var out bytes.Buffer
-				rw := NewRewriter(&out, newTestPolicy(), []byte(inj))
+				rw := NewWriter(&out, newTestPolicy(), []byte(inj))
 				var sizes []int
 				if size > 0 {
 					sizes = []int{size}
@@ -268,7 +268,7 @@ func TestRewriteInjectionPoint(t *testing.T) {
 func TestRewriteNoInjection(t *testing.T) {
 	in := `<html><head><script src="https://ads.example/a.js"></script></head></html>`
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), nil)
+	rw := NewWriter(&out, newTestPolicy(), nil)
 	feed(t, rw, []byte(in))
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestRewriteNoInjection(t *testing.T) {
 func TestRewriteNilPolicy(t *testing.T) {
 	in := `<head><script src="https://ads.example/a.js"></script><script>gtag(1)</script>`
 	var out bytes.Buffer
-	rw := NewRewriter(&out, nil, []byte("<!--I-->"))
+	rw := NewWriter(&out, nil, []byte("<!--I-->"))
 	feed(t, rw, []byte(in), 5)
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
@@ -301,7 +301,7 @@ func TestRewriteNeutralisedCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), []byte(testInject))
+	rw := NewWriter(&out, newTestPolicy(), []byte(testInject))
 	feed(t, rw, in, 100)
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestRewriteGiantInlineScript(t *testing.T) {
 			var whole []byte
 			for _, size := range []int{0, 1 << 10, 4 << 10, 32 << 10, 100 << 10} {
 				var out bytes.Buffer
-				rw := NewRewriter(&out, newTestPolicy(), []byte(testInject))
+				rw := NewWriter(&out, newTestPolicy(), []byte(testInject))
 				held := 0
 				for rest := in; len(rest) > 0; {
 					n := len(rest)
@@ -402,7 +402,7 @@ func TestRewriteMaxHoldTag(t *testing.T) {
 	// all the same (fails closed), the rest follows unmodified.
 	big := `<img src="https://ads.example/p.gif" data-blob="` + strings.Repeat("A", 200) + `"><img src="https://ads.example/q.gif">`
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), nil)
+	rw := NewWriter(&out, newTestPolicy(), nil)
 	rw.maxHold = 64
 	feed(t, rw, []byte(big), 50)
 	if err := rw.Close(); err != nil {
@@ -427,7 +427,7 @@ func TestRewriteMaxHoldTagPassesOthers(t *testing.T) {
 		`<script src="https://cdn.example/app.js" data-x="` + strings.Repeat("A", 200) + `"></script>`,
 	} {
 		var out bytes.Buffer
-		rw := NewRewriter(&out, newTestPolicy(), nil)
+		rw := NewWriter(&out, newTestPolicy(), nil)
 		rw.maxHold = 64
 		feed(t, rw, []byte(big), 50)
 		if err := rw.Close(); err != nil {
@@ -443,7 +443,7 @@ func TestRewriteHoldsLittle(t *testing.T) {
 	// Text, closed tags and raw-text bodies are emitted as they come;
 	// inline scripts and styles are held until their end.
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), nil)
+	rw := NewWriter(&out, newTestPolicy(), nil)
 	write := func(s string) string {
 		t.Helper()
 		n := out.Len()
@@ -487,7 +487,7 @@ func (w *failWriter) Write(p []byte) (int, error) {
 
 func TestRewriteWriteError(t *testing.T) {
 	w := &failWriter{}
-	rw := NewRewriter(w, newTestPolicy(), nil)
+	rw := NewWriter(w, newTestPolicy(), nil)
 	if _, err := rw.Write([]byte("<p>x</p>")); err == nil {
 		t.Fatal("Write: want the writer's error")
 	}
@@ -504,7 +504,7 @@ func TestRewriteWriteError(t *testing.T) {
 
 func TestRewriteClosed(t *testing.T) {
 	var out bytes.Buffer
-	rw := NewRewriter(&out, newTestPolicy(), nil)
+	rw := NewWriter(&out, newTestPolicy(), nil)
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 func TestRewriteOneWritePerCall(t *testing.T) {
 	page := benchPage(200 << 10)
 	w := &countingWriter{}
-	rw := NewRewriter(w, newTestPolicy(), []byte(testInject))
+	rw := NewWriter(w, newTestPolicy(), []byte(testInject))
 	calls := 0
 	for in := page; len(in) > 0; calls++ {
 		n := min(32<<10, len(in))
@@ -549,7 +549,7 @@ func TestRewriteOneWritePerCall(t *testing.T) {
 
 func TestRewriteReset(t *testing.T) {
 	var a, b bytes.Buffer
-	rw := NewRewriter(&a, newTestPolicy(), []byte("<!--A-->"))
+	rw := NewWriter(&a, newTestPolicy(), []byte("<!--A-->"))
 	feed(t, rw, []byte(`<head><img src="https://ads.example/x.gif"><script>var x`))
 	rw.Reset(&b, grantAll(newTestPolicy()), []byte("<!--B-->"))
 	feed(t, rw, []byte(`<head><img src="https://ads.example/x.gif">`))
@@ -570,7 +570,7 @@ func TestRewriteAllocs(t *testing.T) {
 	}
 	page := benchPage(1 << 20)
 	p := benchPolicy()
-	rw := NewRewriter(nil, p, []byte(testInject))
+	rw := NewWriter(nil, p, []byte(testInject))
 	var sink countingWriter
 	run := func() {
 		sink.Reset()
@@ -701,7 +701,7 @@ func TestRewriteEdgeCases(t *testing.T) {
 			check := func(label string, sizes ...int) {
 				t.Helper()
 				var out bytes.Buffer
-				rw := NewRewriter(&out, newTestPolicy(), nil)
+				rw := NewWriter(&out, newTestPolicy(), nil)
 				feed(t, rw, in, sizes...)
 				if err := rw.Close(); err != nil {
 					t.Fatal(err)

@@ -1,4 +1,4 @@
-package sdk
+package rewrite
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ var foreignHidden = [...]string{"script", "style", "textarea", "title", "xmp", "
 // rules, any other element by its href, xlink:href and src, every element
 // by its style attribute, and <script> and <style> by their text up to
 // their end tag. The edits are applied by offset as in the main pass.
-func (rw *Rewriter) foreign(start, end int) {
+func (rw *Writer) foreign(start, end int) {
 	if foreignInert(rw.carry[start:end]) {
 		return
 	}
@@ -115,7 +115,7 @@ func indexFold(b []byte, s string) int {
 // one Input is kept: the NUL the lexer needs after it is the buffer's last
 // byte, and the Input starts at fb. So the pass allocates only when the
 // buffer grows.
-func (rw *Rewriter) foreignInput(n int) (in *parse.Input, fb int) {
+func (rw *Writer) foreignInput(n int) (in *parse.Input, fb int) {
 	if rw.fin == nil || len(rw.fscratch) < n+1 {
 		size := max(n+1, 2*len(rw.fscratch), 4<<10)
 		rw.fscratch = make([]byte, size)
