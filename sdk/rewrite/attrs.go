@@ -1,6 +1,9 @@
 package rewrite
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // elKind is what the rewriter cares about in a start tag.
 type elKind uint8
@@ -478,4 +481,20 @@ func appendAttrValue(dst []byte, s string) []byte {
 		}
 	}
 	return dst
+}
+
+// RenamedAttrs returns the names of the attributes a neutralised tag may
+// carry with a "data-" prefix: the fetching URL attributes of every element
+// and style. The banner restores exactly these on consent.
+func RenamedAttrs() []string {
+	var out []string
+	for name, k := range attrNames {
+		switch k {
+		case attrType, attrRel, attrCategory, attrHTTPEquiv, attrLazy:
+		default:
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
