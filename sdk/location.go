@@ -10,6 +10,23 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 )
 
+// Location is where a visitor is, as far as the proxy knows: an ISO 3166-1
+// alpha-2 country code and, for countries with subdivisions that matter
+// (US states), the ISO 3166-2 subdivision code without the country prefix.
+// Empty fields are unknown.
+type Location struct {
+	Country string // e.g. "DE", "US"
+	Region  string // e.g. "CA" for California
+}
+
+// String renders the location as "DE", "US-CA", or "" when unknown.
+func (l Location) String() string {
+	if l.Region != "" && l.Country != "" {
+		return l.Country + "-" + l.Region
+	}
+	return l.Country
+}
+
 // locator finds a visitor's location from request headers set by the CDN
 // or load balancer in front, or from a MaxMind-format database. Headers win
 // when both are configured and the header carries a value.
@@ -117,4 +134,18 @@ func remoteIP(r *http.Request) netip.Addr {
 	}
 	ip, _ := netip.ParseAddr(host)
 	return ip
+}
+
+func isAlpha2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

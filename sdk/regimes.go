@@ -5,23 +5,6 @@ import (
 	"strings"
 )
 
-// Location is where a visitor is, as far as the proxy knows: an ISO 3166-1
-// alpha-2 country code and, for countries with subdivisions that matter
-// (US states), the ISO 3166-2 subdivision code without the country prefix.
-// Empty fields are unknown.
-type Location struct {
-	Country string // e.g. "DE", "US"
-	Region  string // e.g. "CA" for California
-}
-
-// String renders the location as "DE", "US-CA", or "" when unknown.
-func (l Location) String() string {
-	if l.Region != "" && l.Country != "" {
-		return l.Country + "-" + l.Region
-	}
-	return l.Country
-}
-
 // optInCountries are where prior consent is the law for cookies that are
 // not strictly necessary: the EEA (ePrivacy Directive), the United Kingdom
 // (PECR) and Switzerland (revFADP, following EDPB practice).
@@ -124,18 +107,4 @@ func validLocationKey(k string) bool {
 		return false
 	}
 	return !hasRegion || (len(region) >= 1 && len(region) <= 3 && isAlnum(region))
-}
-
-func isAlpha2(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
-}
-
-func isAlnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/consentry/consentry/internal/geotest"
 	"github.com/consentry/consentry/internal/upgradetest"
 )
 
@@ -641,5 +642,29 @@ func TestSniffsTypeFromMoreThanTheFirstWrite(t *testing.T) {
 	c.Handler(short).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	if w.Body.String() != "ok" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 		t.Errorf("short body: %q %q", w.Body.String(), w.Header().Get("Content-Type"))
+	}
+}
+
+func TestLocationHeadersInVary(t *testing.T) {
+	c := newTestConsent(t, Options{CountryHeader: "cf-ipcountry", RegionHeader: "CF-Region-Code"})
+	w := httptest.NewRecorder()
+	c.Handler(htmlHandler(trackedPage, map[string]string{"Cache-Control": "public, max-age=60"})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	vary := strings.Join(w.Header().Values("Vary"), ", ")
+	for _, want := range []string{"Cookie", "Cf-Ipcountry", "Cf-Region-Code"} {
+		if !strings.Contains(vary, want) {
+			t.Errorf("Vary %q lacks %s", vary, want)
+		}
+	}
+	if cc := w.Header().Get("Cache-Control"); cc != "private, max-age=60" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+
+	db := geotest.WriteDB(t, map[string][2]string{"81.2.69.0/24": {"DE", ""}})
+	c = newTestConsent(t, Options{GeoIPDB: db})
+	defer c.Close()
+	w = httptest.NewRecorder()
+	c.Handler(htmlHandler(trackedPage, map[string]string{"Cache-Control": "max-age=60"})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if cc := w.Header().Get("Cache-Control"); cc != "private, max-age=60" {
+		t.Errorf("with a GeoIP database: Cache-Control %q, want private", cc)
 	}
 }
