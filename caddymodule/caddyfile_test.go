@@ -255,3 +255,121 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUnmarshalRegimes covers the location and regime subdirectives.
+func TestUnmarshalRegimes(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  Handler
+	}{
+		{
+			name:  "headers",
+			input: "consent {\n country_header CF-IPCountry\n region_header CF-Region-Code\n}",
+			want:  Handler{CountryHeader: "CF-IPCountry", RegionHeader: "CF-Region-Code"},
+		},
+		{
+			name:  "geoip_db literal",
+			input: "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}",
+			want:  Handler{GeoIPDB: "/var/lib/GeoLite2-City.mmdb"},
+		},
+		{
+			name:  "geoip_db placeholder kept for provisioning",
+			input: "consent {\n geoip_db {env.GEOIP_DB}\n}",
+			want:  Handler{GeoIPDB: "{env.GEOIP_DB}"},
+		},
+		{
+			name:  "regime overrides, upper-cased",
+			input: "consent {\n regime BR opt-in\n regime us-nv opt-out\n regime JP notice\n regime FR-75 notice\n}",
+			want:  Handler{Regimes: map[string]string{"BR": "opt-in", "US-NV": "opt-out", "JP": "notice", "FR-75": "notice"}},
+		},
+		{
+			name:  "max_age at the browser limit",
+			input: "consent {\n max_age opt-out 400d\n}",
+			want:  Handler{MaxAge: map[string]caddy.Duration{"opt-out": 400 * day}},
+		},
+		{
+			name:  "default_regime notice",
+			input: "consent {\n default_regime notice\n}",
+			want:  Handler{DefaultRegime: "notice"},
+		},
+		{
+			name:  "policy_version, cookie_domain, gpc_last_update",
+			input: "consent {\n policy_version 2026-11\n cookie_domain example.com\n gpc_last_update 2026-01-15\n}",
+			want:  Handler{PolicyVersion: "2026-11", CookieDomain: "example.com", GPCLastUpdate: "2026-01-15"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Handler
+			if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input)); err != nil {
+				t.Fatalf("UnmarshalCaddyfile: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestUnmarshalRegimesErrors checks the exact error of each bad value.
+func TestUnmarshalRegimesErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"country_header without value", "consent {\n country_header\n}",
+			"wrong argument count or unexpected line ending after 'country_header', at Testfile:2"},
+		{"country_header two values", "consent {\n country_header CF-IPCountry X-Country\n}",
+			"wrong argument count or unexpected line ending after 'X-Country', at Testfile:2"},
+		{"country_header not a header name", "consent {\n\n country_header CF:IPCountry\n}",
+			`country_header "CF:IPCountry": not a valid header name, at Testfile:3`},
+		{"country_header twice", "consent {\n country_header A\n country_header B\n}",
+			"country_header: given more than once, at Testfile:3"},
+		{"region_header not a header name", "consent {\n country_header CF-IPCountry\n region_header \"CF Region\"\n}",
+			`region_header "CF Region": not a valid header name, at Testfile:3`},
+		{"region_header without country_header", "consent {\n region_header CF-Region-Code\n}",
+			"region_header given without country_header: the region is only read for a country the header names, at Testfile:2"},
+		{"geoip_db without value", "consent {\n geoip_db\n}",
+			"wrong argument count or unexpected line ending after 'geoip_db', at Testfile:2"},
+		{"geoip_db twice", "consent {\n geoip_db a.mmdb\n geoip_db b.mmdb\n}",
+			"geoip_db: given more than once, at Testfile:3"},
+		{"regime one value", "consent {\n regime BR\n}",
+			"wrong argument count or unexpected line ending after 'BR', at Testfile:2"},
+		{"regime three values", "consent {\n regime BR opt-in now\n}",
+			"wrong argument count or unexpected line ending after 'now', at Testfile:2"},
+		{"regime country name", "consent {\n regime Brazil opt-in\n}",
+			`regime "Brazil": want an ISO country code (BR) or country-region (US-NV), at Testfile:2`},
+		{"regime empty region", "consent {\n regime US- opt-out\n}",
+			`regime "US-": want an ISO country code (BR) or country-region (US-NV), at Testfile:2`},
+		{"regime long region", "consent {\n regime US-CALI opt-out\n}",
+			`regime "US-CALI": want an ISO country code (BR) or country-region (US-NV), at Testfile:2`},
+		{"regime unknown value", "consent {\n\n\n regime BR gdpr\n}",
+			`regime BR "gdpr": want opt-in, opt-out or notice, at Testfile:4`},
+		{"regime twice", "consent {\n regime BR opt-in\n regime br notice\n}",
+			"regime BR: given more than once, at Testfile:3"},
+		{"max_age above 400 days", "consent {\n max_age opt-out 401d\n}",
+			`max_age "401d": longer than the 400 days (400d) browsers keep a cookie, at Testfile:2`},
+		{"max_age above 400 days for all", "consent {\n max_age 9601h\n}",
+			`max_age "9601h": longer than the 400 days (400d) browsers keep a cookie, at Testfile:2`},
+		{"default_regime unknown", "consent {\n default_regime strict\n}",
+			`default_regime "strict": want opt-in, opt-out or notice, at Testfile:2`},
+		{"log bad store", "consent {\n log mongodb://x\n}",
+			`log "mongodb://x": want sqlite, postgres or off, at Testfile:2`},
+		{"retention bad", "consent {\n policy_version 1\n retention 12\n}",
+			`retention "12": not a duration (e.g. 400d) or forever, at Testfile:3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h Handler
+			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("error\n got %q\nwant %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -3,15 +3,8 @@ package caddymodule
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/http"
-	"net/netip"
-	"os"
 	"strings"
 	"time"
-
-	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/consentry/consentry/sdk"
 )
@@ -19,41 +12,6 @@ import (
 // errRegionAlone reports a region_header without a country_header: the
 // sdk reads the region only for a country the country header names.
 var errRegionAlone = errors.New("region_header given without country_header: the region is only read for a country the header names")
-
-// clientIP is the visitor's address as Caddy determined it: the connection's
-// peer, or, from a proxy listed in the server's trusted_proxies, the address
-// that proxy reports. The GeoIP lookup uses it.
-func clientIP(r *http.Request) netip.Addr {
-	s, _ := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string)
-	ip, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ip
-}
-
-// geoIPPath replaces placeholders in the configured GeoIP database path and
-// checks that the file is there, so a missing database stops the config
-// from loading with an error that says so.
-func geoIPPath(path string, repl *caddy.Replacer) (string, error) {
-	if path == "" {
-		return "", nil
-	}
-	p := strings.TrimSpace(repl.ReplaceAll(path, ""))
-	if p == "" {
-		return "", fmt.Errorf("geoip_db %q: empty after replacing placeholders (is the variable set?)", path)
-	}
-	fi, err := os.Stat(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("geoip_db %s: no such file", p)
-	case err != nil:
-		return "", fmt.Errorf("geoip_db %s: %w", p, err)
-	case fi.IsDir():
-		return "", fmt.Errorf("geoip_db %s: is a directory, want a MaxMind .mmdb file", p)
-	}
-	return p, nil
-}
 
 // checkMaxAge reports a lifetime that is not positive or longer than
 // browsers keep a cookie: such a value would be silently cut, so the
