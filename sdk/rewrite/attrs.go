@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"slices"
 )
 
 // elKind is what the rewriter cares about in a start tag.
@@ -56,164 +55,12 @@ type tagClass struct {
 	rawName string   // the end tag that closes a raw-text element
 }
 
-// fetchAttrs is the table of (element, attribute) pairs whose URL the
-// browser fetches, connects to or runs without a user action. An element
-// whose attribute of this table points at a refused host, or that is
-// marked with a refused data-category, is neutralised: all its attributes
-// of this table get a "data-" prefix. Links the user follows (a href,
-// form action, formaction) are not here: a click is a choice; but the ping
-// beacon is. longdesc never fetches. On <img>, <iframe>, <source>, <video>,
-// <audio> the lazy-loading twins data-src and data-srcset count too (the
-// page's own lazy loader fetches them), see dataTwin. Inside <svg> and
-// <math> every element but <a> fetches its href, xlink:href and src (see
-// foreignClass).
-var fetchAttrs = map[string]attrKind{
-	"script": attrSrc,
-	"img":    attrSrc | attrSrcset | attrLowsrc | attrLazy,
-	"iframe": attrSrc | attrSrcdoc | attrLazy,
-	"frame":  attrSrc | attrSrcdoc,
-	"embed":  attrSrc,
-	"object": attrData | attrArchive | attrCodebase,
-	"applet": attrArchive | attrCodebase,
-	"video":  attrSrc | attrPoster | attrLazy,
-	"audio":  attrSrc | attrLazy,
-	"source": attrSrc | attrSrcset | attrLazy,
-	"track":  attrSrc,
-	"input":  attrSrc, // type=image
-	"portal": attrSrc,
-	"link":   attrHref | attrImagesrcset, // with a loading rel
-	"base":   attrHref,                   // redirects every relative URL
-	"meta":   attrContent,                // http-equiv=refresh
-	"html":   attrManifest,
-	"body":   attrBackground,
-	"table":  attrBackground,
-	"td":     attrBackground,
-	"th":     attrBackground,
-	"a":      attrPing,
-	"area":   attrPing,
-}
-
-// tagClasses maps lowercase tag names to their class.
-var tagClasses = func() map[string]tagClass {
-	m := map[string]tagClass{
-		"style":     {el: elStyle, raw: rawText, rawName: "style"},
-		"textarea":  {raw: rawText, rawName: "textarea"},
-		"title":     {raw: rawText, rawName: "title"},
-		"xmp":       {raw: rawText, rawName: "xmp"},
-		"noembed":   {raw: rawText, rawName: "noembed"},
-		"noframes":  {raw: rawText, rawName: "noframes"},
-		"plaintext": {raw: rawPlain},
-		"head":      {el: elHead},
-	}
-	for name, urls := range fetchAttrs {
-		c := tagClass{el: elFetch, urls: urls}
-		switch name {
-		case "script":
-			c = tagClass{el: elScript, raw: rawScript, urls: urls, rawName: "script"}
-		case "iframe":
-			c.raw, c.rawName = rawText, "iframe"
-		case "link":
-			c.el = elLink
-		case "meta":
-			c.el = elMeta
-		case "html":
-			c.el = elHTML
-		case "body":
-			c.el = elBody
-		}
-		m[name] = c
-	}
-	return m
-}()
-
-// tagClassNames are the keys of tagClasses, in the order of classifyTag's
-// switch.
-var tagClassNames = [...]string{"style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext", "head", "script", "img", "iframe", "frame", "embed", "object", "applet", "video", "audio", "source", "track", "input", "portal", "link", "base", "meta", "html", "body", "table", "td", "th", "a", "area"}
-
-// tagClassList holds tagClasses in the order of tagClassNames.
-var tagClassList = func() (l [len(tagClassNames)]tagClass) {
-	for i, n := range tagClassNames {
-		l[i] = tagClasses[n]
-	}
-	return l
-}()
-
-// classifyTag returns the class of the lowercase tag name. The switch is
-// cheaper than a map lookup; TestClassifyTag keeps it in step with
-// tagClasses.
-func classifyTag(name []byte) tagClass {
-	switch string(name) {
-	case "style":
-		return tagClassList[0]
-	case "textarea":
-		return tagClassList[1]
-	case "title":
-		return tagClassList[2]
-	case "xmp":
-		return tagClassList[3]
-	case "noembed":
-		return tagClassList[4]
-	case "noframes":
-		return tagClassList[5]
-	case "plaintext":
-		return tagClassList[6]
-	case "head":
-		return tagClassList[7]
-	case "script":
-		return tagClassList[8]
-	case "img":
-		return tagClassList[9]
-	case "iframe":
-		return tagClassList[10]
-	case "frame":
-		return tagClassList[11]
-	case "embed":
-		return tagClassList[12]
-	case "object":
-		return tagClassList[13]
-	case "applet":
-		return tagClassList[14]
-	case "video":
-		return tagClassList[15]
-	case "audio":
-		return tagClassList[16]
-	case "source":
-		return tagClassList[17]
-	case "track":
-		return tagClassList[18]
-	case "input":
-		return tagClassList[19]
-	case "portal":
-		return tagClassList[20]
-	case "link":
-		return tagClassList[21]
-	case "base":
-		return tagClassList[22]
-	case "meta":
-		return tagClassList[23]
-	case "html":
-		return tagClassList[24]
-	case "body":
-		return tagClassList[25]
-	case "table":
-		return tagClassList[26]
-	case "td":
-		return tagClassList[27]
-	case "th":
-		return tagClassList[28]
-	case "a":
-		return tagClassList[29]
-	case "area":
-		return tagClassList[30]
-	}
-	return tagClass{}
-}
-
 // foreignClass returns the class of the lowercase tag name inside <svg> or
 // <math>: the HTML class for the HTML elements (they may break out of the
 // foreign content), else a fetching element with href, xlink:href and src.
 func foreignClass(name []byte) tagClass {
-	if c, ok := tagClasses[string(name)]; ok {
+	if i := elementIndex.find(name, false); i >= 0 {
+		c := elements[i].class
 		c.raw = rawNone // the foreign pass has no raw text
 		if c.el == elScript {
 			c.urls |= attrHref | attrXlinkHref
@@ -221,18 +68,6 @@ func foreignClass(name []byte) tagClass {
 		return c
 	}
 	return tagClass{el: elFetch, urls: attrSrc | attrHref | attrXlinkHref}
-}
-
-// attrNames maps the lowercase names of the attributes the rewriter reads.
-var attrNames = map[string]attrKind{
-	"src": attrSrc, "srcset": attrSrcset, "data": attrData, "poster": attrPoster,
-	"href": attrHref, "xlink:href": attrXlinkHref, "lowsrc": attrLowsrc,
-	"background": attrBackground, "archive": attrArchive, "codebase": attrCodebase,
-	"manifest": attrManifest, "imagesrcset": attrImagesrcset, "ping": attrPing,
-	"srcdoc": attrSrcdoc, "content": attrContent, "style": attrStyle,
-	"data-src": attrLazy, "data-srcset": attrLazy,
-	"type": attrType, "rel": attrRel, "data-category": attrCategory,
-	"http-equiv": attrHTTPEquiv,
 }
 
 // dataTwin returns, for the lowercase attribute name key, the kind of the
@@ -255,56 +90,6 @@ func dataTwin(key []byte) attrKind {
 	default:
 		return k
 	}
-}
-
-// attrNameKind returns attrNames[key] (a switch is cheaper than the map;
-// TestClassifyTag keeps them in step).
-func attrNameKind(key []byte) attrKind {
-	switch string(key) {
-	case "src":
-		return attrSrc
-	case "srcset":
-		return attrSrcset
-	case "data":
-		return attrData
-	case "poster":
-		return attrPoster
-	case "href":
-		return attrHref
-	case "xlink:href":
-		return attrXlinkHref
-	case "lowsrc":
-		return attrLowsrc
-	case "background":
-		return attrBackground
-	case "archive":
-		return attrArchive
-	case "codebase":
-		return attrCodebase
-	case "manifest":
-		return attrManifest
-	case "imagesrcset":
-		return attrImagesrcset
-	case "ping":
-		return attrPing
-	case "srcdoc":
-		return attrSrcdoc
-	case "content":
-		return attrContent
-	case "style":
-		return attrStyle
-	case "data-src", "data-srcset":
-		return attrLazy
-	case "type":
-		return attrType
-	case "rel":
-		return attrRel
-	case "data-category":
-		return attrCategory
-	case "http-equiv":
-		return attrHTTPEquiv
-	}
-	return 0
 }
 
 // classifyAttr returns the kind of the lowercase attribute name key within
@@ -481,20 +266,4 @@ func appendAttrValue(dst []byte, s string) []byte {
 		}
 	}
 	return dst
-}
-
-// RenamedAttrs returns the names of the attributes a neutralised tag may
-// carry with a "data-" prefix: the fetching URL attributes of every element
-// and style. The banner restores exactly these on consent.
-func RenamedAttrs() []string {
-	var out []string
-	for name, k := range attrNames {
-		switch k {
-		case attrType, attrRel, attrCategory, attrHTTPEquiv, attrLazy:
-		default:
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

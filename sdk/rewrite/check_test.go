@@ -327,18 +327,22 @@ func TestRewriteGoldenLive(t *testing.T) {
 	}
 }
 
-// TestFetchTable checks fetchAttrs against the checker's own table and
+// TestFetchTable checks the element table's URL attributes against the checker's own table and
 // feeds every (element, attribute) pair of it, pointing at a refused host,
 // through the rewriter: each must come out neutralised. Pairs that only
 // fetch on a click must not.
 func TestFetchTable(t *testing.T) {
 	names := map[attrKind]string{}
-	for n, k := range attrNames {
-		if k != attrLazy {
-			names[k] = n
+	for _, a := range attributes {
+		if a.kind != attrLazy {
+			names[a.kind] = a.name
 		}
 	}
-	for el, kinds := range fetchAttrs {
+	for _, e := range elements {
+		el, kinds := e.name, e.class.urls
+		if kinds == 0 {
+			continue
+		}
 		var got []string
 		for k := attrKind(1); k != 0 && k <= kinds; k <<= 1 {
 			if kinds&k != 0 && k != attrLazy {
@@ -347,7 +351,7 @@ func TestFetchTable(t *testing.T) {
 		}
 		want := liveFetches[el]
 		if strings.Join(sortedCopy(got), " ") != strings.Join(sortedCopy(want), " ") {
-			t.Errorf("<%s>: fetchAttrs has %v, the checker's table %v", el, got, want)
+			t.Errorf("<%s>: the element table has %v, the checker's table %v", el, got, want)
 		}
 		for _, a := range got {
 			v := "https://ads.example/x"
@@ -391,20 +395,29 @@ func sortedCopy(s []string) []string {
 	return c
 }
 
-// TestClassifyTag keeps the switches of classifyTag and attrNameKind in
-// step with the tables tagClasses and attrNames.
+// TestClassifyTag: the one-probe indexes find every name of the element
+// and attribute tables, in any case where asked, and nothing else.
 func TestClassifyTag(t *testing.T) {
-	for name, c := range tagClasses {
-		if got := classifyTag([]byte(name)); got != c {
-			t.Errorf("classifyTag(%q) = %+v, want %+v", name, got, c)
+	for _, e := range elements {
+		if got := classifyTag([]byte(e.name)); got != e.class {
+			t.Errorf("classifyTag(%q) = %+v, want %+v", e.name, got, e.class)
+		}
+		if _, ok := fastAttrs([]byte(strings.ToUpper(e.name))); ok != e.fast {
+			t.Errorf("fastAttrs(%q) ok = %v, want %v", strings.ToUpper(e.name), ok, e.fast)
 		}
 	}
-	for name, k := range attrNames {
-		if got := attrNameKind([]byte(name)); got != k {
-			t.Errorf("attrNameKind(%q) = %v, want %v", name, got, k)
+	for _, a := range attributes {
+		if got := attrNameKind([]byte(a.name)); got != a.kind {
+			t.Errorf("attrNameKind(%q) = %v, want %v", a.name, got, a.kind)
+		}
+		if got := attrNameKindFold([]byte(strings.ToUpper(a.name))); got != a.kind {
+			t.Errorf("attrNameKindFold(%q) = %v, want %v", strings.ToUpper(a.name), got, a.kind)
 		}
 	}
-	for _, name := range []string{"div", "span", "p", "svg", "", "scripts", "imgx"} {
+	if c := classifyTag([]byte("style")); c.rawName != "style" {
+		t.Errorf("<style> closes on %q", c.rawName)
+	}
+	for _, name := range []string{"div", "span", "p", "svg", "", "scripts", "imgx", "Img", "x", "tablex", "ifram"} {
 		if got := classifyTag([]byte(name)); got != (tagClass{}) {
 			t.Errorf("classifyTag(%q) = %+v, want none", name, got)
 		}

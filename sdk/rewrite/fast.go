@@ -161,49 +161,25 @@ func skipStartTag(b []byte, i int) int {
 
 // fastAttrs returns the attributes that matter on a start tag named name
 // (any case) when the injections are already written, and ok false when
-// the tag needs the lexer whatever its attributes.
+// the tag needs the lexer whatever its attributes: an element of the table
+// not marked fast, and svg, math and xml, which the lexer returns as
+// tokens of their own.
 func fastAttrs(name []byte) (mask attrKind, ok bool) {
-	if len(name) > 10 {
-		return attrStyle, true // longer than any name of tagClasses
-	}
-	var buf [10]byte
-	for i, c := range name {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	if i := elementIndex.find(name, true); i >= 0 {
+		if e := &elements[i]; e.fast {
+			return attrStyle | e.class.urls, true
 		}
-		buf[i] = c
-	}
-	switch s := buf[:len(name)]; string(s) {
-	case "a", "area":
-		return attrStyle | attrPing, true
-	case "table", "td", "th", "body":
-		return attrStyle | attrBackground, true
-	case "html":
-		return attrStyle | attrManifest, true
-	case "head":
-		return attrStyle, true
-	case "svg", "math", "xml":
 		return 0, false
-	default:
-		if classifyTag(s) != (tagClass{}) {
-			return 0, false
-		}
+	}
+	if len(name) == 3 && (equalFoldLower(name, "svg") || equalFoldLower(name, "xml")) ||
+		len(name) == 4 && equalFoldLower(name, "math") {
+		return 0, false
 	}
 	return attrStyle, true
 }
 
 // fastAttrMatters reports whether the attribute named key (any case) is one
-// of mask, or holds a character that needs the lexer.
+// of mask.
 func fastAttrMatters(key []byte, mask attrKind) bool {
-	switch len(key) {
-	case 4:
-		return mask&attrPing != 0 && equalFoldLower(key, "ping")
-	case 5:
-		return equalFoldLower(key, "style")
-	case 8:
-		return mask&attrManifest != 0 && equalFoldLower(key, "manifest")
-	case 10:
-		return mask&attrBackground != 0 && equalFoldLower(key, "background")
-	}
-	return false
+	return attrNameKindFold(key)&mask != 0
 }

@@ -1,0 +1,275 @@
+package rewrite
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/html"
+)
+
+// lex tokenises carry[done:] and emits what it decides. It returns true
+// when lexing must start again at done.
+func (rw *Writer) lex(final bool) bool {
+	base := rw.done
+	n := len(rw.carry) - base
+	if cap(rw.scratch) <= n {
+		rw.scratch = make([]byte, n, n+n/4+64)
+	}
+	rw.scratch = rw.scratch[:n]
+	copy(rw.scratch, rw.carry[base:])
+	in := parse.NewInputBytes(rw.scratch) // writes a NUL past the end, restored below
+	rw.lexer = *html.NewLexer(in)         // a field of rw: p would make a new one escape
+	p := lexPass{in: in, l: &rw.lexer, base: base, n: n, final: final, tag: -1}
+	again := rw.tokens(&p)
+	in.Restore()
+	return again
+}
+
+// lexPass is one run of the lexer over carry[base:base+n] (copied in
+// scratch). Offsets in it are relative to base.
+type lexPass struct {
+	in      *parse.Input
+	l       *html.Lexer
+	base, n int
+	final   bool
+
+	pos     int // start of the next token
+	tag     int // start of the open start tag, or -1
+	nameEnd int // end of its name
+	class   tagClass
+}
+
+// step says how a pass goes on after a token.
+type step uint8
+
+const (
+	stepNext  step = iota // lex the next token
+	stepStop              // the pass is over: wait for more input
+	stepAgain             // start a new pass at done
+)
+
+// tokens runs the lexer pass p. Offsets of attribute names and values are
+// found from slice capacities: the lexer returns them as slices of its
+// input capped at the end of the token (Input.Lexeme), so a slice starts at
+// tokenEnd-cap(slice). It returns true when lexing must start again at
+// done.
+func (rw *Writer) tokens(p *lexPass) bool {
+	for {
+		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
+			if k := skipFast(rw.carry[p.base+p.pos : p.base+p.n]); k > 0 {
+				p.pos += k
+				relex(p.in, p.l, p.pos)
+			}
+		}
+		tt, data := p.l.Next()
+		end := p.in.Offset()
+		var next step
+		switch tt {
+		case html.ErrorToken:
+			next = rw.lexError(p)
+		case html.StartTagToken:
+			rw.lexStartTag(p, end)
+		case html.AttributeToken:
+			rw.addAttr(p.l, p.class, end, p.tag)
+		case html.StartTagCloseToken, html.StartTagVoidToken:
+			next = rw.lexStartTagEnd(p, end)
+		case html.TextToken:
+			next = rw.lexText(p, data, end)
+		case html.CommentToken:
+			next = rw.lexComment(p, data, end)
+		case html.DoctypeToken, html.EndTagToken:
+			// Both end at their first '>'.
+			if end == p.n && !p.final && data[len(data)-1] != '>' {
+				rw.hold(p.base + p.pos)
+				return false
+			}
+			p.pos = end
+		default: // SVGToken, MathToken, XMLToken: a whole element
+			next = rw.lexForeign(p, tt, end)
+		}
+		if next != stepNext {
+			return next == stepAgain
+		}
+	}
+}
+
+// lexError handles the end of the lexer's input or its error.
+func (rw *Writer) lexError(p *lexPass) step {
+	base, n := p.base, p.n
+	if p.l.Err() != io.EOF {
+		// A NUL inside <svg> or <math> stops the lexer; browsers read it
+		// as U+FFFD. Hide the NULs from the lexer (only the scratch copy
+		// changes) and lex the construct again.
+		for i := p.pos; i < n; i++ {
+			if rw.scratch[i] == 0 {
+				rw.scratch[i] = 1
+			}
+		}
+		relex(p.in, p.l, p.pos)
+		p.tag = -1
+		return stepNext
+	}
+	if p.tag < 0 {
+		rw.emitTo(base + n)
+		return stepStop
+	}
+	if p.final {
+		// An unterminated tag at the end: browsers drop it; it passes
+		// through, after the injection if still due.
+		rw.emitTo(base + p.tag)
+		if !rw.injected {
+			rw.injectNow()
+		}
+		rw.emitTo(base + n)
+		return stepStop
+	}
+	rw.hold(base + p.tag)
+	return stepStop
+}
+
+// lexStartTag opens a start tag whose name the lexer just returned.
+func (rw *Writer) lexStartTag(p *lexPass, end int) {
+	name := p.l.Text()
+	if i := bytes.IndexByte(name, '/'); i >= 0 {
+		// "<script/src=…>": browsers end the name at the '/' and read it
+		// as a space; so does the lexer after this patch.
+		rw.scratch[p.pos+1+i] = ' '
+		relex(p.in, p.l, p.pos)
+		return
+	}
+	p.tag, p.nameEnd = p.pos, end
+	p.class = classifyTag(name)
+	rw.attrs = rw.attrs[:0]
+}
+
+// lexStartTagEnd decides the start tag that just closed, and scans the
+// body of a raw-text element.
+func (rw *Writer) lexStartTagEnd(p *lexPass, end int) step {
+	rw.startTag(p.base+p.tag, p.base+end, p.nameEnd-p.tag, p.class)
+	p.pos, p.tag = end, -1
+	if p.class.raw != rawNone {
+		rw.raw = rawState{kind: p.class.raw, name: p.class.rawName, scan: p.base + end}
+		if !rw.rawStep(p.final) {
+			return stepStop
+		}
+		p.pos = rw.jump(p.in, p.base)
+	}
+	return stepNext
+}
+
+// lexText passes text, injecting before the first non-space text when no
+// head came first, and holds a trailing "<" or "</" or an open CDATA
+// section.
+func (rw *Writer) lexText(p *lexPass, data []byte, end int) step {
+	base, pos := p.base, p.pos
+	textEnd := end
+	if end == p.n && !p.final {
+		if bytes.HasPrefix(data, cdataOpen) && !(len(data) >= len(cdataOpen)+3 && bytes.HasSuffix(data, []byte("]]>"))) {
+			rw.hold(base + pos)
+			return stepStop
+		}
+		// A final "<" or "</" may start a tag in the next write.
+		if bytes.HasSuffix(data, []byte("</")) {
+			textEnd -= 2
+		} else if data[len(data)-1] == '<' {
+			textEnd--
+		}
+	}
+	if !rw.injected {
+		if j := firstNonSpace(rw.carry[base+pos : base+textEnd]); j >= 0 {
+			rw.emitTo(base + pos + j)
+			rw.injectNow()
+		}
+	}
+	if textEnd < end {
+		rw.emitTo(base + textEnd)
+		return stepStop
+	}
+	p.pos = end
+	return stepNext
+}
+
+// lexComment passes a comment, scanning an unterminated one incrementally.
+func (rw *Writer) lexComment(p *lexPass, data []byte, end int) step {
+	base, pos, n := p.base, p.pos, p.n
+	if k := emptyComment(data); k > 0 {
+		// "<!-->" and "<!--->" are whole comments to browsers.
+		p.pos = pos + k
+		relex(p.in, p.l, p.pos)
+		return stepNext
+	} else if k < 0 && end == n && !p.final {
+		rw.hold(base + pos)
+		return stepStop
+	}
+	if end == n && !p.final {
+		if !bytes.HasPrefix(data, commentOpen) {
+			if data[len(data)-1] == '>' {
+				p.pos = end // a bogus comment ends at its first '>'
+				return stepNext
+			}
+			rw.hold(base + pos)
+			return stepStop
+		}
+		rw.emitTo(base + pos)
+		rw.raw = rawState{kind: rawComment, scan: base + pos + len(commentOpen)}
+		if !rw.rawStep(p.final) {
+			return stepStop
+		}
+		p.pos = rw.jump(p.in, base)
+		return stepNext
+	}
+	p.pos = end
+	return stepNext
+}
+
+// lexForeign handles an <svg>, <math> or XML construct, which the lexer
+// returns whole: it is held until complete (up to maxHold), then its tags
+// get a pass of their own (foreign).
+func (rw *Writer) lexForeign(p *lexPass, tt html.TokenType, end int) step {
+	base, pos, n := p.base, p.pos, p.n
+	if end == n && !p.final {
+		if tt != html.XMLToken && n-pos > rw.maxHold {
+			// Too large to hold: check the tags it has so far, then let
+			// it pass (the rest is lexed as HTML).
+			if !rw.injected {
+				rw.emitTo(base + pos)
+				rw.injectNow()
+			}
+			rw.foreign(base+pos, base+n)
+		}
+		rw.hold(base + pos)
+		return stepStop
+	}
+	if !rw.injected {
+		rw.emitTo(base + pos)
+		rw.injectNow()
+	}
+	if tt != html.XMLToken {
+		rw.foreign(base+pos, base+end)
+	}
+	p.pos = end
+	return stepNext
+}
+
+// relex restarts the lexer at scratch[rel], a token boundary.
+func relex(in *parse.Input, l *html.Lexer, rel int) {
+	in.Move(rel - in.Offset())
+	in.Skip()
+	*l = *html.NewLexer(in)
+}
+
+// emptyComment returns the length of the empty comment "<!-->" or "<!--->"
+// at the start of the comment token data, 0 when there is none, or -1 when
+// data is a shorter prefix of "<!--->" that more bytes may complete.
+func emptyComment(data []byte) int {
+	switch {
+	case bytes.HasPrefix(data, []byte("<!-->")):
+		return 5
+	case bytes.HasPrefix(data, []byte("<!--->")):
+		return 6
+	case len(data) < 6 && bytes.HasPrefix([]byte("<!--->"), data):
+		return -1
+	}
+	return 0
+}
