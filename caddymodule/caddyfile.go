@@ -347,8 +347,8 @@ func (h *Handler) parseRegime(d *caddyfile.Dispenser) error {
 		return d.ArgErr()
 	}
 	loc, regime := strings.ToUpper(args[0]), args[1]
-	if !validLocationKey(loc) {
-		return d.Errf("regime %q: want an ISO country code (BR) or country-region (US-NV)", args[0])
+	if err := sdk.CheckLocationKey(loc); err != nil {
+		return d.Errf("regime %q: %w", args[0], err)
 	}
 	if !sdk.Regime(regime).Valid() {
 		return d.Errf("regime %s %q: want opt-in, opt-out or notice", args[0], regime)

@@ -35,37 +35,17 @@ func formatDays(d time.Duration) string {
 	return d.String()
 }
 
-// checkRegimeOverride checks one entry of the regimes table: a country
-// ("BR") or country-region ("US-NV") key, upper case as the Caddyfile
-// stores it, and a known regime.
+// checkRegimeOverride checks one entry of the regimes table: a location
+// key as sdk.CheckLocationKey wants it (upper case, as the Caddyfile
+// stores it) and a known regime.
 func checkRegimeOverride(loc, regime string) error {
-	if !validLocationKey(loc) {
-		return fmt.Errorf("regime %q: want an ISO country code (BR) or country-region (US-NV) in upper case", loc)
+	if err := sdk.CheckLocationKey(loc); err != nil {
+		return fmt.Errorf("regime %q: %w", loc, err)
 	}
 	if !sdk.Regime(regime).Valid() {
 		return fmt.Errorf("regime %s %q: want opt-in, opt-out or notice", loc, regime)
 	}
 	return nil
-}
-
-// validLocationKey reports whether k is "CC" or "CC-R", "CC-RR", "CC-RRR"
-// in upper-case letters and digits, as ISO 3166-1 and 3166-2 write them.
-func validLocationKey(k string) bool {
-	country, region, hasRegion := strings.Cut(k, "-")
-	if len(country) != 2 || !isUpperAlnum(country, false) {
-		return false
-	}
-	return !hasRegion || (len(region) >= 1 && len(region) <= 3 && isUpperAlnum(region, true))
-}
-
-func isUpperAlnum(s string, digits bool) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || digits && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // validHeaderName reports whether s is an HTTP field name (an RFC 9110

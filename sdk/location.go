@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -25,6 +26,28 @@ func (l Location) String() string {
 		return l.Country + "-" + l.Region
 	}
 	return l.Country
+}
+
+// CheckLocationKey checks a location key as the regime table stores it and
+// Location.String writes it: an ISO 3166-1 alpha-2 country ("BR"), or a
+// country and an ISO 3166-2 subdivision of one to three letters or digits
+// ("US-NV", "FR-75"), in upper case. The error says what is wanted; the
+// caller names the setting and the key.
+func CheckLocationKey(k string) error {
+	switch {
+	case validLocationKey(k):
+		return nil
+	case validLocationKey(strings.ToUpper(k)):
+		return errors.New(wantLocationKey + " in upper case")
+	}
+	return errors.New(wantLocationKey)
+}
+
+const wantLocationKey = "want an ISO country code (BR) or country-region (US-NV)"
+
+func validLocationKey(k string) bool {
+	country, region, hasRegion := strings.Cut(k, "-")
+	return isAlpha2(country) && (!hasRegion || isRegionCode(region))
 }
 
 // locator finds a visitor's location from request headers set by the CDN
@@ -120,7 +143,7 @@ func countryCode(v string) string {
 func regionCode(v, country string) string {
 	v = strings.ToUpper(strings.TrimSpace(v))
 	v = strings.TrimPrefix(v, country+"-")
-	if v == "" || len(v) > 3 || !isAlnum(v) {
+	if !isRegionCode(v) {
 		return ""
 	}
 	return v
@@ -136,11 +159,18 @@ func remoteIP(r *http.Request) netip.Addr {
 	return ip
 }
 
+// isAlpha2 reports whether s is two upper-case letters, the shape of an
+// ISO 3166-1 alpha-2 country code.
 func isAlpha2(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
-func isAlnum(s string) bool {
+// isRegionCode reports whether s is one to three upper-case letters or
+// digits, the shape of an ISO 3166-2 subdivision code without its country.
+func isRegionCode(s string) bool {
+	if len(s) < 1 || len(s) > 3 {
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {

@@ -42,3 +42,36 @@ func TestGeoIPDatabase(t *testing.T) {
 		t.Errorf("a missing GeoIP database was accepted")
 	}
 }
+
+// TestCheckLocationKey: the one rule for regime keys, shared with the
+// Caddy module.
+func TestCheckLocationKey(t *testing.T) {
+	const want = "want an ISO country code (BR) or country-region (US-NV)"
+	for _, tc := range []struct {
+		name, key, err string
+	}{
+		{"country", "BR", ""},
+		{"state", "US-NV", ""},
+		{"numeric region", "FR-75", ""},
+		{"three-character region", "GB-ENG", ""},
+		{"lower case", "us-nv", want + " in upper case"},
+		{"country name", "Brazil", want},
+		{"empty", "", want},
+		{"empty region", "US-", want},
+		{"long region", "US-CALI", want},
+		{"digit in country", "B1", want},
+		{"two dashes", "US-CA-X", want},
+		{"space", " BR", want},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckLocationKey(tc.key)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.err {
+				t.Errorf("CheckLocationKey(%q) = %q, want %q", tc.key, got, tc.err)
+			}
+		})
+	}
+}

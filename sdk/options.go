@@ -72,7 +72,8 @@ type Options struct {
 
 	// Regimes overrides the built-in regime table (EEA, UK and Switzerland
 	// opt-in; US states with comprehensive privacy laws opt-out) per
-	// country ("BR") or country-region ("US-NV"). Default: none.
+	// country ("BR") or country-region ("US-NV"); keys are trimmed and
+	// upper-cased, then checked by CheckLocationKey. Default: none.
 	Regimes map[string]Regime
 
 	// CountryHeader names a request header carrying the visitor's ISO

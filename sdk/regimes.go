@@ -67,8 +67,8 @@ func newRegimeTable(overrides map[string]Regime, fallback Regime) (*regimeTable,
 	t := builtinRegimes()
 	for k, r := range overrides {
 		key := strings.ToUpper(strings.TrimSpace(k))
-		if !validLocationKey(key) {
-			return nil, fmt.Errorf("regime override %q: want a country code (DE) or country-region (US-CA)", k)
+		if err := CheckLocationKey(key); err != nil {
+			return nil, fmt.Errorf("regime override %q: %w", k, err)
 		}
 		if !r.Valid() {
 			return nil, fmt.Errorf("regime override %s: unknown regime %q (want opt-in, opt-out or notice)", k, r)
@@ -99,12 +99,4 @@ func (t *regimeTable) regime(l Location) Regime {
 		return RegimeOptOut
 	}
 	return t.fallback
-}
-
-func validLocationKey(k string) bool {
-	country, region, hasRegion := strings.Cut(k, "-")
-	if !isAlpha2(country) {
-		return false
-	}
-	return !hasRegion || (len(region) >= 1 && len(region) <= 3 && isAlnum(region))
 }
