@@ -47,7 +47,7 @@ func FuzzPostBody(f *testing.F) {
 			if len(consent) != 1 || consent[0].Value == "" || !consent[0].HttpOnly || consent[0].MaxAge <= 0 {
 				t.Fatalf("status %d without one valid consent cookie: %q", w.Code, w.Header().Values("Set-Cookie"))
 			}
-			ch, err := c.codec.decode(consent[0].Value)
+			ch, err := c.codec.Decode(consent[0].Value)
 			if err != nil {
 				t.Fatalf("the cookie set does not decode: %v", err)
 			}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/consentry/consentry/banner"
 	"github.com/consentry/consentry/sdk/consentlog"
+	"github.com/consentry/consentry/sdk/internal/bounded"
+	"github.com/consentry/consentry/sdk/internal/consentcookie"
 	"github.com/consentry/consentry/sdk/internal/match"
 )
 
@@ -23,7 +25,7 @@ type Consent struct {
 	keys       map[string]bool // configured category keys
 	sortedKeys []string        // the same, sorted
 	match      *match.Matcher
-	codec      *cookieCodec
+	codec      *consentcookie.Codec[choice]
 	log        *slog.Logger
 	now        func() time.Time
 	texts      *textSet
@@ -43,8 +45,8 @@ type Consent struct {
 	integrityKeys [][]byte          // seal consent-log records; the first seals
 	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
 
-	choices  choiceCache      // recently decoded consent cookies
-	crawlers boundedMap[bool] // User-Agent → whether it is a bot (isCrawler)
+	choices  consentcookie.Cache[choice] // recently decoded consent cookies
+	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -125,7 +127,7 @@ func New(o Options) (*Consent, error) {
 	}
 	keyPairs := o.Keys
 	if len(keyPairs) == 0 {
-		keyPairs = []KeyPair{{Hash: randomKey(64), Block: randomKey(32)}}
+		keyPairs = []KeyPair{{Hash: consentcookie.RandomKey(64), Block: consentcookie.RandomKey(32)}}
 	}
 	codec, err := newCookieCodec(o.CookieName, keyPairs)
 	if err != nil {
@@ -269,11 +271,11 @@ const (
 // readChoice decodes the consent cookie; any problem means no choice. When
 // a valid choice no longer counts, reask says why.
 func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string) {
-	value, ok := cookieValue(r.Header, c.cookieName(r))
+	value, ok := consentcookie.Value(r.Header, c.cookieName(r))
 	if !ok {
 		return nil, ""
 	}
-	ch, err := c.choices.decode(c.codec, value, c.now())
+	ch, err := c.choices.Decode(c.codec, value, c.now(), prepareChoice)
 	if err != nil || !ch.Regime.Valid() {
 		c.log.Debug("consent: ignoring consent cookie", "error", err)
 		return nil, ""

@@ -1,20 +1,12 @@
 package sdk
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/consentry/consentry/sdk/internal/httpfield"
-	"github.com/gorilla/securecookie"
+	"github.com/consentry/consentry/sdk/internal/consentcookie"
 )
-
-// maxCookieValue bounds the encoded cookie value; anything larger is not
-// ours (browsers cap a cookie at 4096 bytes including its name).
-const maxCookieValue = 3800
 
 // choice is what the consent cookie carries: the visitor's decision, not
 // the request's signals (those are read afresh on every request), except
@@ -33,6 +25,10 @@ type choice struct {
 	timeStr string // Time as RFC 3339, made once (timeText)
 }
 
+// prepareChoice fills a freshly decoded choice's cached fields, so every
+// copy from the cookie cache carries them.
+func prepareChoice(ch *choice) { ch.timeText() }
+
 // timeText returns the choice's time in RFC 3339 (UTC), as the state
 // shows it. A cached choice formats it once.
 func (ch *choice) timeText() string {
@@ -42,74 +38,18 @@ func (ch *choice) timeText() string {
 	return ch.timeStr
 }
 
-// cookieValue returns the value of the first cookie called name in the
-// request's Cookie headers, as http.Request.Cookie finds it (surrounding
-// double quotes removed), without parsing every other cookie into an
-// http.Cookie. The codec rejects any value that is not its own.
-func cookieValue(h http.Header, name string) (string, bool) {
-	for p := range httpfield.Cookies(h["Cookie"]) {
-		if p.HasEq && p.Name == name {
-			return p.Unquoted(), true
-		}
-	}
-	return "", false
-}
-
-// cookieCodec signs (and optionally encrypts) choices into cookie values.
-type cookieCodec struct {
-	codecs []securecookie.Codec
-	name   string
-}
-
-func newCookieCodec(name string, keys []KeyPair) (*cookieCodec, error) {
-	if len(keys) == 0 {
-		keys = []KeyPair{{Hash: randomKey(64), Block: randomKey(32)}}
-	}
-	var pairs [][]byte
+// newCookieCodec returns the codec of the consent cookie called name.
+func newCookieCodec(name string, keys []KeyPair) (*consentcookie.Codec[choice], error) {
+	ks := make([]consentcookie.Key, len(keys))
 	for i, k := range keys {
-		if n := len(k.Hash); n != 32 && n != 64 {
-			return nil, fmt.Errorf("key pair %d: hash key must be 32 or 64 bytes, got %d", i+1, n)
+		ks[i] = consentcookie.Key{Hash: k.Hash, Block: k.Block}
+	}
+	return consentcookie.New(name, ks, MaxCookieAge, func(ch *choice) error {
+		if ch.ID == "" || ch.Time <= 0 {
+			return errors.New("cookie carries no choice")
 		}
-		if n := len(k.Block); n != 0 && n != 16 && n != 24 && n != 32 {
-			return nil, fmt.Errorf("key pair %d: block key must be 16, 24 or 32 bytes, got %d", i+1, n)
-		}
-		var block []byte
-		if len(k.Block) > 0 {
-			block = k.Block
-		}
-		pairs = append(pairs, k.Hash, block)
-	}
-	codecs := securecookie.CodecsFromPairs(pairs...)
-	for _, c := range codecs {
-		sc := c.(*securecookie.SecureCookie)
-		sc.SetSerializer(securecookie.JSONEncoder{})
-		sc.MaxAge(int(MaxCookieAge / time.Second))
-		sc.MaxLength(maxCookieValue)
-		sc.HashFunc(sha256.New) // HMAC-SHA256 (securecookie's default, made explicit)
-	}
-	return &cookieCodec{codecs: codecs, name: name}, nil
-}
-
-// encode returns the signed cookie value for ch.
-func (cc *cookieCodec) encode(ch *choice) (string, error) {
-	return securecookie.EncodeMulti(cc.name, ch, cc.codecs...)
-}
-
-// decode returns the choice in value, or an error for anything that is not
-// a valid, unexpired cookie of ours. Callers treat every error as "no
-// choice yet": a bad cookie is never consent and never a failed request.
-func (cc *cookieCodec) decode(value string) (*choice, error) {
-	if len(value) > maxCookieValue {
-		return nil, errors.New("cookie value too long")
-	}
-	var ch choice
-	if err := securecookie.DecodeMulti(cc.name, value, &ch, cc.codecs...); err != nil {
-		return nil, err
-	}
-	if ch.ID == "" || ch.Time <= 0 {
-		return nil, errors.New("cookie carries no choice")
-	}
-	return &ch, nil
+		return nil
+	})
 }
 
 // cookieName is the consent cookie's name for r: with the __Host- prefix
@@ -140,10 +80,4 @@ func (c *Consent) cookie(r *http.Request, value string, maxAge time.Duration) *h
 
 func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil
-}
-
-func randomKey(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return b
 }

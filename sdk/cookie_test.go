@@ -34,7 +34,7 @@ func newTestConsent(t *testing.T, o Options) *Consent {
 // cookieFor encodes a choice into a request cookie header value.
 func cookieFor(t testing.TB, c *Consent, ch *choice) *http.Cookie {
 	t.Helper()
-	v, err := c.codec.encode(ch)
+	v, err := c.codec.Encode(ch)
 	if err != nil {
 		t.Fatalf("encode: %v", err)
 	}
@@ -64,7 +64,7 @@ func TestCookieEncodedSize(t *testing.T) {
 	c := newTestConsent(t, Options{})
 	ch := acceptAllChoice(c)
 	ch.Granted = []string{Necessary, Preferences, Analytics, Advertising, Social}
-	v, err := c.codec.encode(ch)
+	v, err := c.codec.Encode(ch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +78,12 @@ func TestCookieEncodedSize(t *testing.T) {
 // "no choice yet", and the page still serves.
 func TestCookieBadValuesAreNoChoice(t *testing.T) {
 	c := newTestConsent(t, Options{})
-	good, err := c.codec.encode(acceptAllChoice(c))
+	good, err := c.codec.Encode(acceptAllChoice(c))
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := newTestConsent(t, Options{Keys: []KeyPair{{Hash: bytes.Repeat([]byte("x"), 32)}}})
-	wrongKey, _ := other.codec.encode(acceptAllChoice(c))
+	wrongKey, _ := other.codec.Encode(acceptAllChoice(c))
 
 	expired := acceptAllChoice(c)
 	expired.Time = c.now().Add(-181 * 24 * time.Hour).Unix()
@@ -133,15 +133,15 @@ func TestCookieKeyRotation(t *testing.T) {
 	after := newTestConsent(t, Options{Keys: []KeyPair{newKeys, oldKeys}})
 	newOnly := newTestConsent(t, Options{Keys: []KeyPair{newKeys}})
 
-	oldValue, _ := before.codec.encode(acceptAllChoice(before))
-	if _, err := after.codec.decode(oldValue); err != nil {
+	oldValue, _ := before.codec.Encode(acceptAllChoice(before))
+	if _, err := after.codec.Decode(oldValue); err != nil {
 		t.Errorf("a cookie signed with the old key no longer decodes after rotation: %v", err)
 	}
-	newValue, _ := after.codec.encode(acceptAllChoice(after))
-	if _, err := newOnly.codec.decode(newValue); err != nil {
+	newValue, _ := after.codec.Encode(acceptAllChoice(after))
+	if _, err := newOnly.codec.Decode(newValue); err != nil {
 		t.Errorf("after rotation the new key does not encode: %v", err)
 	}
-	if _, err := before.codec.decode(newValue); err == nil {
+	if _, err := before.codec.Decode(newValue); err == nil {
 		t.Errorf("a cookie from the new key decodes with only the old key: rotation did not switch encoding keys")
 	}
 }
@@ -164,80 +164,16 @@ func FuzzCookieDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	good, _ := c.codec.encode(acceptAllChoice(c))
+	good, _ := c.codec.Encode(acceptAllChoice(c))
 	f.Add(good)
 	f.Add("")
 	f.Add("garbage|||")
 	f.Fuzz(func(t *testing.T, v string) {
-		ch, err := c.codec.decode(v)
+		ch, err := c.codec.Decode(v)
 		if err == nil && v != good && (ch.ID == "" || ch.Time <= 0) {
 			t.Errorf("decoded an empty choice from %q", v)
 		}
 	})
-}
-
-// TestChoiceCache: a cookie decoded once is answered from the cache while
-// fresh and decoded again after choiceCacheTTL; a value that fails to
-// decode is never cached; callers get copies; the cache starts over when
-// full.
-func TestChoiceCache(t *testing.T) {
-	c := newTestConsent(t, Options{})
-	good := cookieFor(t, c, acceptAllChoice(c)).Value
-	var cc choiceCache
-	now := time.Now()
-	ch, err := cc.decode(c.codec, good, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch.ID = "changed by a caller"
-	// A codec that can decode nothing proves the next answer is cached.
-	other, err := newCookieCodec(c.opts.CookieName, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := cc.decode(other, good, now.Add(choiceCacheTTL-time.Second))
-	if err != nil || again.ID == ch.ID || again.ID == "" {
-		t.Fatalf("cached decode = %+v, %v; want the original choice", again, err)
-	}
-	if _, err := cc.decode(other, good, now.Add(choiceCacheTTL)); err == nil {
-		t.Errorf("an entry past its TTL was served without decoding")
-	}
-	tampered := good[:len(good)-2] + "xx"
-	for range 2 {
-		if _, err := cc.decode(c.codec, tampered, now); err == nil {
-			t.Fatalf("tampered value decoded")
-		}
-	}
-	if _, ok := cc.m.load(tampered); ok {
-		t.Errorf("a value that failed to decode was cached")
-	}
-	cc.m.n.Store(maxCachedChoices)
-	if _, err := cc.decode(c.codec, good, now.Add(2*choiceCacheTTL)); err != nil {
-		t.Fatal(err)
-	}
-	if n := cc.m.n.Load(); n != 1 {
-		t.Errorf("cache not started over when full: %d entries counted, want 1", n)
-	}
-}
-
-// TestCookieValue: the consent cookie's value is found as
-// http.Request.Cookie finds it.
-func TestCookieValue(t *testing.T) {
-	for _, lines := range [][]string{
-		{"consent=abc"}, {"a=1; consent=abc; b=2"}, {"a=1;consent=abc"}, {`consent="abc"`},
-		{"x=1", "consent=first; consent=second"}, {"consent=first", "consent=second"},
-		{"consentx=1; xconsent=2"}, {"consent="}, {"a=1; ; consent=v=w"}, {},
-	} {
-		r := httptest.NewRequest("GET", "/", nil)
-		for _, l := range lines {
-			r.Header.Add("Cookie", l)
-		}
-		want, err := r.Cookie("consent")
-		got, ok := cookieValue(r.Header, "consent")
-		if ok != (err == nil) || (ok && got != want.Value) {
-			t.Errorf("%q: cookieValue = %q, %v; http.Request.Cookie = %v, %v", lines, got, ok, want, err)
-		}
-	}
 }
 
 // TestGrantedList: the Consent-Categories value equals the sorted granted

@@ -79,7 +79,7 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	value, err := c.codec.encode(ch)
+	value, err := c.codec.Encode(ch)
 	if err != nil {
 		c.log.Error("consent: encoding the consent cookie", "error", err)
 		http.Error(w, "could not record the choice", http.StatusInternalServerError)

@@ -21,6 +21,17 @@ var consentModeTypes = [...]struct{ name, category string }{
 	{"security_storage", ""},
 }
 
+// consentModePairs returns consentModeTypes as [type, category] pairs, the
+// form the banner configuration carries them in (bannerConfig.ConsentMode):
+// the banner's update on a choice follows the same table as the defaults.
+func consentModePairs() [][2]string {
+	out := make([][2]string, len(consentModeTypes))
+	for i, t := range consentModeTypes {
+		out[i] = [2]string{t.name, t.category}
+	}
+	return out
+}
+
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // injection renders the markup that goes first into every rewritten page:
@@ -132,12 +143,12 @@ func (c *Consent) isCrawler(ua string) bool {
 	if ua == "" {
 		return false
 	}
-	if bot, ok := c.crawlers.load(ua); ok {
+	if bot, ok := c.crawlers.Load(ua); ok {
 		return bot
 	}
 	bot := useragent.Parse(ua).Bot
 	if len(ua) <= 512 {
-		c.crawlers.store(ua, bot, maxUserAgents)
+		c.crawlers.Store(ua, bot, maxUserAgents)
 	}
 	return bot
 }

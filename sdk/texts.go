@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk/internal/bounded"
 	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // textSet holds, per offered language, what pages refer to: the banner
@@ -26,7 +28,7 @@ type textSet struct {
 	byName  map[string]*banner.File      // file name → configuration script or details, for serving
 	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 
-	picked boundedMap[string] // Accept-Language value → language (pick)
+	picked bounded.Map[string] // Accept-Language value → language (pick)
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -42,6 +44,14 @@ type bannerConfig struct {
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
 	Categories []bannerCategory  `json:"categories"`
+	// ConsentMode is the Google Consent Mode v2 table the inline defaults
+	// come from (consentModeTypes), as [type, category] pairs, for the
+	// update the banner sends on a choice.
+	ConsentMode [][2]string `json:"consentMode"`
+	// Attrs are the attributes the rewriter renames to data-* on a
+	// neutralised tag (rewrite.RenamedAttrs), which the banner restores on
+	// a grant.
+	Attrs []string `json:"attrs"`
 }
 
 type bannerCategory struct {
@@ -95,6 +105,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	if ts.hosts, err = json.Marshal(hosts); err != nil {
 		return nil, err
 	}
+	consentMode, attrs := consentModePairs(), rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
 		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
@@ -104,12 +115,14 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		}
 		ts.texts[lang] = texts
 		cfg := bannerConfig{
-			Endpoint:   o.Prefix,
-			PrivacyURL: o.PrivacyURL,
-			CookieURL:  o.CookieURL,
-			Lang:       lang,
-			Floating:   o.FloatingButton,
-			Texts:      bannerTexts(texts),
+			Endpoint:    o.Prefix,
+			PrivacyURL:  o.PrivacyURL,
+			CookieURL:   o.CookieURL,
+			Lang:        lang,
+			Floating:    o.FloatingButton,
+			Texts:       bannerTexts(texts),
+			ConsentMode: consentMode,
+			Attrs:       attrs,
 		}
 		full := map[string][]bannerCookie{}
 		for _, c := range cats {
@@ -164,12 +177,12 @@ func (ts *textSet) pick(acceptLanguage string) string {
 	if ts.forced != "" {
 		return ts.forced
 	}
-	if lang, ok := ts.picked.load(acceptLanguage); ok {
+	if lang, ok := ts.picked.Load(acceptLanguage); ok {
 		return lang
 	}
 	lang := banner.Negotiate(acceptLanguage, ts.offered, ts.offered[0])
 	if len(acceptLanguage) <= 256 {
-		ts.picked.store(acceptLanguage, lang, maxLanguageAnswers)
+		ts.picked.Store(acceptLanguage, lang, maxLanguageAnswers)
 	}
 	return lang
 }

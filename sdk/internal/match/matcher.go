@@ -91,8 +91,9 @@ func (m *Matcher) Cookie(name string) string {
 	return c
 }
 
-// Inline returns the key of the first category, in rule order, whose
-// inline patterns body contains and that refused reports true for, or "".
+// Inline returns the key of a category that refused reports true for and
+// whose inline patterns body contains (the scan stops at the first such
+// pattern in body), or "".
 func (m *Matcher) Inline(body []byte, refused func(key string) bool) string {
 	var mask uint64
 	for i, k := range m.catKeys {

@@ -1,23 +1,24 @@
-package sdk
+// Package bounded holds the engine's small concurrent caches.
+package bounded
 
 import (
 	"sync"
 	"sync/atomic"
 )
 
-// boundedMap is a concurrent map from strings for the engine's small
+// Map is a concurrent map from strings for the engine's small
 // caches of answers that are cheap to recompute (bot checks, language
 // negotiation, decoded cookies): it holds at most the entries its store
 // calls allow and, when full, starts over rather than tracking recency, so
 // a flood of distinct keys costs a recomputation, never memory. The zero
 // value is ready to use.
-type boundedMap[V any] struct {
+type Map[V any] struct {
 	m sync.Map
 	n atomic.Int64
 }
 
-// load returns the value stored for key.
-func (b *boundedMap[V]) load(key string) (V, bool) {
+// Load returns the value stored for key.
+func (b *Map[V]) Load(key string) (V, bool) {
 	v, ok := b.m.Load(key)
 	if !ok {
 		var zero V
@@ -26,9 +27,9 @@ func (b *boundedMap[V]) load(key string) (V, bool) {
 	return v.(V), true
 }
 
-// store keeps v for key, emptying the map first when it holds max
+// Store keeps v for key, emptying the map first when it holds max
 // entries.
-func (b *boundedMap[V]) store(key string, v V, max int64) {
+func (b *Map[V]) Store(key string, v V, max int64) {
 	if b.n.Add(1) > max {
 		b.m.Clear()
 		b.n.Store(1) // the entry stored below
