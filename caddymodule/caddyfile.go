@@ -183,11 +183,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.GPCLastUpdate, err = oneArg(d)
 		case "country_header":
 			if h.CountryHeader, err = oneArg(d); err == nil {
-				err = checkHeaderName(d, name, h.CountryHeader)
+				err = atLine(d, checkHeaderName(name, h.CountryHeader))
 			}
 		case "region_header":
 			if h.RegionHeader, err = oneArg(d); err == nil {
-				err = checkHeaderName(d, name, h.RegionHeader)
+				err = atLine(d, checkHeaderName(name, h.RegionHeader))
 				regionAlone = d.WrapErr(errRegionAlone)
 			}
 		case "geoip_db":
@@ -330,11 +330,11 @@ func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// checkHeaderName reports a country_header or region_header value that
-// cannot be an HTTP header name.
-func checkHeaderName(d *caddyfile.Dispenser, name, v string) error {
-	if !validHeaderName(v) {
-		return d.Errf("%s %q: not a valid header name", name, v)
+// atLine adds the current Caddyfile line to err, if there is one, so the
+// checks Validate also runs name the line here.
+func atLine(d *caddyfile.Dispenser, err error) error {
+	if err != nil {
+		return d.WrapErr(err)
 	}
 	return nil
 }

@@ -5,8 +5,6 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
-
-	"github.com/consentry/consentry/sdk"
 )
 
 // parseLog reads
@@ -55,12 +53,10 @@ func parseLog(d *caddyfile.Dispenser) (*LogConfig, error) {
 		case "spool":
 			lc.Spool = v
 		case "ip":
-			switch sdk.IPMode(v) {
-			case sdk.IPTruncate, sdk.IPHash, sdk.IPOff:
-				lc.IP = v
-			default:
-				return nil, d.Errf("log ip %q: want truncate, hash or off", v)
+			if err := checkIPMode(v); err != nil {
+				return nil, d.WrapErr(err)
 			}
+			lc.IP = v
 		case "queue_size":
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {

@@ -48,6 +48,23 @@ func checkRegimeOverride(loc, regime string) error {
 	return nil
 }
 
+// checkHeaderName reports a country_header or region_header value that
+// cannot be an HTTP header name.
+func checkHeaderName(name, v string) error {
+	if !validHeaderName(v) {
+		return fmt.Errorf("%s %q: not a valid header name", name, v)
+	}
+	return nil
+}
+
+// checkIPMode reports a log ip value that is not an sdk.IPMode.
+func checkIPMode(v string) error {
+	if !sdk.IPMode(v).Valid() {
+		return fmt.Errorf("log ip %q: want truncate, hash or off", v)
+	}
+	return nil
+}
+
 // validHeaderName reports whether s is an HTTP field name (an RFC 9110
 // token).
 func validHeaderName(s string) bool {

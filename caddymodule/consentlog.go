@@ -14,7 +14,6 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 
-	"github.com/consentry/consentry/sdk"
 	"github.com/consentry/consentry/sdk/consentlog"
 	"github.com/consentry/consentry/sdk/consentlog/postgres"
 	"github.com/consentry/consentry/sdk/consentlog/sqlite"
@@ -88,10 +87,10 @@ func (lc LogConfig) resolved(repl *caddy.Replacer) (LogConfig, error) {
 	default:
 		return lc, fmt.Errorf("log %q: want sqlite, postgres or off", lc.Store)
 	}
-	switch sdk.IPMode(lc.IP) {
-	case "", sdk.IPTruncate, sdk.IPHash, sdk.IPOff:
-	default:
-		return lc, fmt.Errorf("log ip %q: want truncate, hash or off", lc.IP)
+	if lc.IP != "" {
+		if err := checkIPMode(lc.IP); err != nil {
+			return lc, err
+		}
 	}
 	if lc.QueueSize < 0 {
 		return lc, fmt.Errorf("log queue_size %d: must be positive", lc.QueueSize)

@@ -276,8 +276,11 @@ func (h *Handler) Validate() error {
 		}
 	}
 	for name, v := range map[string]string{"country_header": h.CountryHeader, "region_header": h.RegionHeader} {
-		if v != "" && !validHeaderName(v) {
-			return fmt.Errorf("%s %q: not a valid header name", name, v)
+		if v == "" {
+			continue
+		}
+		if err := checkHeaderName(name, v); err != nil {
+			return err
 		}
 	}
 	if h.RegionHeader != "" && h.CountryHeader == "" {

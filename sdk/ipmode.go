@@ -13,3 +13,8 @@ const (
 	// IPOff keeps nothing.
 	IPOff IPMode = "off"
 )
+
+// Valid reports whether m is one of the IP modes.
+func (m IPMode) Valid() bool {
+	return m == IPTruncate || m == IPHash || m == IPOff
+}

@@ -57,7 +57,7 @@ type locator struct {
 	countryHeader string
 	regionHeader  string
 	db            *maxminddb.Reader
-	clientIP      func(*http.Request) netip.Addr
+	clientIP      func(*http.Request) netip.Addr // Options.ClientIP or remoteIP; the consent log reads it too
 }
 
 func newLocator(o Options) (*locator, error) {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -155,7 +154,7 @@ func (c *Consent) logIP(r *http.Request) string {
 	if c.opts.LogIP == IPOff {
 		return ""
 	}
-	ip := c.clientIP(r)
+	ip := c.locate.clientIP(r)
 	if !ip.IsValid() {
 		return ""
 	}
@@ -171,14 +170,6 @@ func (c *Consent) logIP(r *http.Request) string {
 	}
 	p, _ := ip.Prefix(bits)
 	return p.String()
-}
-
-// clientIP is the visitor's address: Options.ClientIP, or the connection's.
-func (c *Consent) clientIP(r *http.Request) netip.Addr {
-	if c.opts.ClientIP != nil {
-		return c.opts.ClientIP(r)
-	}
-	return remoteIP(r)
 }
 
 // pagePath is the path of the page a choice was made on: the Referer's
