@@ -181,6 +181,42 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				{Key: "social", Hosts: []string{"b.example"}},
 			}},
 		},
+		// The location and regime subdirectives.
+		{
+			name:  "headers",
+			input: "consent {\n country_header CF-IPCountry\n region_header CF-Region-Code\n}",
+			want:  Handler{CountryHeader: "CF-IPCountry", RegionHeader: "CF-Region-Code"},
+		},
+		{
+			name:  "geoip_db literal",
+			input: "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}",
+			want:  Handler{GeoIPDB: "/var/lib/GeoLite2-City.mmdb"},
+		},
+		{
+			name:  "geoip_db placeholder kept for provisioning",
+			input: "consent {\n geoip_db {env.GEOIP_DB}\n}",
+			want:  Handler{GeoIPDB: "{env.GEOIP_DB}"},
+		},
+		{
+			name:  "regime overrides, upper-cased",
+			input: "consent {\n regime BR opt-in\n regime us-nv opt-out\n regime JP notice\n regime FR-75 notice\n}",
+			want:  Handler{Regimes: map[string]string{"BR": "opt-in", "US-NV": "opt-out", "JP": "notice", "FR-75": "notice"}},
+		},
+		{
+			name:  "max_age at the browser limit",
+			input: "consent {\n max_age opt-out 400d\n}",
+			want:  Handler{MaxAge: map[string]caddy.Duration{"opt-out": 400 * day}},
+		},
+		{
+			name:  "default_regime notice",
+			input: "consent {\n default_regime notice\n}",
+			want:  Handler{DefaultRegime: "notice"},
+		},
+		{
+			name:  "policy_version, cookie_domain, gpc_last_update",
+			input: "consent {\n policy_version 2026-11\n cookie_domain example.com\n gpc_last_update 2026-01-15\n}",
+			want:  Handler{PolicyVersion: "2026-11", CookieDomain: "example.com", GPCLastUpdate: "2026-01-15"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,62 +287,6 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
-			}
-		})
-	}
-}
-
-// TestUnmarshalRegimes covers the location and regime subdirectives.
-func TestUnmarshalRegimes(t *testing.T) {
-	tests := []struct {
-		name  string
-		input string
-		want  Handler
-	}{
-		{
-			name:  "headers",
-			input: "consent {\n country_header CF-IPCountry\n region_header CF-Region-Code\n}",
-			want:  Handler{CountryHeader: "CF-IPCountry", RegionHeader: "CF-Region-Code"},
-		},
-		{
-			name:  "geoip_db literal",
-			input: "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}",
-			want:  Handler{GeoIPDB: "/var/lib/GeoLite2-City.mmdb"},
-		},
-		{
-			name:  "geoip_db placeholder kept for provisioning",
-			input: "consent {\n geoip_db {env.GEOIP_DB}\n}",
-			want:  Handler{GeoIPDB: "{env.GEOIP_DB}"},
-		},
-		{
-			name:  "regime overrides, upper-cased",
-			input: "consent {\n regime BR opt-in\n regime us-nv opt-out\n regime JP notice\n regime FR-75 notice\n}",
-			want:  Handler{Regimes: map[string]string{"BR": "opt-in", "US-NV": "opt-out", "JP": "notice", "FR-75": "notice"}},
-		},
-		{
-			name:  "max_age at the browser limit",
-			input: "consent {\n max_age opt-out 400d\n}",
-			want:  Handler{MaxAge: map[string]caddy.Duration{"opt-out": 400 * day}},
-		},
-		{
-			name:  "default_regime notice",
-			input: "consent {\n default_regime notice\n}",
-			want:  Handler{DefaultRegime: "notice"},
-		},
-		{
-			name:  "policy_version, cookie_domain, gpc_last_update",
-			input: "consent {\n policy_version 2026-11\n cookie_domain example.com\n gpc_last_update 2026-01-15\n}",
-			want:  Handler{PolicyVersion: "2026-11", CookieDomain: "example.com", GPCLastUpdate: "2026-01-15"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got Handler
-			if err := got.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input)); err != nil {
-				t.Fatalf("UnmarshalCaddyfile: %v", err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
 	}
