@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/consentry/consentry/sdk/internal/match"
@@ -53,15 +52,6 @@ type VendorCookie struct {
 	// Host is the domain a third-party cookie is set on; empty for
 	// first-party cookies.
 	Host string `json:"host,omitempty"`
-}
-
-// matches reports whether a cookie named name is this cookie: the same
-// name, or a name with the prefix when Name ends in '*'.
-func (c VendorCookie) matches(name string) bool {
-	if prefix, ok := strings.CutSuffix(c.Name, "*"); ok {
-		return strings.HasPrefix(name, prefix)
-	}
-	return c.Name == name
 }
 
 //go:embed catalogue.json

@@ -50,9 +50,3 @@ func (c *Cache[T]) Decode(codec *Codec[T], value string, now time.Time, prepare 
 	c.m.Store(value, &cached[T]{v: *v, until: now.Add(TTL)}, MaxCached)
 	return v, nil
 }
-
-// cachedValue reports whether value is in the cache (for tests).
-func (c *Cache[T]) cachedValue(value string) bool {
-	_, ok := c.m.Load(value)
-	return ok
-}

@@ -51,3 +51,9 @@ func TestCache(t *testing.T) {
 		t.Errorf("cache not started over when full")
 	}
 }
+
+// cachedValue reports whether value is in the cache.
+func (c *Cache[T]) cachedValue(value string) bool {
+	_, ok := c.m.Load(value)
+	return ok
+}
