@@ -36,15 +36,53 @@ const (
 )
 
 var (
-	//go:embed banner.js
-	jsSource []byte
+	//go:embed js/core.js
+	coreJS []byte
+	//go:embed js/activate.js
+	activateJS []byte
+	//go:embed js/ui.js
+	uiJS []byte
 	//go:embed banner.css
 	cssSource []byte
 	//go:embed guard.js
 	guardSource []byte
 )
 
-// cssSlot is the string literal in banner.js that assets replaces with the
+// jsParts are the sources of the banner script, in the order they are
+// joined: each part uses names the parts before it declare.
+var jsParts = []struct {
+	name string
+	src  []byte
+}{
+	{"js/core.js", coreJS},         // state, configuration, helpers, the choice
+	{"js/activate.js", activateJS}, // tags and placeholders held until a grant
+	{"js/ui.js", uiJS},             // banner, preference centre, floating button, start
+}
+
+// jsSource is the banner script before minifying: the parts, in order,
+// inside one arrow function that runs at once.
+//
+// The parts are fragments of that one function, not modules or functions
+// of their own: they share one scope, as the single file they were split
+// from did, so every closure sees the same bindings as before and no part
+// needs exports, imports or a namespace object on window. The minifier
+// still sees one function whose names are all local, so it renames them
+// as before and the script does not grow. Each part is still a script that
+// parses on its own (node --check), and the joined source is checked too.
+var jsSource = joinJS()
+
+func joinJS() []byte {
+	var b bytes.Buffer
+	b.WriteString("(() => {\n'use strict';\n")
+	for _, p := range jsParts {
+		b.WriteString("\n// " + p.name + "\n")
+		b.Write(p.src)
+	}
+	b.WriteString("})();\n")
+	return b.Bytes()
+}
+
+// cssSlot is the string literal in js/ui.js that assets replaces with the
 // minified stylesheet, so that the script applies the styles itself and no
 // stylesheet blocks the page's first paint.
 const cssSlot = "'@CSS@'"

@@ -90,7 +90,7 @@ func TestMinifiedIsSmallerAndMinifyDidNotFail(t *testing.T) {
 var keptTokens = map[string][]string{
 	"js": {"consent-state", "consentryConfig", "consentry-banner", "consentry-prefs", "data-consent-action",
 		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
-		"ad_user_data", "ad_personalization", "analytics_storage", "security_storage", "role", "switch"},
+		"consentMode", "attrs", "data-consent-orig-", "role", "switch"},
 	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder",
 		"prefers-color-scheme", "position:fixed"},
 }
@@ -240,24 +240,65 @@ func TestAcceptsGzip(t *testing.T) {
 	}
 }
 
-// TestJSSyntax runs node --check over the source and the minified script.
-// Without node the test is skipped, unless CI=true.
+// TestJSSyntax runs node --check over each part, the joined source and the
+// minified script. Without node the test is skipped, unless CI=true.
 func TestJSSyntax(t *testing.T) {
+	files := map[string][]byte{"source.js": jsSource, "minified.js": JS().Body}
+	for _, p := range jsParts {
+		files[filepath.Base(p.name)] = p.src
+	}
+	nodeCheck(t, files)
+}
+
+// nodeCheck runs node --check over each of files (name → body). Without
+// node the test is skipped, unless CI=true.
+func nodeCheck(t *testing.T, files map[string][]byte) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("node not found; CI needs it to check the banner script")
+			t.Fatal("node not found; CI needs it to check the banner scripts")
 		}
 		t.Skip("node not found")
 	}
 	dir := t.TempDir()
-	for name, body := range map[string][]byte{"source.js": jsSource, "minified.js": JS().Body} {
+	for name, body := range files {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, body, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if out, err := exec.Command(node, "--check", p).CombinedOutput(); err != nil {
 			t.Errorf("node --check %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// TestJSJoinsTheParts: banner.js is the parts, each whole and in order,
+// inside one function that runs at once; the minified script keeps a name
+// only each part uses.
+func TestJSJoinsTheParts(t *testing.T) {
+	src := string(jsSource)
+	if !strings.HasPrefix(src, "(() => {\n'use strict';\n") || !strings.HasSuffix(src, "})();\n") {
+		t.Errorf("the joined source is not one arrow function run at once:\n%.60s … %s", src, src[max(0, len(src)-20):])
+	}
+	at := 0
+	for _, p := range jsParts {
+		i := strings.Index(src[at:], string(p.src))
+		if len(p.src) == 0 || i < 0 {
+			t.Fatalf("the joined source does not hold %s after the parts before it", p.name)
+		}
+		at += i + len(p.src)
+	}
+	// A string of each part's own, which the minifier keeps.
+	marks := map[string]string{
+		"js/core.js":     "consentry: a choice is being saved",
+		"js/activate.js": "data-consent-orig-",
+		"js/ui.js":       "consentry-settings",
+	}
+	for _, p := range jsParts {
+		mark := marks[p.name]
+		if !bytes.Contains(p.src, []byte(mark)) || !bytes.Contains(JS().Body, []byte(mark)) {
+			t.Errorf("%s: %q is not in both the part and the minified banner.js", p.name, mark)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp/kb"
 	"github.com/consentry/consentry/internal/browsertest"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // These tests load banner.js in headless Chromium against a stub site: a
@@ -130,8 +131,8 @@ func (s *site) page(w http.ResponseWriter) {
 	if s.cookies != nil {
 		cats[2]["cookies"] = s.cookies
 	}
-	cfg := map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
-		"lang": "en", "texts": texts, "categories": cats, "floating": s.floated}
+	cfg := withServerTables(map[string]any{"endpoint": "/_consent", "privacyUrl": "/privacy", "cookieUrl": "/_consent/cookies",
+		"lang": "en", "texts": texts, "categories": cats, "floating": s.floated})
 	show := ""
 	if !s.show {
 		show = ` data-show="false"` // a crawler: the banner stays shut
@@ -155,9 +156,21 @@ document.addEventListener('consent:change',function(e){changes.push(e.detail)});
 <script type="text/plain" data-category="shoes">window.order.push('not-ours')</script>
 <iframe data-category="social" data-src="/embed" width="300" height="150" title="embed"></iframe>
 <style type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
-<img id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" alt="">
+<img id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" data-lowsrc="/low.gif" alt="">
 <div id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
 </main></body></html>`, show, st, cf, CSS().Name, JS().Name)
+}
+
+// withServerTables adds to a stub configuration what the sdk puts in every
+// banner configuration from its own tables: the attributes its rewriter
+// renames (rewrite.RenamedAttrs) and the Consent Mode table its inline
+// defaults come from (the sdk's tests check it sends its own).
+func withServerTables(cfg map[string]any) map[string]any {
+	cfg["attrs"] = rewrite.RenamedAttrs()
+	cfg["consentMode"] = [][2]string{{"ad_storage", "advertising"}, {"ad_user_data", "advertising"},
+		{"ad_personalization", "advertising"}, {"analytics_storage", "analytics"},
+		{"functionality_storage", "preferences"}, {"personalization_storage", "preferences"}, {"security_storage", ""}}
+	return cfg
 }
 
 func (s *site) snapshot() (posts []map[string]any, vendor, embed int) {
@@ -240,6 +253,10 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, ctx, `JSON.stringify(dataLayer.filter(e=>e[0]==='consent').map(e=>[e[1],e[2].analytics_storage,e[2].ad_user_data,e[2].security_storage]))`); got != `[["update","denied","denied","granted"]]` {
 			t.Errorf("consent calls = %s", got)
 		}
+		// The update names the configuration's Consent Mode types, in order.
+		if !eval[bool](t, ctx, `JSON.stringify(Object.keys(dataLayer.find(e=>e[0]==='consent')[2])) === JSON.stringify(consentryConfig.consentMode.map(p=>p[0]))`) {
+			t.Error("the Consent Mode update does not follow the configuration's table")
+		}
 		if !eval[bool](t, ctx, `JSON.parse(document.getElementById('consent-state').textContent).decided === true`) {
 			t.Error("#consent-state not updated")
 		}
@@ -260,6 +277,11 @@ func TestBrowser(t *testing.T) {
 		waitFor(t, ctx, `getComputedStyle(document.getElementById('styled')).color === 'rgb(1, 2, 3)'`)
 		if got := eval[string](t, ctx, `[document.getElementById('lazy').getAttribute('src'), document.getElementById('lazy').getAttribute('data-src'), String(document.getElementById('lazy').hasAttribute('data-consent-orig-src'))].join(' ')`); got != "/px.gif /lazy.gif false" {
 			t.Errorf("lazy image after accept: src, data-src, orig = %q", got)
+		}
+		// lowsrc is one of the server's renamed attributes the banner's own
+		// list used to leave out.
+		if got := eval[string](t, ctx, `document.getElementById('lazy').getAttribute('lowsrc')`); got != "/low.gif" {
+			t.Errorf("lazy image after accept: lowsrc = %q, want /low.gif", got)
 		}
 		if got := eval[string](t, ctx, `document.getElementById('bg').style.outlineColor`); got != "rgb(4, 5, 6)" {
 			t.Errorf("held style attribute not restored: outline colour %q", got)

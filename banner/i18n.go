@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"path"
 	"slices"
@@ -90,18 +91,26 @@ func Texts(lang string) map[string]string {
 
 // bundleFor maps a language tag to a bundle key, or "" when none fits.
 func bundleFor(lang string, b map[string]map[string]string) string {
-	tag := strings.ToLower(strings.TrimSpace(lang))
-	for tag != "" {
+	for tag := range truncations(strings.ToLower(strings.TrimSpace(lang))) {
 		if _, ok := b[tag]; ok {
 			return tag
 		}
-		i := strings.LastIndexAny(tag, "-_")
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
 	}
 	return ""
+}
+
+// truncations yields tag and then tag without its last subtag, and so on
+// ("zh-hant-tw", "zh-hant", "zh"); "-" and "_" both separate subtags.
+func truncations(tag string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for tag != "" && yield(tag) {
+			i := strings.LastIndexAny(tag, "-_")
+			if i < 0 {
+				return
+			}
+			tag = tag[:i]
+		}
+	}
 }
 
 // Negotiate picks the best tag of offered for an Accept-Language header
@@ -128,17 +137,12 @@ func Negotiate(acceptLanguage string, offered []string, fallback string) string 
 // match finds want in offered: exact, then by truncation, then by primary
 // subtag.
 func match(want string, offered []string) (string, bool) {
-	for tag := want; tag != ""; {
+	for tag := range truncations(want) {
 		for _, o := range offered {
 			if strings.EqualFold(o, tag) {
 				return o, true
 			}
 		}
-		i := strings.LastIndexAny(tag, "-_")
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
 	}
 	primary, _, _ := strings.Cut(want, "-")
 	for _, o := range offered {
