@@ -27,8 +27,11 @@ const (
 const connectTimeout = 10 * time.Second
 
 // Store is a consent log store in a PostgreSQL database. It is safe for
-// concurrent use, by several processes too.
+// concurrent use, by several processes too. Its methods are those of
+// consentlog.Store, served by the SQL implementation it shares with the
+// SQLite store; an error refusing the data wraps consentlog.ErrRefused.
 type Store struct {
+	consentlog.Store
 	s *sqlstore.Store
 }
 
@@ -63,7 +66,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, redact(err, secret)
 	}
-	return &Store{s: s}, nil
+	return &Store{Store: s, s: s}, nil
 }
 
 // redacted is an error whose message has the password masked.
@@ -84,13 +87,6 @@ func redact(err error, secret string) error {
 	return &redacted{msg: strings.ReplaceAll(err.Error(), secret, "xxxxx"), err: err}
 }
 
-// Insert adds notices and records in one transaction, skipping those the
-// store already holds. An error refusing the data wraps
-// consentlog.ErrRefused.
-func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	return s.s.Insert(ctx, notices, records)
-}
-
 // refused reports whether err is PostgreSQL refusing the data: SQLSTATE
 // class 22 (data exception) or 23 (integrity constraint). A full disk
 // (53100), shutdown (57P) or lost connection (08) passes.
@@ -98,33 +94,5 @@ func refused(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23"))
 }
-
-// Purge deletes the records whose event time is before cutoff and returns
-// how many it deleted.
-func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
-	return s.s.Purge(ctx, cutoff)
-}
-
-// Find returns the records matching q, oldest first.
-func (s *Store) Find(ctx context.Context, q consentlog.Query) ([]consentlog.Record, error) {
-	return s.s.Find(ctx, q)
-}
-
-// Stats counts decisions per UTC day, regime and category over [from, to).
-func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]consentlog.DayStat, error) {
-	return s.s.Stats(ctx, from, to)
-}
-
-// Notice returns the notice with the given hash; ok is false when the
-// store has none.
-func (s *Store) Notice(ctx context.Context, hash string) (n consentlog.Notice, ok bool, err error) {
-	return s.s.Notice(ctx, hash)
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.s.Ping(ctx) }
-
-// Close closes the connections.
-func (s *Store) Close() error { return s.s.Close() }
 
 var _ consentlog.Store = (*Store)(nil)

@@ -29,8 +29,11 @@ const readConns = 4
 const openTimeout = time.Minute
 
 // Store is a consent log store in one SQLite file. It is safe for
-// concurrent use.
+// concurrent use. Its methods are those of consentlog.Store, served by the
+// SQL implementation it shares with the PostgreSQL store; an error
+// refusing the data wraps consentlog.ErrRefused.
 type Store struct {
+	consentlog.Store
 	s    *sqlstore.Store
 	path string
 }
@@ -69,7 +72,8 @@ func Open(path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
-	s := &Store{s: sqlstore.New(sqlstore.SQLite, write, read, refused), path: abs}
+	ss := sqlstore.New(sqlstore.SQLite, write, read, refused)
+	s := &Store{Store: ss, s: ss, path: abs}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%w (database %s)", err, abs)
@@ -115,13 +119,6 @@ func dsn(path string, writer bool) string {
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// Insert adds notices and records in one transaction, skipping those the
-// store already holds. An error refusing the data wraps
-// consentlog.ErrRefused.
-func (s *Store) Insert(ctx context.Context, notices []consentlog.Notice, records []consentlog.Record) error {
-	return s.s.Insert(ctx, notices, records)
-}
-
 // refused reports whether err is SQLite refusing the data (a constraint, a
 // type mismatch, a value too big or out of range) rather than a full disk,
 // an I/O error or a lock, which pass.
@@ -136,33 +133,5 @@ func refused(err error) bool {
 	}
 	return false
 }
-
-// Purge deletes the records whose event time is before cutoff and returns
-// how many it deleted.
-func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
-	return s.s.Purge(ctx, cutoff)
-}
-
-// Find returns the records matching q, oldest first.
-func (s *Store) Find(ctx context.Context, q consentlog.Query) ([]consentlog.Record, error) {
-	return s.s.Find(ctx, q)
-}
-
-// Stats counts decisions per UTC day, regime and category over [from, to).
-func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]consentlog.DayStat, error) {
-	return s.s.Stats(ctx, from, to)
-}
-
-// Notice returns the notice with the given hash; ok is false when the
-// store has none.
-func (s *Store) Notice(ctx context.Context, hash string) (n consentlog.Notice, ok bool, err error) {
-	return s.s.Notice(ctx, hash)
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.s.Ping(ctx) }
-
-// Close closes the database.
-func (s *Store) Close() error { return s.s.Close() }
 
 var _ consentlog.Store = (*Store)(nil)
