@@ -1,6 +1,9 @@
 package rewrite
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // textCategory returns the refused category of the first host named in
 // text b that the policy refuses, or "". A host is named after a run of at
@@ -56,29 +59,10 @@ func isHostByte(c byte) bool {
 
 // decodeText appends v to dst with character references decoded and tabs
 // and newlines removed (the URL parser ignores them), for scanning
-// attribute text for hosts.
+// attribute text for hosts. Decoding never lengthens text, so with room
+// for all of v decodeURLPrefix decodes the whole.
 func decodeText(dst, v []byte) []byte {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch c {
-		case '\t', '\n', '\r':
-			continue
-		case '&':
-			if r, n := decodeCharRef(v[i:]); n > 0 {
-				switch {
-				case r == '\t' || r == '\n' || r == '\r':
-				case r < 0x80:
-					dst = append(dst, byte(r))
-				default:
-					dst = append(dst, 0x80) // a non-ASCII byte: never part of a host here
-				}
-				i += n - 1
-				continue
-			}
-		}
-		dst = append(dst, c)
-	}
-	return dst
+	return decodeURLPrefix(slices.Grow(dst, len(v)), v)
 }
 
 // refreshURL returns the URL of a decoded <meta http-equiv=refresh>

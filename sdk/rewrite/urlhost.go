@@ -97,7 +97,9 @@ func appendURLHost(dst, v []byte) []byte {
 
 // decodeURLPrefix appends to dst the first bytes of v with character
 // references decoded and tabs and newlines removed, as the HTML parser and
-// the URL parser would, stopping when dst is full.
+// the URL parser would, stopping when dst is full. A reference to a
+// non-ASCII character becomes the byte 0x80: never a delimiter, never part
+// of a host here.
 func decodeURLPrefix(dst, v []byte) []byte {
 	for i := 0; i < len(v) && len(dst) < cap(dst); i++ {
 		c := v[i]
