@@ -86,3 +86,20 @@ func mergeCategories(configured []Category) ([]Category, error) {
 	}
 	return out, nil
 }
+
+// categoryText returns the label and description of c as a visitor whose
+// language's texts are texts reads them: the configured ones, else the
+// translations of a built-in category, else (for the label) its key.
+func categoryText(c Category, texts map[string]string) (label, description string) {
+	label, description = c.Label, c.Description
+	if label == "" {
+		label = texts["cat."+c.Key+".label"]
+	}
+	if label == "" {
+		label = c.Key
+	}
+	if description == "" {
+		description = texts["cat."+c.Key+".description"]
+	}
+	return label, description
+}

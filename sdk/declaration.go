@@ -88,18 +88,10 @@ func (c *Consent) declaration(lang string, s *State) []declaredCategory {
 	t := c.texts.texts[lang]
 	out := make([]declaredCategory, 0, len(c.categories))
 	for _, cat := range c.categories {
+		label, desc := categoryText(cat, t)
 		d := declaredCategory{
-			Key: cat.Key, Label: cat.Label, Description: cat.Description, Locked: cat.Key == Necessary,
+			Key: cat.Key, Label: label, Description: desc, Locked: cat.Key == Necessary,
 			Granted: s.Allowed(cat.Key), Cookies: c.declRows[cat.Key], Vendors: c.declVendors[cat.Key],
-		}
-		if d.Label == "" {
-			d.Label = t["cat."+cat.Key+".label"]
-		}
-		if d.Label == "" {
-			d.Label = cat.Key
-		}
-		if d.Description == "" {
-			d.Description = t["cat."+cat.Key+".description"]
 		}
 		if d.Cookies == nil {
 			d.Cookies = []declaredCookie{}

@@ -126,7 +126,8 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		}
 		full := map[string][]bannerCookie{}
 		for _, c := range cats {
-			bc := bannerCategory{Key: c.Key, Label: c.Label, Description: c.Description, Locked: c.Key == Necessary}
+			label, desc := categoryText(c, texts)
+			bc := bannerCategory{Key: c.Key, Label: label, Description: desc, Locked: c.Key == Necessary}
 			for _, h := range c.Hosts {
 				if h = httpfield.ConfigHost(h); h != "" {
 					bc.Hosts = append(bc.Hosts, h)
@@ -135,15 +136,6 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 			for _, d := range decl[c.Key] {
 				bc.Cookies = append(bc.Cookies, d.Name)
 				full[c.Key] = append(full[c.Key], bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
-			}
-			if bc.Label == "" {
-				bc.Label = texts["cat."+c.Key+".label"]
-			}
-			if bc.Label == "" {
-				bc.Label = c.Key
-			}
-			if bc.Description == "" {
-				bc.Description = texts["cat."+c.Key+".description"]
 			}
 			cfg.Categories = append(cfg.Categories, bc)
 		}
