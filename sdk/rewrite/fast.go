@@ -179,7 +179,29 @@ func fastAttrs(name []byte) (mask attrKind, ok bool) {
 }
 
 // fastAttrMatters reports whether the attribute named key (any case) is one
-// of mask.
+// of mask. Most attributes (class, id, href on <a> …) are ruled out by
+// their length alone (fastAttrLens).
 func fastAttrMatters(key []byte, mask attrKind) bool {
+	if len(key) >= 64 || fastAttrLens&(1<<len(key)) == 0 {
+		return false
+	}
 	return attrNameKindFold(key)&mask != 0
 }
+
+// fastAttrLens has bit n set when an attribute the fast scanner may have
+// to stop for (style, or a URL attribute of an element marked fast) is n
+// bytes long.
+var fastAttrLens = func() (bits uint64) {
+	kinds := attrStyle
+	for _, e := range elements {
+		if e.fast {
+			kinds |= e.class.urls
+		}
+	}
+	for _, a := range attributes {
+		if a.kind&kinds != 0 {
+			bits |= 1 << len(a.name)
+		}
+	}
+	return bits
+}()
