@@ -137,28 +137,35 @@ func RenamedAttrs() []string {
 }
 
 // nameIndex finds a name among a fixed set in one probe: a hash of the
-// name's length and first, second and last bytes picks a slot (a
+// name's length and first, middle and last bytes picks a slot (a
 // multiplier is searched for at start-up so that the set's names never
-// share one), and one comparison confirms. It beats both a map and a
-// switch on strings, and it is built from the table, so there is nothing
-// to keep in step by hand.
+// share one), and one comparison confirms. It costs about what a switch on
+// strings does, and it is built from the table, so there is nothing to
+// keep in step by hand.
 type nameIndex struct {
 	slot  [256]uint8 // hash → 1 + index, 0 for none
 	mul   uint32
 	names []string
 }
 
+// maxIndexedName bounds the names a nameIndex holds ("data-category" is
+// the longest); longer ones are found at once not to be there.
+const maxIndexedName = 16
+
 func newNameIndex(n int, name func(int) string) *nameIndex {
 	x := &nameIndex{names: make([]string, n)}
 	for i := range n {
 		x.names[i] = name(i)
+		if len(x.names[i]) > maxIndexedName {
+			panic("rewrite: table name longer than maxIndexedName: " + x.names[i])
+		}
 	}
 search:
-	for mul := uint32(0x9E3779B1); ; mul += 2 {
+	for try, mul := 0, uint32(0x9E3779B1); try < 1<<16; try, mul = try+1, mul+2 {
 		x.slot = [256]uint8{}
 		x.mul = mul
 		for i, s := range x.names {
-			h := x.hash([]byte(s), false)
+			h := x.hash([]byte(s))
 			if x.slot[h] != 0 {
 				continue search
 			}
@@ -166,29 +173,26 @@ search:
 		}
 		return x
 	}
+	panic("rewrite: no collision-free hash for the table's names")
 }
 
-// hash returns the slot of name; fold lowercases ASCII letters first.
-func (x *nameIndex) hash(name []byte, fold bool) uint8 {
+// hash returns the slot of name (1 to maxIndexedName bytes). Each byte is
+// ORed with 0x20, which lowercases ASCII letters and leaves the other
+// bytes of the table's names (digits, '-', ':') as they are, so a name
+// hashes alike in any case; the comparison in find tells the rest apart.
+func (x *nameIndex) hash(name []byte) uint8 {
 	n := len(name)
-	if n == 0 {
-		return 0
-	}
-	b0, b1, bl := name[0], name[min(1, n-1)], name[n-1]
-	if fold {
-		b0, b1, bl = lowerASCII(b0), lowerASCII(b1), lowerASCII(bl)
-	}
-	k := uint32(n)<<24 ^ uint32(b0)<<16 ^ uint32(b1)<<8 ^ uint32(bl)
+	k := uint32(n)<<24 ^ uint32(name[0]|0x20)<<16 ^ uint32(name[n>>1]|0x20)<<8 ^ uint32(name[n-1]|0x20)
 	return uint8((k * x.mul) >> 24)
 }
 
 // find returns the index of name in the set, or -1; fold ignores ASCII
 // case in name (the set's names are lowercase).
 func (x *nameIndex) find(name []byte, fold bool) int {
-	if len(name) == 0 {
+	if len(name) == 0 || len(name) > maxIndexedName {
 		return -1
 	}
-	i := int(x.slot[x.hash(name, fold)]) - 1
+	i := int(x.slot[x.hash(name)]) - 1
 	if i < 0 {
 		return -1
 	}
@@ -200,11 +204,4 @@ func (x *nameIndex) find(name []byte, fold bool) int {
 		return -1
 	}
 	return i
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
