@@ -59,7 +59,7 @@ type tagClass struct {
 // <math>: the HTML class for the HTML elements (they may break out of the
 // foreign content), else a fetching element with href, xlink:href and src.
 func foreignClass(name []byte) tagClass {
-	if i := elementIndex.find(name, false); i >= 0 {
+	if i := elementIndex(name); i >= 0 {
 		c := elements[i].class
 		c.raw = rawNone // the foreign pass has no raw text
 		if c.el == elScript {

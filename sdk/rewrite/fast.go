@@ -165,33 +165,42 @@ func skipStartTag(b []byte, i int) int {
 // not marked fast, and svg, math and xml, which the lexer returns as
 // tokens of their own.
 func fastAttrs(name []byte) (mask attrKind, ok bool) {
-	if i := elementIndex.find(name, true); i >= 0 {
+	var buf [maxNameLen]byte
+	lower, ok := lowerName(&buf, name)
+	if !ok {
+		return attrStyle, true // longer than any name of the table
+	}
+	if i := elementIndex(lower); i >= 0 {
 		if e := &elements[i]; e.fast {
 			return attrStyle | e.class.urls, true
 		}
 		return 0, false
 	}
-	if len(name) == 3 && (equalFoldLower(name, "svg") || equalFoldLower(name, "xml")) ||
-		len(name) == 4 && equalFoldLower(name, "math") {
+	if string(lower) == "svg" || string(lower) == "math" || string(lower) == "xml" {
 		return 0, false
 	}
 	return attrStyle, true
 }
 
 // fastAttrMatters reports whether the attribute named key (any case) is one
-// of mask. Most attributes (class, id, href on <a> …) are ruled out by
-// their length alone (fastAttrLens).
+// of mask. Only style and the URL attributes of the elements marked fast
+// can be, a name or two of each length (fastAttrNames), so most attributes
+// (class, id, href on <a> …) are ruled out by their length alone.
 func fastAttrMatters(key []byte, mask attrKind) bool {
-	if len(key) >= 64 || fastAttrLens&(1<<len(key)) == 0 {
+	if len(key) >= len(fastAttrNames) {
 		return false
 	}
-	return attrNameKindFold(key)&mask != 0
+	for _, a := range fastAttrNames[len(key)] {
+		if a.kind&mask != 0 && equalFoldLower(key, a.name) {
+			return true
+		}
+	}
+	return false
 }
 
-// fastAttrLens has bit n set when an attribute the fast scanner may have
-// to stop for (style, or a URL attribute of an element marked fast) is n
-// bytes long.
-var fastAttrLens = func() (bits uint64) {
+// fastAttrNames holds, by length, the attributes the fast scanner may have
+// to stop for: style, and the URL attributes of the elements marked fast.
+var fastAttrNames = func() (byLen [maxNameLen + 1][]attribute) {
 	kinds := attrStyle
 	for _, e := range elements {
 		if e.fast {
@@ -200,8 +209,8 @@ var fastAttrLens = func() (bits uint64) {
 	}
 	for _, a := range attributes {
 		if a.kind&kinds != 0 {
-			bits |= 1 << len(a.name)
+			byLen[len(a.name)] = append(byLen[len(a.name)], a)
 		}
 	}
-	return bits
+	return byLen
 }()

@@ -19,18 +19,19 @@ func (rw *Writer) lex(final bool) bool {
 	rw.scratch = rw.scratch[:n]
 	copy(rw.scratch, rw.carry[base:])
 	in := parse.NewInputBytes(rw.scratch) // writes a NUL past the end, restored below
-	rw.lexer = *html.NewLexer(in)         // a field of rw: p would make a new one escape
-	p := lexPass{in: in, l: &rw.lexer, base: base, n: n, final: final, tag: -1}
-	again := rw.tokens(&p)
+	l := html.NewLexer(in)                // stays on the stack: nothing keeps l
+	p := lexPass{in: in, base: base, n: n, final: final, tag: -1}
+	again := rw.tokens(&p, l)
 	in.Restore()
 	return again
 }
 
 // lexPass is one run of the lexer over carry[base:base+n] (copied in
-// scratch). Offsets in it are relative to base.
+// scratch). Offsets in it are relative to base. The lexer itself is passed
+// beside it, not kept in it: in a struct the steps share it would escape
+// to the heap, one allocation per pass.
 type lexPass struct {
 	in      *parse.Input
-	l       *html.Lexer
 	base, n int
 	final   bool
 
@@ -54,30 +55,30 @@ const (
 // input capped at the end of the token (Input.Lexeme), so a slice starts at
 // tokenEnd-cap(slice). It returns true when lexing must start again at
 // done.
-func (rw *Writer) tokens(p *lexPass) bool {
+func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 	for {
 		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
 			if k := skipFast(rw.carry[p.base+p.pos : p.base+p.n]); k > 0 {
 				p.pos += k
-				relex(p.in, p.l, p.pos)
+				relex(p.in, l, p.pos)
 			}
 		}
-		tt, data := p.l.Next()
+		tt, data := l.Next()
 		end := p.in.Offset()
 		var next step
 		switch tt {
 		case html.ErrorToken:
-			next = rw.lexError(p)
+			next = rw.lexError(p, l)
 		case html.StartTagToken:
-			rw.lexStartTag(p, end)
+			rw.lexStartTag(p, l, end)
 		case html.AttributeToken:
-			rw.addAttr(p.l, p.class, end, p.tag)
+			rw.addAttr(l, p.class, end, p.tag)
 		case html.StartTagCloseToken, html.StartTagVoidToken:
 			next = rw.lexStartTagEnd(p, end)
 		case html.TextToken:
 			next = rw.lexText(p, data, end)
 		case html.CommentToken:
-			next = rw.lexComment(p, data, end)
+			next = rw.lexComment(p, l, data, end)
 		case html.DoctypeToken, html.EndTagToken:
 			// Both end at their first '>'.
 			if end == p.n && !p.final && data[len(data)-1] != '>' {
@@ -95,9 +96,9 @@ func (rw *Writer) tokens(p *lexPass) bool {
 }
 
 // lexError handles the end of the lexer's input or its error.
-func (rw *Writer) lexError(p *lexPass) step {
+func (rw *Writer) lexError(p *lexPass, l *html.Lexer) step {
 	base, n := p.base, p.n
-	if p.l.Err() != io.EOF {
+	if l.Err() != io.EOF {
 		// A NUL inside <svg> or <math> stops the lexer; browsers read it
 		// as U+FFFD. Hide the NULs from the lexer (only the scratch copy
 		// changes) and lex the construct again.
@@ -106,7 +107,7 @@ func (rw *Writer) lexError(p *lexPass) step {
 				rw.scratch[i] = 1
 			}
 		}
-		relex(p.in, p.l, p.pos)
+		relex(p.in, l, p.pos)
 		p.tag = -1
 		return stepNext
 	}
@@ -129,13 +130,13 @@ func (rw *Writer) lexError(p *lexPass) step {
 }
 
 // lexStartTag opens a start tag whose name the lexer just returned.
-func (rw *Writer) lexStartTag(p *lexPass, end int) {
-	name := p.l.Text()
+func (rw *Writer) lexStartTag(p *lexPass, l *html.Lexer, end int) {
+	name := l.Text()
 	if i := bytes.IndexByte(name, '/'); i >= 0 {
 		// "<script/src=…>": browsers end the name at the '/' and read it
 		// as a space; so does the lexer after this patch.
 		rw.scratch[p.pos+1+i] = ' '
-		relex(p.in, p.l, p.pos)
+		relex(p.in, l, p.pos)
 		return
 	}
 	p.tag, p.nameEnd = p.pos, end
@@ -191,12 +192,12 @@ func (rw *Writer) lexText(p *lexPass, data []byte, end int) step {
 }
 
 // lexComment passes a comment, scanning an unterminated one incrementally.
-func (rw *Writer) lexComment(p *lexPass, data []byte, end int) step {
+func (rw *Writer) lexComment(p *lexPass, l *html.Lexer, data []byte, end int) step {
 	base, pos, n := p.base, p.pos, p.n
 	if k := emptyComment(data); k > 0 {
 		// "<!-->" and "<!--->" are whole comments to browsers.
 		p.pos = pos + k
-		relex(p.in, p.l, p.pos)
+		relex(p.in, l, p.pos)
 		return stepNext
 	} else if k < 0 && end == n && !p.final {
 		rw.hold(base + pos)

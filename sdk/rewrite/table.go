@@ -3,7 +3,12 @@ package rewrite
 // This file holds the one table of the elements and attributes the
 // rewriter reads. Everything else — the lexer pass's classes, the fast
 // scanner's masks, the foreign-content classes, the list of attributes the
-// banner restores on consent (RenamedAttrs) — is derived from it.
+// banner restores on consent (RenamedAttrs) — is derived from it. The
+// lookups by name are switches generated from it (table_lookup.go; a
+// switch on strings is the cheapest lookup Go has, and these run for every
+// attribute of every tag the lexer reads).
+//
+//go:generate go test -run TestTableLookupGenerated -update-lookup .
 
 // element is one row of the element table.
 type element struct {
@@ -85,11 +90,6 @@ var attributes = [...]attribute{
 // "data-" prefix: every fetching URL attribute, and style.
 const renamedKinds = ^(attrType | attrRel | attrCategory | attrHTTPEquiv | attrLazy)
 
-var (
-	elementIndex   = newNameIndex(len(elements), func(i int) string { return elements[i].name })
-	attributeIndex = newNameIndex(len(attributes), func(i int) string { return attributes[i].name })
-)
-
 func init() {
 	for i := range elements {
 		if c := &elements[i].class; c.raw == rawText || c.raw == rawScript {
@@ -101,7 +101,7 @@ func init() {
 // classifyTag returns the class of the lowercase tag name, or the zero
 // class.
 func classifyTag(name []byte) tagClass {
-	if i := elementIndex.find(name, false); i >= 0 {
+	if i := elementIndex(name); i >= 0 {
 		return elements[i].class
 	}
 	return tagClass{}
@@ -109,18 +109,29 @@ func classifyTag(name []byte) tagClass {
 
 // attrNameKind returns the kind of the lowercase attribute name key, or 0.
 func attrNameKind(key []byte) attrKind {
-	if i := attributeIndex.find(key, false); i >= 0 {
+	if i := attributeIndex(key); i >= 0 {
 		return attributes[i].kind
 	}
 	return 0
 }
 
-// attrNameKindFold is attrNameKind for a name in any case.
-func attrNameKindFold(key []byte) attrKind {
-	if i := attributeIndex.find(key, true); i >= 0 {
-		return attributes[i].kind
+// maxNameLen bounds the names of the tables ("data-category" is the
+// longest); a longer name is in neither.
+const maxNameLen = 16
+
+// lowerName returns name lowercased (ASCII) in buf, and false when it is
+// longer than any name of the tables.
+func lowerName(buf *[maxNameLen]byte, name []byte) ([]byte, bool) {
+	if len(name) > maxNameLen {
+		return nil, false
 	}
-	return 0
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(name)], true
 }
 
 // RenamedAttrs returns the names of the attributes a neutralised tag may
@@ -134,74 +145,4 @@ func RenamedAttrs() []string {
 		}
 	}
 	return out
-}
-
-// nameIndex finds a name among a fixed set in one probe: a hash of the
-// name's length and first, middle and last bytes picks a slot (a
-// multiplier is searched for at start-up so that the set's names never
-// share one), and one comparison confirms. It costs about what a switch on
-// strings does, and it is built from the table, so there is nothing to
-// keep in step by hand.
-type nameIndex struct {
-	slot  [256]uint8 // hash → 1 + index, 0 for none
-	mul   uint32
-	names []string
-}
-
-// maxIndexedName bounds the names a nameIndex holds ("data-category" is
-// the longest); longer ones are found at once not to be there.
-const maxIndexedName = 16
-
-func newNameIndex(n int, name func(int) string) *nameIndex {
-	x := &nameIndex{names: make([]string, n)}
-	for i := range n {
-		x.names[i] = name(i)
-		if len(x.names[i]) > maxIndexedName {
-			panic("rewrite: table name longer than maxIndexedName: " + x.names[i])
-		}
-	}
-search:
-	for try, mul := 0, uint32(0x9E3779B1); try < 1<<16; try, mul = try+1, mul+2 {
-		x.slot = [256]uint8{}
-		x.mul = mul
-		for i, s := range x.names {
-			h := x.hash([]byte(s))
-			if x.slot[h] != 0 {
-				continue search
-			}
-			x.slot[h] = uint8(i + 1)
-		}
-		return x
-	}
-	panic("rewrite: no collision-free hash for the table's names")
-}
-
-// hash returns the slot of name (1 to maxIndexedName bytes). Each byte is
-// ORed with 0x20, which lowercases ASCII letters and leaves the other
-// bytes of the table's names (digits, '-', ':') as they are, so a name
-// hashes alike in any case; the comparison in find tells the rest apart.
-func (x *nameIndex) hash(name []byte) uint8 {
-	n := len(name)
-	k := uint32(n)<<24 ^ uint32(name[0]|0x20)<<16 ^ uint32(name[n>>1]|0x20)<<8 ^ uint32(name[n-1]|0x20)
-	return uint8((k * x.mul) >> 24)
-}
-
-// find returns the index of name in the set, or -1; fold ignores ASCII
-// case in name (the set's names are lowercase).
-func (x *nameIndex) find(name []byte, fold bool) int {
-	if len(name) == 0 || len(name) > maxIndexedName {
-		return -1
-	}
-	i := int(x.slot[x.hash(name)]) - 1
-	if i < 0 {
-		return -1
-	}
-	if fold {
-		if !equalFoldLower(name, x.names[i]) {
-			return -1
-		}
-	} else if string(name) != x.names[i] {
-		return -1
-	}
-	return i
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/tdewolff/parse/v2"
-	"github.com/tdewolff/parse/v2/html"
 )
 
 // MaxHold caps the bytes the Writer holds back for one element: an
@@ -72,10 +71,9 @@ type Writer struct {
 	scratch []byte // lowercased in place by the lexer
 	out     []byte // output of the current call, written at once
 
-	lexer html.Lexer // the current lexer pass's (see lex)
-	raw   rawState   // the raw-text element or comment being scanned
-	held  heldTag    // the inline script waiting for its body
-	attrs []tagAttr  // attributes of the current (or held) start tag
+	raw   rawState  // the raw-text element or comment being scanned
+	held  heldTag   // the inline script waiting for its body
+	attrs []tagAttr // attributes of the current (or held) start tag
 
 	injected   bool
 	slow       bool // tests: lex every tag, without skipFast
