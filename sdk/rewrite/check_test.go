@@ -19,7 +19,7 @@ import (
 
 // liveFetches is the checker's own table of the (element, attribute) pairs
 // that fetch without a user action, written out independently of
-// fetchAttrs (TestFetchTable holds the two together). "*" holds for every
+// the element table (TestFetchTable holds the two together). "*" holds for every
 // element inside <svg> and <math> but <a>.
 var liveFetches = map[string][]string{
 	"script": {"src"}, "img": {"src", "srcset", "lowsrc"}, "iframe": {"src", "srcdoc"},

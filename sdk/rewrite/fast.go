@@ -8,7 +8,7 @@ import "bytes"
 // so that they pass through without the lexer. It stops at the "<" of the
 // first construct a rule may care about or that it does not read exactly
 // as the lexer does: comments, doctypes, CDATA and processing
-// instructions, start tags whose name is in tagClasses (or svg, math, xml,
+// instructions, start tags whose name is in the element table (or svg, math, xml,
 // or holds a '/'), start tags with an attribute that matters for their
 // element (see fastAttrs) or whose name holds a '/', and anything cut off
 // by the end of b. It reads tags by the lexer's rules (tdewolff's

@@ -194,7 +194,7 @@ func (rw *Writer) bodyCategory(body []byte, style, decode bool) string {
 }
 
 // fetchTag neutralises an element whose fetching URL attributes (see
-// fetchAttrs) point at a refused host or that is marked with a refused
+// the element table) point at a refused host or that is marked with a refused
 // data-category, and renames a style attribute whose CSS loads from a
 // refused host.
 func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {

@@ -43,7 +43,7 @@ var (
 // the write sizes.
 //
 // What it neutralises, for the categories the Policy refuses: elements
-// whose fetching URL attributes (fetchAttrs; in <svg> and <math> also href,
+// whose fetching URL attributes (the element table, table.go; in <svg> and <math> also href,
 // xlink:href and src) point at a refused host or that the site marked with
 // a refused data-category; style attributes, <style> elements, inline
 // scripts and srcdoc documents that name a refused host (textCategory) or
@@ -63,7 +63,7 @@ type Writer struct {
 	bodyInject []byte
 	maxHold    int
 	// holdOut, while positive, keeps the output in out until it passes
-	// that many bytes, a Flush or Close (see holdOutput).
+	// that many bytes, a Flush or Close (see HoldOutput).
 	holdOut int
 
 	carry   []byte // input not yet emitted starts at carry[done]
