@@ -3,10 +3,10 @@ package caddymodule
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/consentry/consentry/sdk"
+	"golang.org/x/net/http/httpguts"
 )
 
 // errRegionAlone reports a region_header without a country_header: the
@@ -51,7 +51,7 @@ func checkRegimeOverride(loc, regime string) error {
 // checkHeaderName reports a country_header or region_header value that
 // cannot be an HTTP header name.
 func checkHeaderName(name, v string) error {
-	if !validHeaderName(v) {
+	if !httpguts.ValidHeaderFieldName(v) {
 		return fmt.Errorf("%s %q: not a valid header name", name, v)
 	}
 	return nil
@@ -63,21 +63,6 @@ func checkIPMode(v string) error {
 		return fmt.Errorf("log ip %q: want truncate, hash or off", v)
 	}
 	return nil
-}
-
-// validHeaderName reports whether s is an HTTP field name (an RFC 9110
-// token).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // checkRetention rejects a consent-log retention too short to be proof: at

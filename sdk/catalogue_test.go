@@ -10,6 +10,7 @@ import (
 	"github.com/consentry/consentry/sdk/internal/httpfield"
 	"github.com/consentry/consentry/sdk/internal/match"
 	"github.com/consentry/consentry/sdk/rewrite"
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -146,7 +147,7 @@ func checkVendorCookie(t *testing.T, vendor string, c VendorCookie) {
 		}
 		name = prefix
 	}
-	if !validCookieName(name) || strings.Contains(name, "*") {
+	if !httpguts.ValidHeaderFieldName(name) || strings.Contains(name, "*") {
 		t.Errorf("%s: cookie %q is not a cookie-name token (with at most one trailing '*')", vendor, c.Name)
 	}
 	if strings.TrimSpace(c.Purpose) == "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/consentry/consentry/sdk/internal/bounded"
 	"github.com/consentry/consentry/sdk/internal/consentcookie"
 	"github.com/consentry/consentry/sdk/internal/match"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Consent is the engine configured by Options. It is safe for concurrent
@@ -73,7 +74,7 @@ func New(o Options) (*Consent, error) {
 	if o.CookieName == "" {
 		o.CookieName = DefaultCookieName
 	}
-	if !validCookieName(o.CookieName) {
+	if !httpguts.ValidHeaderFieldName(o.CookieName) { // a cookie name is an RFC 9110 token, as a field name is
 		return nil, fmt.Errorf("cookie name %q: not a valid cookie name", o.CookieName)
 	}
 	if d := strings.ToLower(strings.TrimPrefix(o.CookieDomain, ".")); o.CookieDomain != "" && (!isDomainName(d) || !strings.Contains(d, ".")) {
@@ -122,7 +123,7 @@ func New(o Options) (*Consent, error) {
 	if o.LogIP == "" {
 		o.LogIP = IPTruncate
 	}
-	if o.LogIP != IPTruncate && o.LogIP != IPHash && o.LogIP != IPOff {
+	if !o.LogIP.Valid() {
 		return nil, fmt.Errorf("log IP mode %q: want truncate, hash or off", o.LogIP)
 	}
 	keyPairs := o.Keys
@@ -330,15 +331,6 @@ func validPrefix(p string) bool {
 		}
 	}
 	return true
-}
-
-func validCookieName(name string) bool {
-	for _, r := range name {
-		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
-			return false
-		}
-	}
-	return name != ""
 }
 
 // configFingerprint hashes what a rewritten page carries besides the
