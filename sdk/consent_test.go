@@ -115,7 +115,7 @@ func TestReaskReasonInPage(t *testing.T) {
 		r.AddCookie(cookieFor(t, c, ch))
 		w := httptest.NewRecorder()
 		c.Handler(htmlHandler(trackedPage, nil)).ServeHTTP(w, r)
-		if !strings.Contains(w.Body.String(), `id="consent-state"`+tc.want+`>`) {
+		if !strings.Contains(w.Body.String(), `id="consent-state"`+tc.want+` data-key="`) {
 			t.Errorf("%s: page lacks consent-state%s", name, tc.want)
 		}
 	}

@@ -2,6 +2,8 @@ package sdk
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"net/http"
 	"sync"
 
@@ -48,14 +50,22 @@ var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // When the response's Content-Security-Policy allows scripts or styles by
 // nonce, the injected elements carry that nonce.
 //
-// Both are written into b (from injectPool; the caller returns it once the
-// response is done), so no page copies them: head is b's first bytes, body
-// the rest.
-func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp http.Header) (head, body []byte) {
+// And it makes the response's activation key: a random secret that
+// #consent-state carries in data-key and stamp (` data-consent-key="…"`,
+// for rewrite.Writer.SetStamp) puts on every element the server held or
+// the site marked. The banner activates only elements with the key, so
+// markup that a page script or a sanitiser inserts later never runs (see
+// docs/SECURITY.md, "The activation contract").
+//
+// All three are written into b (from injectPool; the caller returns it once
+// the response is done), so no page copies them.
+func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp http.Header) (head, body, stamp []byte) {
 	b.Reset()
 	lang := c.texts.pick(r.Header.Get("Accept-Language"))
 	crawler := c.isCrawler(r.UserAgent())
 	scriptNonce, styleNonce := cspNonces(resp)
+	var key [activationKeyLen]byte
+	newActivationKey(&key)
 
 	b.WriteString(`<script type="application/json" id="consent-state"`)
 	if s.reask != "" {
@@ -64,7 +74,9 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	if crawler {
 		b.WriteString(` data-show="false"`)
 	}
-	b.WriteByte('>')
+	b.WriteString(` data-key="`)
+	b.Write(key[:])
+	b.WriteString(`">`)
 	appendStateJSON(b, s)
 	// The guard holds tags the page's own scripts insert later.
 	b.WriteString(`</script><script type="application/json" id="consent-hosts">`)
@@ -119,8 +131,23 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 		c.texts.appendNoJSForm(b, lang, safeReturn(r.URL.RequestURI()))
 		b.WriteString(`</noscript>`)
 	}
+	m := b.Len()
+	b.WriteString(` data-consent-key="`)
+	b.Write(key[:])
+	b.WriteByte('"')
 	all := b.Bytes()
-	return all[:n], all[n:]
+	return all[:n], all[n:m], all[m:]
+}
+
+// activationKeyLen is the length of an activation key: 16 characters of
+// base64url, 96 random bits.
+const activationKeyLen = 16
+
+// newActivationKey fills key with a fresh random activation key.
+func newActivationKey(key *[activationKeyLen]byte) {
+	var raw [activationKeyLen * 3 / 4]byte
+	_, _ = rand.Read(raw[:])
+	base64.RawURLEncoding.Encode(key[:], raw[:])
 }
 
 // writeNonce writes a nonce attribute when nonce is set (validNonce keeps

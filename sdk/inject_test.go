@@ -61,7 +61,7 @@ func TestInjectionIsSmall(t *testing.T) {
 			}
 			s, _ := c.stateFor(r)
 			var b bytes.Buffer
-			head, body := c.injection(&b, r, s, http.Header{})
+			head, body, _ := c.injection(&b, r, s, http.Header{})
 			t.Logf("%s: head %d B (guard %d B, hosts %d B), body %d B", tc.name, len(head), len(banner.Guard()), len(c.texts.hosts), len(body))
 			if max := 4608; len(head) > max {
 				t.Errorf("head injection %d B, want at most %d:\n%s", len(head), max, head)
@@ -103,15 +103,15 @@ func TestInjectionCrawler(t *testing.T) {
 	for range 2 { // the second answer comes from the cache
 		s, _ := c.stateFor(r)
 		var b bytes.Buffer
-		head, body := c.injection(&b, r, s, http.Header{})
-		if !bytes.Contains(head, []byte(`id="consent-state" data-show="false">`)) || len(body) != 0 {
+		head, body, _ := c.injection(&b, r, s, http.Header{})
+		if !bytes.Contains(head, []byte(`id="consent-state" data-show="false" data-key="`)) || len(body) != 0 {
 			t.Fatalf("crawler got head %s\nbody %s", head, body)
 		}
 	}
 	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
 	s, _ := c.stateFor(r)
 	var b bytes.Buffer
-	if head, body := c.injection(&b, r, s, http.Header{}); bytes.Contains(head, []byte("data-show")) || len(body) == 0 {
+	if head, body, _ := c.injection(&b, r, s, http.Header{}); bytes.Contains(head, []byte("data-show")) || len(body) == 0 {
 		t.Errorf("a browser got head %s\nbody %s", head, body)
 	}
 }
@@ -214,5 +214,35 @@ func TestFingerprintCoversInlineHosts(t *testing.T) {
 	}
 	if a.fingerprint != same.fingerprint {
 		t.Errorf("fingerprint differs for the same configuration: %s, %s", a.fingerprint, same.fingerprint)
+	}
+}
+
+// TestActivationKey: every rewritten page carries a fresh random key in
+// #consent-state, and exactly the tags the server held carry it too.
+func TestActivationKey(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	keyRE := regexp.MustCompile(`id="consent-state"[^>]* data-key="([A-Za-z0-9_-]{16})"`)
+	page := `<html><head><script src="https://www.google-analytics.com/analytics.js"></script>` +
+		`<script src="/site.js"></script></head><body><img src="/logo.png"></body></html>`
+	seen := map[string]bool{}
+	for range 3 {
+		w := httptest.NewRecorder()
+		c.Handler(htmlHandler(page, nil)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		body := w.Body.String()
+		m := keyRE.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no activation key in %s", body)
+		}
+		if seen[m[1]] {
+			t.Errorf("key %s repeated across responses", m[1])
+		}
+		seen[m[1]] = true
+		stamp := `data-consent-key="` + m[1] + `"`
+		if n := strings.Count(body, stamp); n != 1 {
+			t.Errorf("%d tags stamped, want 1 (the analytics script): %s", n, body)
+		}
+		if !strings.Contains(body, `<script `+stamp+` type="text/plain" data-category="analytics"`) {
+			t.Errorf("the held script is not stamped: %s", body)
+		}
 	}
 }

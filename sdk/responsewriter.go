@@ -90,10 +90,11 @@ func (w *responseWriter) WriteHeader(code int) {
 		}
 		w.c.cacheRules(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
-		head, body := w.c.injection(w.inject, w.r, w.s, h)
+		head, body, stamp := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*rewrite.Writer)
 		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, head)
 		w.rw.SetBodyInject(body)
+		w.rw.SetStamp(stamp)
 		if hold {
 			w.rw.HoldOutput(holdPageLimit)
 			w.pending = code

@@ -53,6 +53,7 @@ type tagClass struct {
 	raw     rawKind
 	urls    attrKind // the URL attributes that fetch (renamed on neutralising)
 	rawName string   // the end tag that closes a raw-text element
+	fast    bool     // the element table's fast column (see element)
 }
 
 // foreignClass returns the class of the lowercase tag name inside <svg> or

@@ -9,6 +9,7 @@ func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKin
 	rw.emitTo(start)
 	t := rw.carry[start:end]
 	out := append(rw.out, t[:nameEnd]...)
+	out = append(out, rw.stamp...)
 	if inert {
 		out = append(out, ` type="text/plain"`...)
 	}

@@ -92,9 +92,11 @@ const renamedKinds = ^(attrType | attrRel | attrCategory | attrHTTPEquiv | attrL
 
 func init() {
 	for i := range elements {
-		if c := &elements[i].class; c.raw == rawText || c.raw == rawScript {
+		c := &elements[i].class
+		if c.raw == rawText || c.raw == rawScript {
 			c.rawName = elements[i].name
 		}
+		c.fast = elements[i].fast
 	}
 }
 

@@ -148,12 +148,13 @@ func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline
 func (rw *Writer) rawTag(start, end, nameEnd int, c tagClass) {
 	live, cat, inline, catAttr := rw.rawAttrs(start, c)
 	switch {
-	case !live:
-	case cat != "":
+	case live && cat != "":
 		rw.neutralise(start, end, nameEnd, cat, c.urls|attrType, true, catAttr)
-	case inline:
+	case live && inline:
 		rw.emitTo(start)
 		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: catAttr, style: c.el == elStyle, urls: c.urls}
+	case catAttr >= 0:
+		rw.stampTag(start, nameEnd) // the site's own manual tagging
 	}
 }
 
@@ -173,6 +174,8 @@ func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	}
 	if cat := rw.bodyCategory(body, h.style, false); cat != "" {
 		rw.neutralise(h.start, h.end, h.nameEnd, cat, h.urls|attrType, true, h.catAttr)
+	} else if h.catAttr >= 0 {
+		rw.stampTag(h.start, h.nameEnd)
 	}
 }
 
@@ -252,6 +255,8 @@ func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 	}
 	if cat != "" {
 		rw.neutralise(start, end, nameEnd, cat, rename, false, catAttr)
+	} else if catAttr >= 0 && !c.fast {
+		rw.stampTag(start, nameEnd) // the site's own manual tagging
 	}
 }
 

@@ -61,6 +61,10 @@ type Writer struct {
 	// bodyInject goes right after the <body> start tag (or at the end of a
 	// document without one); see SetBodyInject.
 	bodyInject []byte
+	// stamp goes right after the name of every start tag the Writer
+	// neutralises or that the site marked with data-category; see
+	// SetStamp.
+	stamp []byte
 	maxHold    int
 	// holdOut, while positive, keeps the output in out until it passes
 	// that many bytes, a Flush or Close (see HoldOutput).
@@ -239,6 +243,25 @@ func (rw *Writer) Overflows() int { return rw.overflows }
 func (rw *Writer) SetBodyInject(b []byte) {
 	rw.bodyInject = b
 	rw.bodyDone = len(b) == 0
+}
+
+// SetStamp sets markup (an attribute, with its leading space) to insert
+// right after the name of every start tag the Writer neutralises, and of
+// every start tag of the element table (other than the fast ones: links,
+// tables, the body) that the page itself marked with data-category. The
+// consent middleware stamps a secret of the response there, so that the
+// banner activates only what came in the served HTML, never markup a page
+// script inserts later. Call it after Reset and before the first Write.
+func (rw *Writer) SetStamp(b []byte) { rw.stamp = b }
+
+// stampTag emits the start tag at carry[start:] up to the end of its name
+// and the stamp after it, when there is one; the rest of the tag follows
+// with the next emit.
+func (rw *Writer) stampTag(start, nameEnd int) {
+	if len(rw.stamp) > 0 {
+		rw.emitTo(start + nameEnd)
+		rw.out = append(rw.out, rw.stamp...)
+	}
 }
 
 // HoldOutput keeps the output back, instead of writing it on every Write,
