@@ -64,8 +64,8 @@ type Writer struct {
 	// stamp goes right after the name of every start tag the Writer
 	// neutralises or that the site marked with data-category; see
 	// SetStamp.
-	stamp []byte
-	maxHold    int
+	stamp   []byte
+	maxHold int
 	// holdOut, while positive, keeps the output in out until it passes
 	// that many bytes, a Flush or Close (see HoldOutput).
 	holdOut int
