@@ -7,33 +7,58 @@ import (
 	"strings"
 
 	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Bounds of the expiry Set-Cookies one response carries, so that its size
+// depends on the configuration, never on the request (issue 12: 2,000
+// cookie names and a Host of 120 labels used to cost a 41.7 MB answer).
+const (
+	// maxExpiredCookies is the most refused cookies one response expires.
+	// Browsers keep 50 to 180 cookies per domain and a site's refused
+	// trackers are a few dozen, so 64 covers a real browser in one
+	// response; a browser that holds more sees the rest expired on its
+	// next responses, since the expired ones are no longer sent.
+	maxExpiredCookies = 64
+	// maxExpiredName is the longest cookie name expired, in bytes: real
+	// tracker names are under 64 (a pattern such as "_ga_*" matches any
+	// suffix, so the length must be capped here).
+	maxExpiredName = 256
 )
 
 // refusedCookieNames returns the distinct names of the cookies in r that
-// belong to categories s does not grant, in request order.
+// belong to categories s does not grant, in request order: at most
+// maxExpiredCookies, none longer than maxExpiredName.
 func (c *Consent) refusedCookieNames(r *http.Request, s *State) []string {
 	var names []string
 	for p := range httpfield.Cookies(r.Header["Cookie"]) {
-		if cat := c.match.Cookie(p.Name); cat != "" && !s.Categories[cat] && !slices.Contains(names, p.Name) {
+		if len(p.Name) > maxExpiredName || slices.Contains(names, p.Name) {
+			continue
+		}
+		if cat := c.match.Cookie(p.Name); cat != "" && !s.Categories[cat] {
 			names = append(names, p.Name)
+			if len(names) == maxExpiredCookies {
+				break
+			}
 		}
 	}
 	return names
 }
 
 // expireCookies adds to h a Set-Cookie that deletes each named cookie
-// (empty value, Max-Age=0, Path=/) for every domain the browser may hold
-// it under: host-only, each parent domain of the request host short of
-// the top-level domain, and the configured cookie domain. IP hosts get the
-// host-only variant only. A response that allowed shared caching becomes
-// private, so no shared cache replays the deletions to other visitors.
+// (empty value, Max-Age=0, Path=/) for every domain it is likely held
+// under: host-only, the registrable domain of the request host and the
+// configured cookie domain (cookieDomains). A response that allowed shared
+// caching becomes private, so no shared cache replays the deletions to
+// other visitors. With refusedCookieNames' bounds, one response carries at
+// most 3 × maxExpiredCookies expiries.
 func (c *Consent) expireCookies(h http.Header, r *http.Request, names []string) {
 	if len(names) == 0 {
 		return
 	}
 	privateCache(h)
 	domains := cookieDomains(r.Host, c.opts.CookieDomain)
-	for _, name := range names {
+	for _, name := range names[:min(len(names), maxExpiredCookies)] {
 		ck := http.Cookie{Name: name, Path: "/", MaxAge: -1}
 		if ck.String() == "" {
 			continue // not a valid cookie name: nothing a browser would store
@@ -48,24 +73,21 @@ func (c *Consent) expireCookies(h http.Header, r *http.Request, names []string) 
 	}
 }
 
-// cookieDomains lists the Domain attributes under which a cookie visible
-// to host may have been set: each parent domain of host except the bare
-// top-level domain (for www.shop.example.com: shop.example.com and
-// example.com), then configured when it is not already listed. The host
-// itself is left out: a host-only deletion also replaces a cookie set with
-// Domain equal to the host.
+// cookieDomains lists the Domain attributes, besides host-only, under which
+// a cookie visible to host is expired: the registrable domain of host by
+// the public suffix list (example.co.uk for www.shop.example.co.uk), where
+// analytics and advertising scripts set theirs, then configured (the
+// consent cookie's domain) when it is not already listed. At most two,
+// whatever the Host: a domain between the host and its registrable domain
+// (shop.example.co.uk) is reached only when it is the configured one, and
+// a public suffix never. The host itself is left out: a host-only
+// deletion also replaces a cookie set with Domain equal to the host.
 func cookieDomains(hostport, configured string) []string {
 	host := httpfield.Host(hostport)
 	var out []string
 	if _, err := netip.ParseAddr(host); err != nil && host != "" && isDomainName(host) {
-		rest := host
-		for {
-			_, after, ok := strings.Cut(rest, ".")
-			if !ok || !strings.Contains(after, ".") {
-				break // after is the top-level domain
-			}
-			out = append(out, after)
-			rest = after
+		if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil && d != host {
+			out = append(out, d)
 		}
 	}
 	if d := strings.ToLower(strings.TrimPrefix(configured, ".")); d != "" && d != host && !slices.Contains(out, d) {
