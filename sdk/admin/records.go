@@ -187,7 +187,8 @@ var csvColumns = []string{
 }
 
 // csvRow is rec as CSV fields in csvColumns order; granted and refused are
-// joined with spaces.
+// joined with spaces, and every cell is made inert for spreadsheets
+// (spreadsheetSafe).
 func csvRow(rec consentlog.Record) []string {
 	ts := func(t time.Time) string {
 		if t.IsZero() {
@@ -195,13 +196,30 @@ func csvRow(rec consentlog.Record) []string {
 		}
 		return t.UTC().Format(time.RFC3339Nano)
 	}
-	return []string{
+	row := []string{
 		rec.RecordID, rec.SchemaVersion, ts(rec.EventTime), rec.EventType, rec.SubjectID, rec.Site,
 		rec.PolicyVersion, rec.Regime, rec.Jurisdiction, strings.Join(rec.Granted, " "),
 		strings.Join(rec.Refused, " "), strconv.FormatBool(rec.GPC), strconv.FormatBool(rec.DNT),
 		rec.CollectionMethod, rec.Channel, rec.PagePath, rec.NoticeHash, rec.Language,
 		ts(rec.ValidUntil), rec.IP, rec.Browser, rec.OS, rec.Device, rec.Integrity,
 	}
+	for i, cell := range row {
+		row[i] = spreadsheetSafe(cell)
+	}
+	return row
+}
+
+// spreadsheetSafe keeps a CSV cell from being read as a formula when the
+// export is opened in a spreadsheet (CSV injection): a cell starting with
+// '=', '+', '-', '@', a tab or a carriage return gets a leading single
+// quote, which spreadsheets show as text. Records carry text that came
+// from visitors' requests (the page path among others), and the people who
+// open exports are the privacy team. The JSON export stays exact.
+func spreadsheetSafe(cell string) string {
+	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
 }
 
 // writeCSV streams a CSV download. An export that stops early ends with a

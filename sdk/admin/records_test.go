@@ -260,11 +260,63 @@ func TestCSVEscaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[1][15] != r.PagePath || rows[1][5] != r.Site {
+	if len(rows) != 2 || rows[1][15] != r.PagePath || rows[1][5] != "'"+r.Site {
 		t.Errorf("rows = %q", rows)
 	}
 	if res, _ := get(t, h, "GET", "/records?format=csv&subject=subj0001"); res.Header.Get("Content-Disposition") != `attachment; filename="consent-records-all-all.csv"` {
 		t.Errorf("open range file name = %q", res.Header.Get("Content-Disposition"))
+	}
+}
+
+// TestCSVNeutralisesFormulas: a cell that a spreadsheet would read as a
+// formula (starting with =, +, -, @, a tab or a carriage return) gets a
+// leading single quote in the CSV export, so opening an export never runs
+// what a visitor's request put in a record; the JSON export stays raw.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	cells := []string{"=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\r=cmd", "=HYPERLINK(\"http://x\")"}
+	var recs []consentlog.Record
+	for i, v := range cells {
+		r := record(i+1, now.Add(-time.Duration(i+1)*time.Minute), "opt-in", "analytics")
+		r.PagePath, r.Browser = v, v
+		recs = append(recs, r)
+	}
+	plain := record(100, now.Add(-time.Hour), "opt-in", "analytics")
+	plain.PagePath, plain.Browser = "/a-b=c", "/a-b=c"
+	recs = append(recs, plain)
+	h := newTest(t, newFakeStore(recs...))
+
+	_, body := get(t, h, "GET", "/records?format=csv")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	var paths []string
+	for _, row := range rows[1:] {
+		got[row[15]] = true
+		paths = append(paths, row[15])
+		if row[15] != row[20] {
+			t.Errorf("page_path %q and browser %q of one value differ", row[15], row[20])
+		}
+	}
+	for _, v := range cells {
+		if !got["'"+v] {
+			t.Errorf("cell %q not neutralised: page paths %q", v, paths)
+		}
+	}
+	if !got["/a-b=c"] {
+		t.Errorf("an ordinary cell was changed: page paths %q", paths)
+	}
+
+	_, body = get(t, h, "GET", "/records?format=json")
+	var doc struct{ Records []consentlog.Record }
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Records {
+		if strings.HasPrefix(r.PagePath, "'") {
+			t.Errorf("JSON export changed page_path to %q", r.PagePath)
+		}
 	}
 }
 
