@@ -42,6 +42,7 @@ type site struct {
 	posts   []map[string]any
 	vendor  int // hits on /vendor.js
 	embed   int // hits on /embed
+	evil    int // hits on /evil.js, which nothing may load
 	srv     *httptest.Server
 	floated bool
 }
@@ -110,6 +111,10 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		s.vendor++
 		w.Header().Set("Content-Type", "text/javascript")
 		_, _ = io.WriteString(w, "window.order.push('ext')")
+	case r.URL.Path == "/evil.js":
+		s.evil++
+		w.Header().Set("Content-Type", "text/javascript")
+		_, _ = io.WriteString(w, "window.order.push('evil')")
 	case r.URL.Path == "/embed":
 		s.embed++
 		_, _ = io.WriteString(w, "<p>embedded</p>")
@@ -144,22 +149,49 @@ func (s *site) page(w http.ResponseWriter) {
 	cf, _ := json.Marshal(cfg)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>stub</title>
-<script type="application/json" id="consent-state"%s>%s</script>
+<script type="application/json" id="consent-state"%s data-key="tk3y">%s</script>
 <script>self.consentryConfig=%s</script>
 <script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}window.order=[];window.changes=[];
 document.addEventListener('consent:change',function(e){changes.push(e.detail)});document.cookie='_ga=1; path=/';</script>
 <link rel="stylesheet" href="/_consent/%s">
 <script src="/_consent/%s" defer></script>
 </head><body><main><h1>Stub</h1><p><a id="relink" href="#consent">Cookie settings</a></p>
-<script type="text/plain" data-category="analytics" data-src="/vendor.js"></script>
-<script type="text/plain" data-category="analytics">window.order.push('inline')</script>
-<script type="text/plain" data-category="shoes">window.order.push('not-ours')</script>
-<iframe data-category="social" data-src="/embed" width="300" height="150" title="embed"></iframe>
-<style type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
-<img id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" data-lowsrc="/low.gif" alt="">
-<div id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
-</main></body></html>`, show, st, cf, CSS().Name, JS().Name)
+<script data-consent-key="tk3y" type="text/plain" data-category="analytics" data-src="/vendor.js"></script>
+<script data-consent-key="tk3y" type="text/plain" data-category="analytics">window.order.push('inline')</script>
+<script data-consent-key="tk3y" type="text/plain" data-category="shoes">window.order.push('not-ours')</script>
+<iframe data-consent-key="tk3y" data-category="social" data-src="/embed" width="300" height="150" title="embed"></iframe>
+<style data-consent-key="tk3y" type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
+<img data-consent-key="tk3y" id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" data-lowsrc="/low.gif" alt="">
+<div data-consent-key="tk3y" id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
+%s
+</main></body></html>`, show, st, cf, CSS().Name, JS().Name, hostileMarkup)
 }
+
+// hostileMarkup is what an attacker gets into a page: served markup that
+// the server did not stamp (a planted key guesses wrong), a stamped tag for
+// necessary, stamped tags whose held URLs run code or hold documents, a
+// forged consent control, and markup a page script inserts later, raw and
+// through a sanitiser's data-* allowance.
+const hostileMarkup = `<script type="text/plain" data-category="analytics" data-src="/evil.js"></script>
+<script type="text/plain" data-category="analytics" data-consent-key="guess">window.order.push('planted')</script>
+<script data-consent-key="tk3y" type="text/plain" data-category="necessary" data-src="/evil.js"></script>
+<script data-consent-key="tk3y" type="text/plain" data-category="necessary">window.order.push('necessary')</script>
+<a data-consent-key="tk3y" id="jslink" data-category="analytics" data-href="javascript:window.order.push('link')">link</a>
+<iframe data-consent-key="tk3y" id="doc" data-category="analytics" data-srcdoc="<p>held document</p>" title="doc"></iframe>
+<img data-consent-key="tk3y" id="jsimg" data-category="analytics" data-src="  java&#9;script:window.order.push('img')" alt="">
+<img data-consent-key="tk3y" id="dataimg" data-category="analytics" data-srcset="/ok.gif 1x, data:image/gif;base64,R0lGODlhAQABAAAAACw= 2x" alt="">
+<div id="forum" style="position:absolute;top:0;left:0;background:#fff"><a id="forged" href="#win" data-consent-action="accept_all">Win a phone</a>
+<button id="forged-allow" data-consent-allow="advertising">Play</button></div>
+<script>addEventListener('load', function () {
+  var f = document.getElementById('forum');
+  f.insertAdjacentHTML('beforeend', '<script type="text/plain" data-category="analytics" data-src="/evil.js"><\/script>');
+  var d = new DOMParser().parseFromString('<img id="sanitised" data-category="analytics" data-src="/evil.js?img" data-consent-key="">', 'text/html');
+  f.append(d.body.firstChild);
+  var s = document.createElement('script');
+  s.type = 'text/plain'; s.setAttribute('data-category', 'analytics'); s.text = "window.order.push('inserted')";
+  f.append(s);
+  window.inserted = true;
+});</script>`
 
 // withServerTables adds to a stub configuration what the sdk puts in every
 // banner configuration from its own tables: the attributes its rewriter
@@ -283,8 +315,56 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, ctx, `document.getElementById('lazy').getAttribute('lowsrc')`); got != "/low.gif" {
 			t.Errorf("lazy image after accept: lowsrc = %q, want /low.gif", got)
 		}
-		if got := eval[string](t, ctx, `document.getElementById('bg').style.outlineColor`); got != "rgb(4, 5, 6)" {
-			t.Errorf("held style attribute not restored: outline colour %q", got)
+		// A style attribute is never restored (the activation contract).
+		if got := eval[string](t, ctx, `document.getElementById('bg').style.outlineColor`); got != "" {
+			t.Errorf("held style attribute restored: outline colour %q", got)
+		}
+	})
+
+	t.Run("nothing unstamped, necessary or unsafe is activated; forged controls decide nothing", func(t *testing.T) {
+		s := &site{t: t, state: newState(false), show: true}
+		ctx := tab()
+		do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
+		waitFor(t, ctx, `window.inserted === true`)
+		// A page script clicking the banner's own button is not the visitor.
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-consent-action="accept_all"]').click()`))
+		if posts, _, _ := s.snapshot(); len(posts) != 0 {
+			t.Fatalf("a page script's click on the banner posted a choice: %v", posts)
+		}
+		// The visitor clicking forged controls in the page's content.
+		do(t, ctx, chromedp.Click(chromedp.CSS("#forged")), chromedp.Click(chromedp.CSS("#forged-allow")))
+		if posts, _, _ := s.snapshot(); len(posts) != 0 {
+			t.Fatalf("a forged control in the page posted a choice: %v", posts)
+		}
+		// Now the visitor accepts everything, for real.
+		do(t, ctx, chromedp.Click(action("accept_all")))
+		waitFor(t, ctx, `order.length >= 2 && changes.length === 1`)
+		// Give held scripts time to be scheduled: insert a marker script
+		// after everything and wait until the banner's chain ran it.
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`(function(){var m=document.createElement('script');m.type='text/plain';m.setAttribute('data-category','analytics');m.setAttribute('data-consent-key','tk3y');m.text="window.order.push('last')";document.body.append(m)})()`))
+		waitFor(t, ctx, `order.indexOf('last') >= 0`)
+		if got := eval[[]string](t, ctx, `order`); !slices.Equal(got, []string{"ext", "inline", "last"}) {
+			t.Errorf("scripts run = %v, want [ext inline last]", got)
+		}
+		if posts, _, _ := s.snapshot(); len(posts) != 1 || posts[0]["action"] != "accept_all" {
+			t.Errorf("posts = %v, want the one accept_all", posts)
+		}
+		s.mu.Lock()
+		evil := s.evil
+		s.mu.Unlock()
+		if evil != 0 {
+			t.Errorf("/evil.js fetched %d times", evil)
+		}
+		for expr, want := range map[string]string{
+			`String(document.getElementById('jslink').getAttribute('href'))`:    "null",
+			`String(document.getElementById('doc').getAttribute('srcdoc'))`:     "null",
+			`String(document.getElementById('jsimg').getAttribute('src'))`:      "null",
+			`String(document.getElementById('dataimg').getAttribute('srcset'))`: "null",
+			`String(document.getElementById('sanitised').getAttribute('src'))`:  "null",
+		} {
+			if got := eval[string](t, ctx, expr); got != want {
+				t.Errorf("%s = %q, want %q", expr, got, want)
+			}
 		}
 	})
 
@@ -304,7 +384,7 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, ctx, `getComputedStyle(document.querySelector('iframe')).display`); got == "none" {
 			t.Error("iframe still hidden after accept")
 		}
-		if n := eval[int](t, ctx, `document.querySelectorAll('script[type="text/plain"][data-category=analytics]').length`); n != 0 {
+		if n := eval[int](t, ctx, `document.querySelectorAll('script[type="text/plain"][data-category=analytics][data-consent-key="tk3y"]').length`); n != 0 {
 			t.Errorf("%d analytics scripts still neutralised", n)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('script[type="text/plain"][data-category=shoes]').length`); n != 1 {

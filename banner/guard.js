@@ -10,6 +10,9 @@
  *
  * It reads #consent-hosts ({category: [host, ...]}, inline right before it)
  * once and #consent-state on every check, so a choice takes effect at once.
+ * It stamps what it holds with the response's activation key (the data-key
+ * of #consent-state), as the server stamps what it holds: the banner
+ * activates nothing else.
  * It never throws: anything unexpected lets the original setter run.
  */
 (() => {
@@ -29,6 +32,8 @@
   Object.keys(byCategory).forEach((k) => {
     if (k !== 'necessary') [].concat(byCategory[k]).forEach((h) => { hosts[String(h).toLowerCase()] = k; });
   });
+  const st = doc.getElementById('consent-state');
+  const key = (st && st.getAttribute('data-key')) || '';
   // on reads the live #consent-state: the banner rewrites it on a choice.
   const on = (key) => !!(json('consent-state').categories || {})[key];
 
@@ -60,6 +65,8 @@
       const k = (watched[a] || []).some((p) => p.isPrototypeOf(this)) && refused(value);
       if (k) {
         setAttr.call(this, 'data-category', k);
+        setAttr.call(this, 'data-consent-key', key);
+        setAttr.call(this, 'data-consent-by', 'script');
         setAttr.call(this, 'data-' + a, value);
         if (this.tagName === 'SCRIPT' && this.type !== 'text/plain') {
           if (this.type) setAttr.call(this, 'data-type', this.type);

@@ -185,7 +185,7 @@ func (g *guardSite) page(w http.ResponseWriter) {
 	// style-src 'none': the banner's styles must come from the script.
 	h.Set("Content-Security-Policy", "script-src 'nonce-"+guardNonce+"' 'self' http://*.localhost:*; style-src 'none'")
 	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>guard</title>
-<script type="application/json" id="consent-state">%[1]s</script>
+<script type="application/json" id="consent-state" data-key="gk3y">%[1]s</script>
 <script type="application/json" id="consent-hosts">%[2]s</script>
 <script nonce="%[3]s">%[5]s</script>
 <script nonce="%[3]s">window.violations=[];document.addEventListener('securitypolicyviolation',e=>violations.push(e.violatedDirective+' '+e.blockedURI));</script>

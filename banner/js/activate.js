@@ -6,28 +6,55 @@
  * undoes that for granted categories and puts a click-to-load placeholder
  * before a refused iframe.
  *
+ * The activation contract (docs/SECURITY.md): scan acts only on elements
+ * that carry the response's activation key (data-consent-key = KEY), which
+ * the server stamps on what it held and on the site's own manual tagging in
+ * the HTML it served, and the guard on what it holds. Markup a page script
+ * or a sanitiser inserts later never has it, whatever its data-* say.
+ * Nothing is activated for necessary (it is never held). reveal restores
+ * only fetching URL attributes, never href on <a>/<area>, srcdoc, style or
+ * event handlers, and never a javascript:, data: or vbscript: URL. When the
+ * page's CSP has a script nonce, a script the server held runs only if it
+ * carries that nonce: under 'strict-dynamic' a script the banner creates is
+ * trusted, so the banner must not lift one the CSP would have blocked. (A
+ * script the guard held, data-consent-by="script", was made by a page
+ * script, whose insertions 'strict-dynamic' trusts anyway.)
+ *
  * Scripts go through one promise chain so that a script without async runs
  * only after the scripts before it, as parsed scripts do.
  */
 
 // The attributes the server renames to data-*: its own table
 // (rewrite.RenamedAttrs), sent in the configuration.
-const MOVED = cfg.attrs || [];
-const SKIP = /^(type|data-src|data-type|data-category)$/;
+// Of those, reveal never restores these: a document (srcdoc), styles, and
+// whatever is not a URL to fetch.
+const MOVED = (cfg.attrs || []).filter((a) => !/^(srcdoc|style|on)/.test(a));
+// The page's script nonce, if its CSP has one (the banner's own).
+const NONCE = (me && me.nonce) || '';
+
+// unsafeURL reports whether a URL attribute value would run code or hold a
+// document: javascript:, vbscript: or data: in any of its URLs (a srcset
+// lists several; a refresh holds url=…), read as the URL parser does
+// (tabs and newlines removed, leading controls and spaces ignored).
+const unsafeURL = (v) => String(v).replace(/[\t\n\r]/g, '').split(/,|url\s*=/i)
+  .some((u) => /^[\u0000-\u0020]*(javascript|vbscript|data):/i.test(u.replace(/^[\s'"]+/, '')));
+const SKIP = /^(type|data-src|data-type|data-category|data-consent-key|data-consent-by)$/;
 const seen = new WeakSet();
 const hiddenBy = new WeakMap();
 let chain = Promise.resolve();
 
 const run = (old) => new Promise((done) => {
   if (!old.parentNode) return done();
+  // CSP hides the nonce attribute; the property still holds it.
+  const nonce = old.nonce || old.getAttribute('nonce');
+  if (NONCE && nonce !== NONCE && old.getAttribute('data-consent-by') !== 'script') return done();
   const s = doc.createElement('script');
   Array.from(old.attributes).forEach((a) => { if (!SKIP.test(a.name)) s.setAttribute(a.name, a.value); });
   const type = old.getAttribute('data-type');
   if (type) s.type = type;
-  // CSP hides the nonce attribute; the property still holds it.
-  const nonce = old.nonce || old.getAttribute('nonce');
   if (nonce) s.nonce = nonce;
   const src = old.getAttribute('data-src') || old.getAttribute('src');
+  if (src && unsafeURL(src)) return done();
   if (src) {
     if (old.hasAttribute('async')) done();
     else {
@@ -43,9 +70,10 @@ const run = (old) => new Promise((done) => {
 });
 
 const reveal = (el) => {
+  const link = el.tagName === 'A' || el.tagName === 'AREA';
   MOVED.forEach((a) => {
     const v = el.getAttribute('data-' + a);
-    if (v == null) return;
+    if (v == null || (link && a === 'href') || unsafeURL(v)) return;
     el.setAttribute(a, v);
     el.removeAttribute('data-' + a);
     // A lazy loader's own data-* the server set aside.
@@ -93,7 +121,8 @@ const scan = (root) => {
   list.push(...root.querySelectorAll('[data-category]'));
   list.forEach((el) => {
     const attr = el.getAttribute('data-category');
-    if (!ours(attr)) return;
+    if (!KEY || el.getAttribute('data-consent-key') !== KEY) return;
+    if (!ours(attr) || keysOf(attr).indexOf('necessary') >= 0) return;
     const ok = keysOf(attr).every(granted);
     if (el.tagName === 'SCRIPT') {
       if (ok && el.type === 'text/plain' && !seen.has(el)) {

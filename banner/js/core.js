@@ -13,7 +13,8 @@
  *
  * The page carries, from the server:
  *   #consent-state        the visitor's consent state, inline JSON; its
- *                         data-show="false" (crawlers) keeps the banner shut
+ *                         data-show="false" (crawlers) keeps the banner shut,
+ *                         its data-key is the response's activation key
  *   self.consentryConfig  endpoint, policy links, language, texts,
  *                         categories, the Consent Mode table and the
  *                         attributes the server renames, set by the deferred
@@ -33,6 +34,11 @@ const read = (id) => {
 };
 
 let state = read('consent-state') || { categories: { necessary: true }, signals: {} };
+// The response's activation key: the server stamped it (data-consent-key)
+// on every tag it held and on the site's own manual tagging, and the guard
+// on what it holds. Nothing without it is ever activated (activate.js).
+const stateEl = doc.getElementById('consent-state');
+const KEY = (stateEl && stateEl.getAttribute('data-key')) || '';
 const cfg = win.consentryConfig || {};
 const texts = cfg.texts || {};
 const lang = cfg.lang || null;
@@ -49,9 +55,14 @@ const keysOf = (attr) => (attr || '').split(/[\s,]+/).filter(Boolean);
 // category; anything else belongs to the site and is left alone.
 const ours = (attr) => keysOf(attr).length > 0 && keysOf(attr).every((k) => known[k]);
 
+// mine holds the elements the banner built: only they can make a choice
+// (ui.js), whatever markup the page holds.
+const mine = new WeakSet();
+
 // h builds an element; props are attributes, except text (textContent).
 const h = (tag, props, kids) => {
   const e = doc.createElement(tag);
+  mine.add(e);
   Object.keys(props || {}).forEach((k) => {
     const v = props[k];
     if (v == null || v === false) return;

@@ -17,7 +17,6 @@ const links = () => h('span', { class: 'cs-links' }, [
 const gpc = () => state.signals && state.signals.gpc &&
   h('p', { class: 'cs-gpc', text: t('gpc_honoured') });
 // Why a visitor who had chosen is asked again: "policy" or "expired".
-const stateEl = doc.getElementById('consent-state');
 const reask = stateEl && stateEl.dataset.reask;
 const reaskNote = () => reask && texts['reask_' + reask] &&
   h('p', { class: 'cs-gpc', 'data-consent-reask': reask, text: t('reask_' + reask) });
@@ -173,13 +172,19 @@ const settle = () => {
   showFloating();
 };
 
+// A click decides only on a control the banner built (its layers, its
+// placeholders), and only when the visitor made it (a page script's
+// el.click() is not trusted). Anything in the page may open the preference
+// centre (data-consent-open, a link to #consent), never decide.
 doc.addEventListener('click', (e) => {
   const el = e.target.closest &&
     e.target.closest('[data-consent-action],[data-consent-allow],[data-consent-open],a[href$="#consent"]');
   if (!el) return;
+  const decides = mine.has(el) && e.isTrusted;
+  const act = decides && el.getAttribute('data-consent-action');
+  const allow = decides && el.getAttribute('data-consent-allow');
+  if (!decides && !el.matches('[data-consent-open],a[href$="#consent"]')) return;
   e.preventDefault();
-  const act = el.getAttribute('data-consent-action');
-  const allow = el.getAttribute('data-consent-allow');
   if (act === 'accept_all' || act === 'reject_all') quiet(choose(act));
   else if (act === 'save') quiet(choose('custom', switches().filter((i) => i.checked).map((i) => i.value)));
   else if (act === 'close') close();
