@@ -68,6 +68,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			queue_size <n>
 //		}]
 //		retention            <duration>|forever
+//		rate_limit           <per_client>|off [<per_id>|off]
 //	}
 //
 // Every subdirective is optional; a bare "consent" is a working opt-in
@@ -91,6 +92,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // store is down, decisions wait in the spool directory (default: next to
 // the SQLite file, or in Caddy's data directory) and are replayed when it
 // returns. retention (default 400d) is how long records are kept.
+// rate_limit bounds the decisions recorded per minute from one client
+// network (/24 or /64; default 60) and for one consent id (default 10).
 //
 // text with "*" applies to every language. languages, category lists,
 // regime and key accumulate when repeated; the other subdirectives may
@@ -108,7 +111,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db", "log", "retention":
+			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -198,6 +201,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.Log, err = parseLog(d)
 		case "retention":
 			h.Retention, err = parseRetention(d)
+		case "rate_limit":
+			err = h.parseRateLimit(d)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}

@@ -17,6 +17,8 @@ var metrics = struct {
 	pages       prometheus.Counter
 	neutralised *prometheus.CounterVec
 	dropped     *prometheus.CounterVec
+	limited     *prometheus.CounterVec
+	collapsed   prometheus.Counter
 	logs        prometheus.Collector
 }{
 	decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -39,6 +41,14 @@ var metrics = struct {
 		Namespace: "consentry", Name: "cookies_dropped_total",
 		Help: "Cookies of refused categories removed, by category and where (request: not forwarded upstream; response: Set-Cookie dropped).",
 	}, []string{"category", "where"}),
+	limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "consentry", Name: "decisions_rate_limited_total",
+		Help: "Consent decisions refused with 429 and not recorded, by the limit they hit (client: the client's /24 or /64; id: the consent id).",
+	}, []string{"limit"}),
+	collapsed: prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "consentry", Name: "decisions_collapsed_total",
+		Help: "Consent decisions answered but not recorded again: the same consent id made the same choice within 10 seconds.",
+	}),
 	logs: logCollector{},
 }
 
@@ -49,7 +59,7 @@ func registerMetrics(reg prometheus.Registerer) error {
 		return nil
 	}
 	for _, c := range []prometheus.Collector{metrics.decisions, metrics.categories, metrics.pages,
-		metrics.neutralised, metrics.dropped, metrics.logs} {
+		metrics.neutralised, metrics.dropped, metrics.limited, metrics.collapsed, metrics.logs} {
 		if err := reg.Register(c); err != nil {
 			if are := (prometheus.AlreadyRegisteredError{}); !errors.As(err, &are) {
 				return err
@@ -82,6 +92,15 @@ func (observer) PageRewritten(neutralised map[string]int) {
 func (observer) CookiesDropped(category, where string, n int) {
 	metrics.dropped.WithLabelValues(category, where).Add(float64(n))
 }
+
+func (observer) DecisionRateLimited(limit string) {
+	metrics.limited.WithLabelValues(limit).Inc()
+}
+
+func (observer) DecisionCollapsed() { metrics.collapsed.Inc() }
+
+// Interface guard
+var _ sdk.LimitObserver = observer{}
 
 // logCollector reports the state of every open consent log, labelled by
 // store (the SQLite path, or the PostgreSQL host and database).

@@ -173,6 +173,18 @@ type Handler struct {
 	// purged hourly. Negative keeps them forever. Default: 400 days.
 	Retention caddy.Duration `json:"retention,omitempty"`
 
+	// DecisionsPerClient limits the decisions recorded per minute from
+	// one client network (the /24 of an IPv4 address, the /64 of an IPv6
+	// one, by Caddy's client IP, which honours trusted_proxies); half as
+	// many may come at once. Over it, POST /_consent is answered 429 with
+	// Retry-After and nothing is recorded. Negative: no limit.
+	// Default: 60.
+	DecisionsPerClient int `json:"decisions_per_client,omitempty"`
+
+	// DecisionsPerID limits the decisions recorded per minute for one
+	// consent id, the same way. Negative: no limit. Default: 10.
+	DecisionsPerID int `json:"decisions_per_id,omitempty"`
+
 	consent *sdk.Consent
 	logger  *zap.Logger
 	logKey  string // the consent log this handler holds in the pool
@@ -323,6 +335,8 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		Categories:         h.Categories,
 		NoBuiltinCatalogue: h.NoBuiltinCatalogue,
 		GPCLastUpdate:      h.GPCLastUpdate,
+		DecisionsPerClient: h.DecisionsPerClient,
+		DecisionsPerID:     h.DecisionsPerID,
 	}
 	replace := func(s string) string { return repl.ReplaceAll(s, "") }
 	if h.HashKey != "" || h.BlockKey != "" {

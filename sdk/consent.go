@@ -48,6 +48,7 @@ type Consent struct {
 
 	choices  consentcookie.Cache[choice] // recently decoded consent cookies
 	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
+	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -170,6 +171,7 @@ func New(o Options) (*Consent, error) {
 		texts:      texts,
 		regimes:    regimes,
 		locate:     loc,
+		limits:     newDecisionLimiter(o),
 	}
 	c.declRows, c.declVendors = declRows, declVendors
 	for _, cat := range cats {

@@ -79,6 +79,10 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	repeat, ok := c.admitDecision(w, r, ch)
+	if !ok {
+		return
+	}
 	value, err := c.codec.Encode(ch)
 	if err != nil {
 		c.log.Error("consent: encoding the consent cookie", "error", err)
@@ -92,7 +96,9 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 	next := c.stateFromChoice(ch, s.Signals)
 	c.expireRefusedCookies(w, r, next)
 	plainForm := isForm && !strings.Contains(r.Header.Get("Accept"), "application/json")
-	c.logDecision(r, ch, old, next, plainForm, body.Return)
+	if !repeat {
+		c.logDecision(r, ch, old, next, plainForm, body.Return)
+	}
 
 	w.Header().Set("Cache-Control", "no-store")
 	if plainForm {

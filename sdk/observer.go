@@ -16,3 +16,19 @@ type Observer interface {
 	// "response" (Set-Cookie headers dropped from the upstream's answer).
 	CookiesDropped(category, where string, n int)
 }
+
+// LimitObserver is an Observer that is also told of the decisions the
+// engine answered without recording (see Options.DecisionsPerClient). The
+// engine checks for it with a type assertion, so an Observer need not
+// implement it.
+type LimitObserver interface {
+	Observer
+	// DecisionRateLimited is called once per POST /_consent refused with
+	// 429 by a limit: limit is "client" (the client's network) or "id"
+	// (the consent id).
+	DecisionRateLimited(limit string)
+	// DecisionCollapsed is called once per decision answered but not
+	// recorded because the same consent id made the same choice moments
+	// before (a double click, a retried request).
+	DecisionCollapsed()
+}

@@ -91,7 +91,8 @@ type Options struct {
 	// City) database used when the headers give no country. Default: none.
 	GeoIPDB string
 
-	// ClientIP returns the visitor's address for GeoIPDB lookups.
+	// ClientIP returns the visitor's address, for GeoIPDB lookups, the
+	// consent log's truncated or hashed IP and the decision limits.
 	// Default: the connection's remote address (the Caddy module passes
 	// Caddy's client IP, which honours trusted_proxies).
 	ClientIP func(*http.Request) netip.Addr
@@ -141,6 +142,21 @@ type Options struct {
 	// hash, so one address can be matched but not read back) or IPOff.
 	// Default: IPTruncate.
 	LogIP IPMode
+
+	// DecisionsPerClient limits the decisions POST /_consent records per
+	// minute from one client network, the /24 of an IPv4 address or the
+	// /64 of an IPv6 one (as ClientIP gives it); half as many may come at
+	// once. Over the limit the post is answered 429 with Retry-After, no
+	// cookie and no record. The limit is per process. Negative: no limit.
+	// Default: DefaultDecisionsPerClient (60 a minute, 30 at once).
+	DecisionsPerClient int
+
+	// DecisionsPerID limits the decisions recorded per minute for one
+	// consent id, the same way. An identical repeat (same id, same
+	// categories) within 10 seconds is answered with the cookie but not
+	// recorded again, and costs nothing. Negative: no limit.
+	// Default: DefaultDecisionsPerID (10 a minute, 5 at once).
+	DecisionsPerID int
 
 	// Observer is told of decisions, rewritten pages, neutralised tags and
 	// dropped cookies, for metrics. Default: none.

@@ -225,7 +225,10 @@ func TestConsentRecordIPHashIsStableAndKeyed(t *testing.T) {
 }
 
 func TestConsentRecordEventTypes(t *testing.T) {
-	c, l, st := loggedConsent(t, Options{})
+	// A minute between steps: the same choice twice within seconds is one
+	// record (TestDecisionRepeatCollapsed), a minute apart it is two.
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	c, l, st := loggedConsent(t, Options{Now: func() time.Time { return now }})
 	var cookie string
 	steps := []struct{ body, want string }{
 		{`{"action":"custom","categories":["analytics","social"]}`, consentlog.EventGiven},
@@ -235,6 +238,7 @@ func TestConsentRecordEventTypes(t *testing.T) {
 		{`{"action":"reject_all"}`, consentlog.EventUpdated},
 	}
 	for i, step := range steps {
+		now = now.Add(time.Minute)
 		r := postRequest("application/json", step.body)
 		if cookie != "" {
 			r.Header.Set("Cookie", cookie)

@@ -1,4 +1,4 @@
-// Package bounded holds the engine's small concurrent caches.
+// Package bounded holds the engine's size-bounded caches and tables.
 package bounded
 
 import (
