@@ -9,7 +9,7 @@ import (
 
 func TestUnmarshalRateLimit(t *testing.T) {
 	tests := []struct {
-		name, input       string
+		name, input      string
 		perClient, perID int
 	}{
 		{"absent: defaults", "consent", 0, 0},

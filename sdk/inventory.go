@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/consentry/consentry/sdk/internal/bounded"
 )
 
 // The kinds of inventory entries.
@@ -21,6 +23,11 @@ const (
 	// DefaultInventoryLimit is the number of entries NewInventory keeps
 	// when given no limit.
 	DefaultInventoryLimit = 5000
+	// InventorySiteShare divides the limit into what one site may hold:
+	// a quarter (1,250 of the default 5,000), so one site's pages, say one
+	// that reflects its query string into a tag, cannot crowd out the
+	// others.
+	InventorySiteShare = 4
 	// MaxInventorySites is how many distinct sites an entry lists.
 	MaxInventorySites = 8
 	// MaxInventoryName is the longest name recorded, in bytes; longer
@@ -35,19 +42,26 @@ const maxSiteLen = 253
 // engine has seen, for operators: what no category claims is an
 // uncatalogued tracker to look at. It is safe for concurrent use, and
 // several Consents may share one (each classifies with its own
-// categories). Its size is bounded: past its limit, new names are counted
-// in the overflow instead of recorded, so traffic naming random cookies or
-// hosts cannot grow it without end.
+// categories). Its size is bounded, so traffic naming random cookies or
+// hosts cannot grow it without end, nor keep a new tracker out: a new
+// entry takes the place of the least recently seen one, of its own site
+// once that site holds its share (limit / InventorySiteShare), else of any
+// site once the Inventory holds its limit. An entry belongs to the site
+// it was first seen on.
 type Inventory struct {
 	mu       sync.Mutex
 	limit    int
-	cookies  map[string]*inventoryEntry
-	hosts    map[string]*inventoryEntry
+	perSite  int
+	entries  *bounded.LRU[inventoryKey, *inventoryEntry]     // by last seen
+	sites    map[string]*bounded.LRU[inventoryKey, struct{}] // each site's own entries, by last seen
 	overflow int64
+	evicted  int64
 }
 
+type inventoryKey struct{ kind, name string }
+
 type inventoryEntry struct {
-	name        string
+	owner       string // the site it was first seen on; its share holds it
 	category    string
 	vendor      string
 	first, last time.Time
@@ -57,12 +71,34 @@ type inventoryEntry struct {
 }
 
 // NewInventory returns an empty Inventory that keeps at most limit
-// entries (DefaultInventoryLimit when limit <= 0).
+// entries (DefaultInventoryLimit when limit <= 0), at most a share
+// (limit / InventorySiteShare, at least 1) of them first seen on one site.
 func NewInventory(limit int) *Inventory {
 	if limit <= 0 {
 		limit = DefaultInventoryLimit
 	}
-	return &Inventory{limit: limit, cookies: make(map[string]*inventoryEntry), hosts: make(map[string]*inventoryEntry)}
+	inv := &Inventory{limit: limit, perSite: max(limit/InventorySiteShare, 1)}
+	inv.reset()
+	return inv
+}
+
+// reset empties inv; inv.mu is held or inv is new.
+func (inv *Inventory) reset() {
+	inv.entries = bounded.NewLRU[inventoryKey, *inventoryEntry](inv.limit)
+	inv.sites = make(map[string]*bounded.LRU[inventoryKey, struct{}])
+	inv.overflow, inv.evicted = 0, 0
+}
+
+// Clear forgets every entry and count, for an operator who wants to see
+// what is seen from now on (after a configuration change, or after junk
+// got in). A nil Inventory is left alone.
+func (inv *Inventory) Clear() {
+	if inv == nil {
+		return
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.reset()
 }
 
 // Observe records that a cookie (kind KindCookie) or host (KindHost)
@@ -71,34 +107,32 @@ func NewInventory(limit int) *Inventory {
 // and vendor its catalogue vendor ("" for none); the latest observation's
 // classification is kept, so a configuration change shows at once. Other
 // kinds, empty names and a nil Inventory are ignored; a name longer than
-// MaxInventoryName, or a new name once the Inventory is full, is not
-// recorded and counts as overflow.
+// MaxInventoryName is not recorded and counts as overflow. A new name
+// takes the place of the least recently seen entry when site's share or
+// the Inventory is full (see Inventory).
 //
 // It takes one lock and allocates only for a new entry or a new site.
 func (inv *Inventory) Observe(kind, name, site, category, vendor string, now time.Time) {
-	if inv == nil || name == "" {
+	if inv == nil || name == "" || (kind != KindCookie && kind != KindHost) {
 		return
+	}
+	if len(site) > maxSiteLen {
+		site = "" // not a host name: recorded, without a site
 	}
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	var items map[string]*inventoryEntry
-	switch kind {
-	case KindCookie:
-		items = inv.cookies
-	case KindHost:
-		items = inv.hosts
-	default:
-		return
-	}
-	e := items[name]
-	if e == nil {
-		if len(name) > MaxInventoryName || len(inv.cookies)+len(inv.hosts) >= inv.limit {
+	k := inventoryKey{kind, name}
+	e, ok := inv.entries.Get(k)
+	if ok {
+		if own := inv.sites[e.owner]; own != nil {
+			own.Get(k) // seen now: the last its site would give up
+		}
+	} else {
+		if len(name) > MaxInventoryName {
 			inv.overflow++
 			return
 		}
-		// Clone: name is often a slice of a longer header or page.
-		e = &inventoryEntry{name: strings.Clone(name), first: now, last: now}
-		items[e.name] = e
+		e = inv.add(kind, name, site, now)
 	}
 	e.count++
 	if now.Before(e.first) {
@@ -108,7 +142,7 @@ func (inv *Inventory) Observe(kind, name, site, category, vendor string, now tim
 		e.last = now
 	}
 	e.category, e.vendor = category, vendor
-	if site == "" || len(site) > maxSiteLen || e.nsites == MaxInventorySites {
+	if site == "" || e.nsites == MaxInventorySites {
 		return
 	}
 	for _, s := range e.sites[:e.nsites] {
@@ -116,8 +150,49 @@ func (inv *Inventory) Observe(kind, name, site, category, vendor string, now tim
 			return
 		}
 	}
-	e.sites[e.nsites] = strings.Clone(site)
+	if site == e.owner {
+		e.sites[e.nsites] = e.owner // already a copy
+	} else {
+		e.sites[e.nsites] = strings.Clone(site)
+	}
 	e.nsites++
+}
+
+// add makes the entry of a new name first seen on site, making room for
+// it: in site's share first, else in the whole. inv.mu is held.
+func (inv *Inventory) add(kind, name, site string, now time.Time) *inventoryEntry {
+	if own := inv.sites[site]; own != nil && own.Len() >= inv.perSite {
+		k, _, _ := own.Oldest()
+		e, _ := inv.entries.Peek(k)
+		inv.drop(k, e)
+	} else if inv.entries.Len() >= inv.limit {
+		k, e, _ := inv.entries.Oldest()
+		inv.drop(k, e)
+	}
+	// Clone: name and site are often slices of a longer header or page.
+	k := inventoryKey{kind, strings.Clone(name)}
+	e := &inventoryEntry{owner: strings.Clone(site), first: now, last: now}
+	inv.entries.Put(k, e)
+	own := inv.sites[e.owner]
+	if own == nil {
+		own = bounded.NewLRU[inventoryKey, struct{}](inv.perSite)
+		inv.sites[e.owner] = own
+	}
+	own.Put(k, struct{}{})
+	return e
+}
+
+// drop removes an entry from the whole and from its site's share, to make
+// room.
+func (inv *Inventory) drop(k inventoryKey, e *inventoryEntry) {
+	inv.entries.Delete(k)
+	if own := inv.sites[e.owner]; own != nil {
+		own.Delete(k)
+		if own.Len() == 0 {
+			delete(inv.sites, e.owner)
+		}
+	}
+	inv.evicted++
 }
 
 // InventoryReport is a snapshot of an Inventory, as the admin page and its
@@ -127,9 +202,14 @@ type InventoryReport struct {
 	Generated time.Time `json:"generated"`
 	// Limit is the most entries the Inventory keeps.
 	Limit int `json:"limit"`
-	// Overflow counts the observations not recorded: new names once the
-	// Inventory was full, and names longer than MaxInventoryName.
+	// SiteLimit is the most entries first seen on one site.
+	SiteLimit int `json:"site_limit"`
+	// Overflow counts the names not recorded for being longer than
+	// MaxInventoryName.
 	Overflow int64 `json:"overflow"`
+	// Evicted counts the entries dropped, least recently seen first, to
+	// make room for new ones.
+	Evicted int64 `json:"evicted"`
 	// Items are the entries, sorted by kind then name.
 	Items []InventoryItem `json:"items"`
 }
@@ -166,12 +246,10 @@ func (inv *Inventory) Snapshot() InventoryReport {
 		return rep
 	}
 	inv.mu.Lock()
-	rep.Limit, rep.Overflow = inv.limit, inv.overflow
-	rep.Items = make([]InventoryItem, 0, len(inv.cookies)+len(inv.hosts))
-	for kind, items := range map[string]map[string]*inventoryEntry{KindCookie: inv.cookies, KindHost: inv.hosts} {
-		for _, e := range items {
-			rep.Items = append(rep.Items, inventoryItem(kind, e))
-		}
+	rep.Limit, rep.SiteLimit, rep.Overflow, rep.Evicted = inv.limit, inv.perSite, inv.overflow, inv.evicted
+	rep.Items = make([]InventoryItem, 0, inv.entries.Len())
+	for k, e := range inv.entries.All {
+		rep.Items = append(rep.Items, inventoryItem(k, e))
 	}
 	inv.mu.Unlock()
 	slices.SortFunc(rep.Items, func(a, b InventoryItem) int {
@@ -181,12 +259,12 @@ func (inv *Inventory) Snapshot() InventoryReport {
 }
 
 // inventoryItem is e as a report shows it.
-func inventoryItem(kind string, e *inventoryEntry) InventoryItem {
+func inventoryItem(k inventoryKey, e *inventoryEntry) InventoryItem {
 	sites := make([]string, e.nsites)
 	copy(sites, e.sites[:e.nsites])
 	return InventoryItem{
-		Kind:       kind,
-		Name:       e.name,
+		Kind:       k.kind,
+		Name:       k.name,
 		Category:   e.category,
 		Vendor:     e.vendor,
 		Catalogued: e.category != "",

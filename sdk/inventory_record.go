@@ -26,17 +26,40 @@ func (c *Consent) observeSetCookie(name, site, cat string, now time.Time) {
 }
 
 // observePage records the third-party hosts the rewriter looked at in a
-// page served to r: the hosts of the fetching URL attributes it checked
-// and those it found named in inline scripts, styles and srcdoc documents
-// (see rewrite.Writer; a script matched by an inline pattern of a
-// refused category is not scanned for hosts, and a scan stops at the
-// first refused host). At most maxCacheEntries hosts per page are seen.
-// It also tells the Observer about the page.
+// page served to r (see observeHosts) and tells the Observer about the
+// page.
 func (c *Consent) observePage(r *http.Request, rw *rewrite.Writer) {
 	if o := c.opts.Observer; o != nil {
 		o.PageRewritten(rw.Neutralised())
 	}
-	hosts := rw.Hosts()
+	fetched := fetchedAny
+	if f, ok := any(rw).(hostSources); ok {
+		fetched = f.FetchedHost
+	}
+	c.observeHosts(r, rw.Hosts(), fetched)
+}
+
+// hostSources is what a rewrite.Writer can tell besides its Hosts: whether
+// a host was the target of a fetching URL attribute, rather than only
+// named in inline text (a script, a style, a srcdoc document). Until the
+// Writer implements it (it needs a mark where the text scan looks hosts
+// up), every host counts as fetched, and only the Inventory's bounds keep
+// a page that reflects its query into a script from filling it.
+type hostSources interface {
+	FetchedHost(host string) bool
+}
+
+// fetchedAny is the source of hosts when the Writer cannot tell.
+func fetchedAny(string) bool { return true }
+
+// observeHosts records the third-party hosts among a page's (host →
+// refused category, from rewrite.Writer.Hosts; at most maxCacheEntries of
+// them): those a fetching URL attribute points at, and those inline text
+// names only when a category claims them. Text can name any host, and a
+// page that reflects its query string into a script would otherwise let
+// every visitor write the inventory; a catalogued host it names is one
+// worth listing either way.
+func (c *Consent) observeHosts(r *http.Request, hosts map[string]string, fetched func(host string) bool) {
 	if len(hosts) == 0 {
 		return
 	}
@@ -46,10 +69,13 @@ func (c *Consent) observePage(r *http.Request, rw *rewrite.Writer) {
 		if !c.thirdParty(host, site) {
 			continue
 		}
+		cat := c.match.ClassifyHost(host)
+		if cat == "" && !fetched(host) {
+			continue
+		}
 		if now.IsZero() {
 			now = c.now()
 		}
-		cat := c.match.ClassifyHost(host)
 		c.opts.Inventory.Observe(KindHost, host, site, cat, c.hostVendor(host, cat), now)
 	}
 }

@@ -74,20 +74,21 @@ func TestInventoryObserve(t *testing.T) {
 
 func TestInventoryLimitAndOverflow(t *testing.T) {
 	inv := NewInventory(3)
+	inv.perSite = 3 // one site may fill it: this is about the whole
 	for i := range 10 {
 		inv.Observe(KindHost, fmt.Sprintf("h%d.example", i), "site", "", "", t0)
 	}
-	inv.Observe(KindHost, "h0.example", "site", "", "", t0) // known: still counted
+	inv.Observe(KindHost, "h8.example", "site", "", "", t0) // known: still counted
 	inv.Observe(KindCookie, strings.Repeat("x", MaxInventoryName+1), "site", "", "", t0)
 	rep := inv.Snapshot()
-	if got, want := itemNames(rep), []string{"host:h0.example", "host:h1.example", "host:h2.example"}; !slices.Equal(got, want) {
-		t.Errorf("items = %v, want %v", got, want)
+	if got, want := itemNames(rep), []string{"host:h7.example", "host:h8.example", "host:h9.example"}; !slices.Equal(got, want) {
+		t.Errorf("items = %v, want %v (the latest)", got, want)
 	}
-	if rep.Overflow != 8 || rep.Limit != 3 {
-		t.Errorf("overflow = %d, limit = %d; want 8, 3", rep.Overflow, rep.Limit)
+	if rep.Overflow != 1 || rep.Evicted != 7 || rep.Limit != 3 {
+		t.Errorf("overflow = %d, evicted = %d, limit = %d; want 1, 7, 3", rep.Overflow, rep.Evicted, rep.Limit)
 	}
-	if h0 := item(t, rep, KindHost, "h0.example"); h0.Count != 2 {
-		t.Errorf("h0 count = %d, want 2", h0.Count)
+	if h8 := item(t, rep, KindHost, "h8.example"); h8.Count != 2 {
+		t.Errorf("h8 count = %d, want 2", h8.Count)
 	}
 
 	// A name of exactly the maximum length is kept.
@@ -128,14 +129,24 @@ func TestInventoryKeepsNoInput(t *testing.T) {
 	inv.Observe(KindCookie, line[:3], host[6:], "", "", t0)
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	for k, e := range inv.cookies {
-		if e.name != "abc" || e.nsites != 1 || e.sites[0] != "shop.example" {
-			t.Fatalf("entry %q sites %q", e.name, e.sites[:e.nsites])
+	for k, e := range inv.entries.All {
+		if k.name != "abc" || e.nsites != 1 || e.sites[0] != "shop.example" {
+			t.Fatalf("entry %q sites %q", k.name, e.sites[:e.nsites])
 		}
-		if unsafe.StringData(e.name) == unsafe.StringData(line) || unsafe.StringData(k) == unsafe.StringData(line) {
+		if unsafe.StringData(k.name) == unsafe.StringData(line) {
 			t.Error("the entry's name shares memory with the Set-Cookie line")
 		}
-		if unsafe.StringData(e.sites[0]) == unsafe.StringData(host[6:]) {
+		for site := range inv.sites {
+			if unsafe.StringData(site) == unsafe.StringData(host[6:]) {
+				t.Error("the site's share is keyed by its input")
+			}
+		}
+		for own := range inv.sites["shop.example"].All {
+			if unsafe.StringData(own.name) == unsafe.StringData(line) {
+				t.Error("the site's share keeps the name's input")
+			}
+		}
+		if unsafe.StringData(e.sites[0]) == unsafe.StringData(host[6:]) || unsafe.StringData(e.owner) == unsafe.StringData(host[6:]) {
 			t.Error("the entry's site shares memory with its input")
 		}
 	}
@@ -168,12 +179,24 @@ func TestInventoryConcurrent(t *testing.T) {
 	var total int64
 	for _, it := range rep.Items {
 		total += it.Count
-		if len(it.Sites) != workers {
-			t.Errorf("%s seen on %d sites, want %d", it.Name, len(it.Sites), workers)
+		if len(it.Sites) == 0 || len(it.Sites) > workers {
+			t.Errorf("%s seen on %d sites, want 1 to %d", it.Name, len(it.Sites), workers)
 		}
 	}
-	if len(rep.Items) != 50 || total+rep.Overflow != workers*each {
-		t.Errorf("%d items, %d counted + %d overflow, want 50 items and %d observations", len(rep.Items), total, rep.Overflow, workers*each)
+	if len(rep.Items) != 50 || rep.Overflow != 0 || total > workers*each {
+		t.Errorf("%d items, %d counted, %d overflow; want 50 items and at most %d observations", len(rep.Items), total, rep.Overflow, workers*each)
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	shares := 0
+	for site, own := range inv.sites {
+		shares += own.Len()
+		if own.Len() > inv.perSite {
+			t.Errorf("site %s holds %d entries, over its share of %d", site, own.Len(), inv.perSite)
+		}
+	}
+	if shares != inv.entries.Len() {
+		t.Errorf("the sites' shares hold %d entries, the whole %d", shares, inv.entries.Len())
 	}
 }
 

@@ -54,7 +54,8 @@ type handler struct {
 	pageSize  int // store page size for exports; consentlog.DefaultLimit
 }
 
-// New returns the admin handler. It answers GET and HEAD only and must be
+// New returns the admin handler. It answers GET and HEAD, and POST to
+// <base>/inventory to clear the inventory (same-origin only), and must be
 // mounted behind the operator's authentication.
 func New(o Options) (http.Handler, error) {
 	if o.Store == nil {
@@ -83,6 +84,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Content-Security-Policy", csp)
 	hd.Set("X-Frame-Options", "DENY")
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/inventory") {
+		h.clearInventory(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hd.Set("Allow", "GET, HEAD")
 		httpError(w, http.StatusMethodNotAllowed, "method not allowed: use GET")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -15,7 +16,8 @@ import (
 // hosts.
 type inventoryTables struct {
 	Summary  string
-	Overflow string // "" when nothing overflowed
+	Overflow string // "" when no name was too long
+	Evicted  string // "" when nothing was dropped to make room
 	Tables   []inventoryTable
 }
 
@@ -38,6 +40,9 @@ func tablesFor(rep sdk.InventoryReport) *inventoryTables {
 	t := &inventoryTables{Summary: fmt.Sprintf("Snapshot taken %s UTC.", formatTime(rep.Generated))}
 	if rep.Overflow > 0 {
 		t.Overflow = thousands(rep.Overflow)
+	}
+	if rep.Evicted > 0 {
+		t.Evicted = thousands(rep.Evicted)
 	}
 	items := slices.Clone(rep.Items)
 	slices.SortStableFunc(items, func(a, b sdk.InventoryItem) int {
@@ -105,4 +110,44 @@ func (h *handler) inventoryPage(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(rep)
+}
+
+// clearInventory answers POST <base>/inventory with action=clear: it
+// empties the inventory and sends the browser back to the page. Only a
+// same-origin post is taken, so another site cannot make an operator's
+// browser, which holds the admin credentials, clear it.
+func (h *handler) clearInventory(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		httpError(w, http.StatusForbidden, "cross-site requests are refused")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("action") != "clear" || len(r.PostForm) != 1 {
+		httpError(w, http.StatusBadRequest, "want a form with action=clear")
+		return
+	}
+	if h.inventory == nil {
+		httpError(w, http.StatusNotFound, "no inventory is configured for this handler")
+		return
+	}
+	h.inventory.Clear()
+	h.log.Info("admin: inventory cleared")
+	http.Redirect(w, r, requestPath(r)+"?format=html", http.StatusSeeOther)
+}
+
+// sameOrigin reports whether a POST comes from a page of this host.
+// Browsers send Sec-Fetch-Site and Origin with a POST; a request with
+// neither is no browser's cross-site form (curl, a script) and is taken.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin":
+	default:
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http" && r.TLS == nil) && strings.EqualFold(u.Host, r.Host)
 }

@@ -54,6 +54,16 @@ func (l *LRU[K, V]) Peek(key K) (V, bool) {
 	return e.value, true
 }
 
+// Oldest returns the least recently used entry, without changing its
+// recency; ok is false when l is empty.
+func (l *LRU[K, V]) Oldest() (key K, v V, ok bool) {
+	if len(l.items) == 0 {
+		return key, v, false
+	}
+	e := l.root.prev
+	return e.key, e.value, true
+}
+
 // Put sets the value of key and marks it the most recently used. When a
 // new key finds l full, the least recently used entry is dropped first and
 // returned with evicted true.

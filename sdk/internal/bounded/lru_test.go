@@ -26,6 +26,9 @@ func TestLRUEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 	l.Get("a")  // a is now the most recent
 	l.Peek("b") // b stays the least recent
+	if k, v, ok := l.Oldest(); !ok || k != "b" || v != 1 {
+		t.Errorf("Oldest = %q=%d (%v), want b=1", k, v, ok)
+	}
 	k, v, ev := l.Put("d", 3)
 	if !ev || k != "b" || v != 1 {
 		t.Errorf("Put(d) evicted %q=%d (%v), want b=1", k, v, ev)
@@ -47,6 +50,9 @@ func TestLRUEvictsLeastRecentlyUsed(t *testing.T) {
 	l.Clear()
 	if l.Len() != 0 || len(keys(l)) != 0 {
 		t.Errorf("Clear left %d entries", l.Len())
+	}
+	if _, _, ok := l.Oldest(); ok {
+		t.Error("Oldest of an empty LRU reported an entry")
 	}
 	l.Put("e", 5)
 	if got := keys(l); !slices.Equal(got, []string{"e"}) {
