@@ -32,12 +32,19 @@ git worktree add --detach "$work/old" "$rev" >/dev/null 2>&1
 
 # count BINARY BENCH N: instructions per op over N iterations.
 count() {
-	local t=()
+	local t=() n
 	for bt in 1x "$(( $3 + 1 ))x"; do
-		GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
-			--callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "$2" \
-			-test.benchtime "$bt" -test.cpu 1 >"$work/log" 2>&1
-		t+=("$(grep -o 'Collected : [0-9]*' "$work/log" | awk '{print $3}')")
+		# valgrind now and then trips over a Go signal; run again then.
+		for try in 1 2 3 4; do
+			GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+				--callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "$2" \
+				-test.benchtime "$bt" -test.cpu 1 >"$work/log" 2>&1 || true
+			n=$(grep -o 'Collected : [0-9]*' "$work/log" | awk '{print $3}')
+			[ -n "$n" ] && grep -q '^ok\|^PASS' "$work/log" && break
+			n=
+		done
+		[ -n "$n" ] || { echo "callgrind failed on $1 $2:" >&2; tail -5 "$work/log" >&2; exit 1; }
+		t+=("$n")
 	done
 	echo $(( (t[1] - t[0]) / $3 ))
 }

@@ -82,23 +82,35 @@ func (rw *Writer) refusedKey(v []byte) string {
 }
 
 // hostCategory returns the refused category of the host the URL attribute
-// value v points at, or "".
-func (rw *Writer) hostCategory(v []byte) string {
+// value v points at, or "". It remembers the host for Hosts, and as
+// fetched (FetchedHost) unless inText: a host merely named in a script or
+// style body is not one the page is known to load from.
+func (rw *Writer) hostCategory(v []byte, inText bool) string {
 	rw.hostBuf = appendURLHost(rw.hostBuf[:0], v)
 	h := rw.hostBuf
 	if len(h) == 0 {
 		return ""
 	}
-	if k, ok := rw.hosts[string(h)]; ok {
+	k, ok := rw.hosts[string(h)]
+	if ok && (inText || rw.fetched[string(h)]) {
 		return k
 	}
 	s := string(h)
-	k := rw.p.RefusedHost(s)
-	if rw.hosts == nil {
-		rw.hosts = make(map[string]string)
-	}
-	if len(rw.hosts) < maxCacheEntries {
+	if !ok {
+		k = rw.p.RefusedHost(s)
+		if rw.hosts == nil {
+			rw.hosts = make(map[string]string)
+		}
+		if len(rw.hosts) >= maxCacheEntries {
+			return k
+		}
 		rw.hosts[s] = k
+	}
+	if !inText {
+		if rw.fetched == nil {
+			rw.fetched = make(map[string]bool)
+		}
+		rw.fetched[s] = true
 	}
 	return k
 }

@@ -47,7 +47,7 @@ func (rw *Writer) passOverlong(i int) {
 		}
 		renames = append(renames, keyOff)
 		if cat == "" {
-			cat = rw.hostCategory(val[:min(len(val), 4096)])
+			cat = rw.hostCategory(val[:min(len(val), 4096)], false)
 		}
 	}
 	if cat == "" {

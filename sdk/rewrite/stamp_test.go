@@ -63,3 +63,23 @@ func TestStampOff(t *testing.T) {
 		t.Errorf("stamped without SetStamp: %s", out)
 	}
 }
+
+// TestFetchedHost: a host from a fetching attribute is fetched; one only
+// named in an inline script is seen but not fetched, until an attribute
+// names it too.
+func TestFetchedHost(t *testing.T) {
+	rw := NewWriter(new(bytes.Buffer), newTestPolicy(), nil)
+	feed(t, rw, []byte(`<script>var u = "https://reflected.example/q";</script><img src="https://cdn.example/a.png"><script>x("//both.example/")</script><img src="//both.example/b.png">`), 1<<20)
+	for host, want := range map[string]bool{"cdn.example": true, "reflected.example": false, "both.example": true} {
+		if _, seen := rw.Hosts()[host]; !seen {
+			t.Errorf("%s not among Hosts", host)
+		}
+		if got := rw.FetchedHost(host); got != want {
+			t.Errorf("FetchedHost(%s) = %v, want %v", host, got, want)
+		}
+	}
+	rw.Reset(new(bytes.Buffer), newTestPolicy(), nil)
+	if rw.FetchedHost("cdn.example") {
+		t.Error("FetchedHost survived Reset")
+	}
+}

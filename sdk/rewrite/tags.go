@@ -132,7 +132,7 @@ func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline
 		cat = rw.refusedKey(rw.attrValue(start, rw.attrs[catAttr]))
 	}
 	if cat == "" && src >= 0 {
-		cat = rw.hostCategory(rw.attrValue(start, rw.attrs[src]))
+		cat = rw.hostCategory(rw.attrValue(start, rw.attrs[src]), false)
 	}
 	return true, cat, cat == "" && src < 0, catAttr
 }
@@ -271,7 +271,7 @@ func (rw *Writer) attrCategory(start int, a tagAttr) string {
 			if u, i = nextSrcsetURL(v, i); u == nil {
 				return ""
 			}
-			if cat := rw.hostCategory(u); cat != "" {
+			if cat := rw.hostCategory(u, false); cat != "" {
 				return cat
 			}
 		}
@@ -285,7 +285,7 @@ func (rw *Writer) attrCategory(start int, a tagAttr) string {
 			for j < len(v) && !isHTMLSpace(v[j]) && v[j] != ',' {
 				j++
 			}
-			if cat := rw.hostCategory(v[i:j]); cat != "" {
+			if cat := rw.hostCategory(v[i:j], false); cat != "" {
 				return cat
 			}
 			v = v[j:]
@@ -303,7 +303,7 @@ func (rw *Writer) attrCategory(start int, a tagAttr) string {
 		return rw.textCategory(rw.textBuf2, false)
 	case attrContent:
 		rw.textBuf = decodeText(rw.textBuf[:0], v)
-		return rw.hostCategory(refreshURL(rw.textBuf))
+		return rw.hostCategory(refreshURL(rw.textBuf), false)
 	}
-	return rw.hostCategory(v)
+	return rw.hostCategory(v, false)
 }

@@ -43,7 +43,7 @@ func (rw *Writer) textCategory(b []byte, css bool) string {
 			h++
 		}
 		if dot {
-			if cat := rw.hostCategory(b[k-2 : h]); cat != "" {
+			if cat := rw.hostCategory(b[k-2:h], true); cat != "" {
 				return cat
 			}
 		}

@@ -89,6 +89,7 @@ type Writer struct {
 	err        error
 
 	hosts     map[string]string // host → refused category, "" when not refused
+	fetched   map[string]bool   // the hosts of hosts looked up from a fetching attribute
 	keys      map[string]string // data-category value → itself when refused
 	hostBuf   []byte
 	textBuf   []byte // entity-decoded attribute text
@@ -145,6 +146,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		fscratch, fin = nil, nil
 	}
 	clear(rw.hosts)
+	clear(rw.fetched)
 	clear(rw.keys)
 	*rw = Writer{
 		w:        w,
@@ -157,6 +159,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		attrs:    rw.attrs[:0],
 		injected: len(inject) == 0,
 		hosts:    rw.hosts,
+		fetched:  rw.fetched,
 		keys:     rw.keys,
 		hostBuf:  rw.hostBuf[:0],
 		fscratch: fscratch,
@@ -230,6 +233,13 @@ func (rw *Writer) Neutralised() map[string]int {
 // maxCacheEntries), each with its refused category or "". The map is the
 // Writer's own, valid until Reset; the caller must not modify it.
 func (rw *Writer) Hosts() map[string]string { return rw.hosts }
+
+// FetchedHost reports whether host, one of Hosts, came from a fetching URL
+// attribute (src, srcset, data, href of a loading link …) rather than only
+// from the text of an inline script, style or srcdoc document. The
+// inventory records text-only hosts only when a category claims them, so a
+// page that reflects a query into a script cannot fill it.
+func (rw *Writer) FetchedHost(host string) bool { return rw.fetched[host] }
 
 // Overflows returns how many elements exceeded MaxHold: incomplete tokens
 // that passed through unmodified and inline scripts judged on their first
