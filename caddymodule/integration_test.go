@@ -79,6 +79,10 @@ func postChoice(t *testing.T, body string, header map[string]string) (*http.Resp
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	return do(t, req)

@@ -326,8 +326,10 @@ func TestIntegrationCookiesAndHeaders(t *testing.T) {
 	}
 
 	// After reject_all, the next response deletes the refused cookies the
-	// browser still sends, host-only and for the registrable domain.
-	post, _ := postChoice(t, `{"action":"reject_all"}`, map[string]string{"Origin": testSite})
+	// browser still sends, host-only and for the registrable domain. (The
+	// choice is made on the host it is used on: a cookie is bound to its
+	// site.)
+	post, _ := postChoice(t, `{"action":"reject_all"}`, map[string]string{"Host": "www.shop.example.com"})
 	cookie := consentCookie(t, post)
 	resp, _ = fetch(t, "GET", "/json", map[string]string{
 		"Host":   "www.shop.example.com",

@@ -103,7 +103,7 @@ func TestAttackHostilePages(t *testing.T) {
 	}
 	const mb = 1 << 20
 	c := newTestConsent(t, Options{})
-	ch := acceptAllChoice(c)
+	ch := shopChoice(c)
 	ch.Method, ch.Granted = MethodRejectAll, []string{Necessary}
 	cookie := cookieFor(t, c, ch)
 

@@ -226,10 +226,10 @@ func (c *Consent) regime(r *http.Request) Regime {
 // defaults. Signals are applied either way.
 func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	sig := readSignals(r)
-	ch, reask := c.readChoice(r)
+	ch, reask, several := c.readChoice(r)
 	if ch == nil {
 		s := c.defaults(c.regime(r), sig)
-		s.reask = reask
+		s.reask, s.strays = reask, several
 		return s, nil
 	}
 	return c.stateFromChoice(ch, sig), ch
@@ -272,24 +272,37 @@ const (
 )
 
 // readChoice decodes the consent cookie; any problem means no choice. When
-// a valid choice no longer counts, reask says why.
-func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string) {
-	value, ok := consentcookie.Value(r.Header, c.cookieName(r))
-	if !ok {
-		return nil, ""
+// a valid choice no longer counts, reask says why. Several cookies of the
+// consent cookie's name are no choice either, whichever decodes: one was
+// set by someone else (consentcookie.Value), and taking it would carry its
+// id into the visitor's next decision; several says so.
+func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string, several bool) {
+	value, n := consentcookie.Value(r.Header, c.cookieName(r))
+	switch {
+	case n == 0:
+		return nil, "", false
+	case n > 1:
+		c.log.Debug("consent: several consent cookies; none counts", "name", c.cookieName(r))
+		return nil, "", true
 	}
 	ch, err := c.choices.Decode(c.codec, value, c.now(), prepareChoice)
 	if err != nil || !ch.Regime.Valid() {
 		c.log.Debug("consent: ignoring consent cookie", "error", err)
-		return nil, ""
+		return nil, "", false
+	}
+	if site := c.site(r); ch.Site == "" || ch.Site != site {
+		// Made for another site (or, without a site, before choices were
+		// bound to theirs): see site.
+		c.log.Debug("consent: ignoring a consent cookie made for another site", "site", ch.Site, "want", site)
+		return nil, "", false
 	}
 	if ch.Version != c.opts.PolicyVersion {
-		return nil, reaskPolicy
+		return nil, reaskPolicy, false
 	}
 	if c.now().After(time.Unix(ch.Time, 0).Add(c.maxAge(ch.Regime))) {
-		return nil, reaskExpired
+		return nil, reaskExpired, false
 	}
-	return ch, ""
+	return ch, "", false
 }
 
 // defaults is the state before a choice: the regime's defaults for this

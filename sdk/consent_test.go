@@ -75,7 +75,7 @@ func TestStateTable(t *testing.T) {
 			}
 			if ck := tc.cookie; ck != nil {
 				ch := &choice{ID: strings.Repeat("ab", 16), Version: ck.version, Regime: ck.regime, Method: MethodCustom,
-					Time: start.Unix(), Granted: append([]string{Necessary}, ck.granted...), GPC: ck.gpc}
+					Time: start.Unix(), Granted: append([]string{Necessary}, ck.granted...), GPC: ck.gpc, Site: "example.com"}
 				r.AddCookie(cookieFor(t, c, ch))
 				now = start.Add(ck.age)
 			}

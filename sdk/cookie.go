@@ -3,9 +3,11 @@ package sdk
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/consentry/consentry/sdk/internal/consentcookie"
+	"github.com/consentry/consentry/sdk/internal/httpfield"
 )
 
 // choice is what the consent cookie carries: the visitor's decision, not
@@ -21,6 +23,9 @@ type choice struct {
 	Granted []string `json:"g"`
 	GPC     bool     `json:"p,omitempty"`
 	DNT     bool     `json:"d,omitempty"`
+	// Site is the site the choice was made for (Consent.site); a cookie
+	// is no choice on another.
+	Site string `json:"s,omitempty"`
 
 	timeStr string // Time as RFC 3339, made once (timeText)
 }
@@ -63,11 +68,52 @@ func (c *Consent) cookieName(r *http.Request) string {
 	return c.opts.CookieName
 }
 
-// cookie builds the Set-Cookie for value, living maxAge.
+// site is the site a choice made on r belongs to, which its cookie names
+// (choice.Site): ".example.com" when the cookie is shared across the
+// configured CookieDomain, else the request's host ("shop.example.com",
+// lower case, without port). A host-only cookie is only ever sent back to
+// its host, so the host is exactly where it is valid; whatever the site
+// blocks or tenants of one proxy share (keys, a catch-all block), a
+// cookie made for one host or cookie domain is no choice on another. The
+// leading dot keeps a domain-wide cookie apart from a host-only one of the
+// host of that name.
+func (c *Consent) site(r *http.Request) string {
+	if c.opts.CookieDomain != "" {
+		return "." + strings.ToLower(strings.TrimPrefix(c.opts.CookieDomain, "."))
+	}
+	h := r.Host
+	if h == "" && r.URL != nil {
+		h = r.URL.Host
+	}
+	return httpfield.Host(h)
+}
+
+// bindSite returns value, a choice the endpoint encoded, encoded again
+// with the site it is for (site). The endpoint builds the choice without
+// the request's site; binding it here, where the cookie is made, keeps
+// every consent cookie bound. It costs one decode and encode per decision.
+func (c *Consent) bindSite(r *http.Request, value string) string {
+	ch, err := c.codec.Decode(value)
+	if err != nil {
+		c.log.Error("consent: binding the consent cookie to its site", "error", err)
+		return ""
+	}
+	if ch.Site = c.site(r); ch.Site == "" {
+		return value
+	}
+	if value, err = c.codec.Encode(ch); err != nil {
+		c.log.Error("consent: binding the consent cookie to its site", "error", err)
+		return ""
+	}
+	return value
+}
+
+// cookie builds the Set-Cookie for value, living maxAge. The choice in
+// value is bound to the request's site first (bindSite).
 func (c *Consent) cookie(r *http.Request, value string, maxAge time.Duration) *http.Cookie {
 	return &http.Cookie{
 		Name:     c.cookieName(r),
-		Value:    value,
+		Value:    c.bindSite(r, value),
 		Path:     "/",
 		Domain:   c.opts.CookieDomain,
 		MaxAge:   int(maxAge / time.Second),
@@ -75,6 +121,39 @@ func (c *Consent) cookie(r *http.Request, value string, maxAge time.Duration) *h
 		Secure:   isHTTPS(r),
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// expireStrayConsentCookies adds to h a Set-Cookie deleting each cookie of
+// the consent cookie's name that the browser may hold beside the engine's
+// own, for a request that carried several (readChoice): the host-only one,
+// the one under the registrable domain of the host and the one under the
+// configured cookie domain (cookieDomains), less the one under the domain
+// the engine sets its own cookie for. So a cookie planted by a sibling
+// subdomain, or left from before the operator set or removed
+// cookie_domain, costs the visitor one question, not one on every page.
+// At most two headers. A cookie planted for a longer Path cannot be named
+// and keeps the pages under that path asking until it expires. __Host-
+// cookies cannot be planted by a sibling and carry no Domain: nothing to
+// do for them.
+func (c *Consent) expireStrayConsentCookies(h http.Header, r *http.Request) {
+	name := c.cookieName(r)
+	if strings.HasPrefix(name, "__Host-") {
+		return
+	}
+	host := httpfield.Host(r.Host)
+	own := host
+	if c.opts.CookieDomain != "" {
+		own = strings.ToLower(strings.TrimPrefix(c.opts.CookieDomain, "."))
+	}
+	for _, d := range append([]string{""}, cookieDomains(r.Host, c.opts.CookieDomain)...) {
+		if d == own || (d == "" && host == own) {
+			continue
+		}
+		ck := http.Cookie{Name: name, Path: "/", Domain: d, MaxAge: -1}
+		if v := ck.String(); v != "" {
+			h.Add("Set-Cookie", v)
+		}
 	}
 }
 

@@ -41,9 +41,20 @@ func cookieFor(t testing.TB, c *Consent, ch *choice) *http.Cookie {
 	return &http.Cookie{Name: c.opts.CookieName, Value: v}
 }
 
+// acceptAllChoice is a choice of analytics and advertising, made for the
+// host httptest.NewRequest uses (example.com), or for c's cookie domain.
 func acceptAllChoice(c *Consent) *choice {
 	return &choice{ID: "0123456789abcdef0123456789abcdef", Version: c.opts.PolicyVersion, Regime: RegimeOptIn,
-		Method: MethodAcceptAll, Time: c.now().Unix(), Granted: []string{Necessary, Analytics, Advertising}}
+		Method: MethodAcceptAll, Time: c.now().Unix(), Granted: []string{Necessary, Analytics, Advertising},
+		Site: c.site(httptest.NewRequest("GET", "/", nil))}
+}
+
+// shopChoice is acceptAllChoice made on shop.example, the host of the
+// attack tests' requests.
+func shopChoice(c *Consent) *choice {
+	ch := acceptAllChoice(c)
+	ch.Site = "shop.example"
+	return ch
 }
 
 func TestCookieRoundTrip(t *testing.T) {

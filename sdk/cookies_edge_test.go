@@ -35,7 +35,9 @@ func hostileExpiryRequest(t *testing.T, c *Consent, method, target string, names
 		r.Header.Set("Content-Type", "application/json")
 	} else {
 		r = httptest.NewRequest("GET", target, nil)
-		r.AddCookie(cookieFor(t, c, rejectAllChoice(c)))
+		ch := rejectAllChoice(c)
+		ch.Site = c.site(&http.Request{Host: host})
+		r.AddCookie(cookieFor(t, c, ch))
 	}
 	r.Host = host
 	r.Header.Add("Cookie", cookie.String())

@@ -104,8 +104,8 @@ func TestPostChoice(t *testing.T) {
 			if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.MaxAge != 180*24*3600 {
 				t.Fatalf("consent cookie = %+v", ck)
 			}
-			// The cookie carries the same choice back.
-			r := httptest.NewRequest("GET", "/_consent", nil)
+			// The cookie carries the same choice back, on the site it was made on.
+			r := httptest.NewRequest("GET", "http://shop.example/_consent", nil)
 			r.AddCookie(ck)
 			again := decodeState(t, serve(c, r))
 			if again.ID != s.ID || strings.Join(again.Granted(), ",") != strings.Join(s.Granted(), ",") {

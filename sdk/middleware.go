@@ -29,6 +29,9 @@ func (c *Consent) Handler(next http.Handler) http.Handler {
 // next's error unchanged.
 func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) error {
 	s, ch := c.stateFor(r)
+	if s.strays {
+		c.expireStrayConsentCookies(w.Header(), r)
+	}
 	if c.serveEndpoint(w, r, s, ch) {
 		return nil
 	}

@@ -66,6 +66,10 @@ type State struct {
 	// reask says why a visitor who had chosen is asked again (reaskPolicy,
 	// reaskExpired); empty otherwise. The banner says so.
 	reask string
+	// strays is set when the request carried several consent cookies,
+	// which the response deletes but the engine's own
+	// (expireStrayConsentCookies).
+	strays bool
 }
 
 // Allowed reports whether category key is granted. A nil State allows only

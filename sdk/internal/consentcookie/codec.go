@@ -99,15 +99,23 @@ func (c *Codec[T]) Decode(value string) (*T, error) {
 	return v, nil
 }
 
-// Value returns the value of the first cookie called name in the
-// request's Cookie headers, as http.Request.Cookie finds it (surrounding
-// double quotes removed), without parsing every other cookie into an
-// http.Cookie. The codec rejects any value that is not its own.
-func Value(h http.Header, name string) (string, bool) {
+// Value returns the value of the cookie called name in the request's
+// Cookie headers, as http.Request.Cookie finds it (surrounding double
+// quotes removed), without parsing every other cookie into an
+// http.Cookie, and n, how many cookies of that name the request carries,
+// counted up to 2. value is set only when n is 1: when a request carries
+// several, one was set by someone else (a sibling subdomain with a parent
+// Domain, a page under a longer Path) and the browser does not say which
+// is ours, so the caller takes none of them. The codec rejects any value
+// that is not its own.
+func Value(h http.Header, name string) (value string, n int) {
 	for p := range httpfield.Cookies(h["Cookie"]) {
 		if p.HasEq && p.Name == name {
-			return p.Unquoted(), true
+			if n++; n > 1 {
+				return "", n
+			}
+			value = p.Unquoted()
 		}
 	}
-	return "", false
+	return value, n
 }
