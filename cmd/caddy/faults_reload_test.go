@@ -19,6 +19,8 @@ func reloadSite(db string, version int) string {
 	consent {
 		policy_version v%d
 		log sqlite %s
+		# The load comes from one address: no decision limits.
+		rate_limit off off
 	}
 	header Content-Type "text/html; charset=utf-8"
 	respond "%s"
