@@ -72,6 +72,12 @@ func New(o Options) (*Consent, error) {
 	if o.CookieURL == "" {
 		o.CookieURL = o.Prefix + "/cookies"
 	}
+	if err := CheckURL(o.PrivacyURL); err != nil {
+		return nil, fmt.Errorf("privacy URL %q: %w", o.PrivacyURL, err)
+	}
+	if err := CheckURL(o.CookieURL); err != nil {
+		return nil, fmt.Errorf("cookie URL %q: %w", o.CookieURL, err)
+	}
 	if o.CookieName == "" {
 		o.CookieName = DefaultCookieName
 	}
@@ -110,6 +116,14 @@ func New(o Options) (*Consent, error) {
 		o.Inventory = NewInventory(0)
 	}
 
+	for i := range o.Categories {
+		if err := CheckCategory(o.Categories, i); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTexts(o); err != nil {
+		return nil, err
+	}
 	cats, err := mergeCategories(o.Categories)
 	if err != nil {
 		return nil, err
@@ -149,7 +163,7 @@ func New(o Options) (*Consent, error) {
 	}
 	for _, k := range o.NoticeDefaults {
 		if !keys[k] {
-			return nil, fmt.Errorf("notice defaults: unknown category %q", k)
+			return nil, fmt.Errorf("notice defaults: %w", CheckCategoryKey(k, o.Categories))
 		}
 	}
 	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
