@@ -93,8 +93,9 @@ var reflectingPage = http.HandlerFunc(func(w http.ResponseWriter, r *http.Reques
 // TestAttackInventoryReflectedQuery is issue 12's inventory pollution: 22
 // requests to a page that reflects its query into an inline script, each
 // naming 240 made-up hosts, used to fill the process-wide inventory (5,000
-// entries), after which a real new tracker was not listed. Now they fill
-// at most the site's share, another site's entries stay, and a tracker
+// entries), after which a real new tracker was not listed. Now hosts named
+// only in text, and no category's, are not listed at all (and would fill
+// at most the site's share); another site's entries stay, and a tracker
 // the site then loads is listed.
 func TestAttackInventoryReflectedQuery(t *testing.T) {
 	c := newTestConsent(t, Options{})
@@ -129,6 +130,12 @@ func TestAttackInventoryReflectedQuery(t *testing.T) {
 	if n := perSite["shop.example"]; n > DefaultInventoryLimit/InventorySiteShare || len(rep.Items) >= DefaultInventoryLimit {
 		t.Errorf("the attacked site holds %d entries (share %d), the inventory %d of %d",
 			n, DefaultInventoryLimit/InventorySiteShare, len(rep.Items), DefaultInventoryLimit)
+	}
+	for _, it := range rep.Items {
+		if strings.HasSuffix(it.Name, ".attacker.example") {
+			t.Errorf("the inventory lists %s, named only in reflected script text", it.Name)
+			break
+		}
 	}
 	item(t, rep, KindHost, "cdn.new-tracker.example")
 	item(t, rep, KindHost, "pixel.blog-vendor.example")

@@ -32,30 +32,14 @@ func (c *Consent) observePage(r *http.Request, rw *rewrite.Writer) {
 	if o := c.opts.Observer; o != nil {
 		o.PageRewritten(rw.Neutralised())
 	}
-	fetched := fetchedAny
-	if f, ok := any(rw).(hostSources); ok {
-		fetched = f.FetchedHost
-	}
-	c.observeHosts(r, rw.Hosts(), fetched)
+	c.observeHosts(r, rw.Hosts(), rw.FetchedHost)
 }
-
-// hostSources is what a rewrite.Writer can tell besides its Hosts: whether
-// a host was the target of a fetching URL attribute, rather than only
-// named in inline text (a script, a style, a srcdoc document). Until the
-// Writer implements it (it needs a mark where the text scan looks hosts
-// up), every host counts as fetched, and only the Inventory's bounds keep
-// a page that reflects its query into a script from filling it.
-type hostSources interface {
-	FetchedHost(host string) bool
-}
-
-// fetchedAny is the source of hosts when the Writer cannot tell.
-func fetchedAny(string) bool { return true }
 
 // observeHosts records the third-party hosts among a page's (host →
 // refused category, from rewrite.Writer.Hosts; at most maxCacheEntries of
-// them): those a fetching URL attribute points at, and those inline text
-// names only when a category claims them. Text can name any host, and a
+// them): those a fetching URL attribute points at (fetched, from
+// rewrite.Writer.FetchedHost), and those inline text names only when a
+// category claims them. Text can name any host, and a
 // page that reflects its query string into a script would otherwise let
 // every visitor write the inventory; a catalogued host it names is one
 // worth listing either way.
