@@ -46,6 +46,10 @@ type Consent struct {
 	integrityKeys [][]byte          // seal consent-log records; the first seals
 	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
 
+	sites        siteNames    // Options.Sites, for the consent log's site field
+	cookieDomain string       // Options.CookieDomain, lower case, without a leading dot
+	domainWarned hostWarnings // hosts warned about for being outside cookieDomain
+
 	choices  consentcookie.Cache[choice] // recently decoded consent cookies
 	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
 	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
@@ -86,6 +90,10 @@ func New(o Options) (*Consent, error) {
 	}
 	if d := strings.ToLower(strings.TrimPrefix(o.CookieDomain, ".")); o.CookieDomain != "" && (!isDomainName(d) || !strings.Contains(d, ".")) {
 		return nil, fmt.Errorf("cookie domain %q: want a domain name such as example.com", o.CookieDomain)
+	}
+	sites, err := newSiteNames(o.Sites)
+	if err != nil {
+		return nil, err
 	}
 	if o.DefaultRegime == "" {
 		o.DefaultRegime = RegimeOptIn
@@ -186,7 +194,9 @@ func New(o Options) (*Consent, error) {
 		regimes:    regimes,
 		locate:     loc,
 		limits:     newDecisionLimiter(o),
+		sites:      sites,
 	}
+	c.cookieDomain = strings.ToLower(strings.TrimPrefix(o.CookieDomain, "."))
 	c.declRows, c.declVendors = declRows, declVendors
 	for _, cat := range cats {
 		c.sortedKeys = append(c.sortedKeys, cat.Key)

@@ -28,6 +28,9 @@ func (c *Consent) Handler(next http.Handler) http.Handler {
 // request context and a response writer that rewrites HTML. It returns
 // next's error unchanged.
 func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) error {
+	if c.cookieDomain != "" {
+		c.checkCookieDomain(r)
+	}
 	s, ch := c.stateFor(r)
 	if s.strays {
 		c.expireStrayConsentCookies(w.Header(), r)

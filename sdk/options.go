@@ -44,8 +44,21 @@ type Options struct {
 	CookieName string
 
 	// CookieDomain, when set, shares the consent cookie across subdomains
-	// of this domain. Default: host-only.
+	// of this domain. A request for a host outside it gets a cookie its
+	// browser refuses, so every choice there asks again: the engine warns
+	// once per such host in the log and tells the Observer
+	// (CookieDomainObserver). Default: host-only.
 	CookieDomain string
+
+	// Sites are the host names the site is served under, exact
+	// ("shop.example.com") or with a wildcard first label ("*.example.com",
+	// matching one label, as Caddy's host matcher does). The consent log's
+	// site field holds the one a request's host matched (the wildcard
+	// itself for a wildcard match) and is empty for any other host: the
+	// Host header is the client's, and what it says never reaches the log.
+	// The Caddy module fills it from the host names of the server's
+	// routes. Default: none, so the site field stays empty.
+	Sites []string
 
 	// Keys sign (and, with a Block key, encrypt) the consent cookie; the
 	// first pair encodes and all decode. Default: one random pair per

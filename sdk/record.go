@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -72,7 +71,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 		SchemaVersion:    consentlog.SchemaVersion,
 		EventTime:        c.now().UTC(),
 		SubjectID:        ch.ID,
-		Site:             clean(hostOnly(r.Host), 253),
+		Site:             c.recordSite(r),
 		PolicyVersion:    ch.Version,
 		Regime:           string(ch.Regime),
 		Granted:          s.Granted(),
@@ -251,13 +250,4 @@ func family(name string, known map[string]bool) string {
 		return name
 	}
 	return "other"
-}
-
-// hostOnly strips a port (and an IPv6 address's brackets) from a Host
-// header value.
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return strings.ToLower(h)
-	}
-	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]"))
 }

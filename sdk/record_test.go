@@ -93,7 +93,8 @@ func flushLog(t *testing.T, l *consentlog.Log) {
 func TestPostWritesConsentRecord(t *testing.T) {
 	obs := &fakeObserver{}
 	now := time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
-	c, l, st := loggedConsent(t, Options{PolicyVersion: "2022-08", Observer: obs, Now: func() time.Time { return now }})
+	c, l, st := loggedConsent(t, Options{PolicyVersion: "2022-08", Observer: obs, Now: func() time.Time { return now },
+		Sites: []string{"shop.example"}})
 	w := post(c, "application/json", `{"action":"custom","categories":["analytics"]}`, map[string]string{
 		"Origin": "http://shop.example", "Sec-Fetch-Site": "same-origin",
 		"Referer":         "http://shop.example/phones/x1?email=someone@example.com",
