@@ -83,6 +83,9 @@ func newUpstream(t *testing.T) *upstream {
 	mux.HandleFunc("/file.html", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "file.html", time.Time{}, strings.NewReader(upstreamPage))
 	})
+	mux.HandleFunc("/clip.mp4", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "clip.mp4", time.Time{}, strings.NewReader(upstreamVideo))
+	})
 	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
 		html(w, nil)
 		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
@@ -263,10 +266,9 @@ func TestIntegrationResponseShapes(t *testing.T) {
 		status             int
 	}{
 		{"json", "GET", "/json", nil, 200},
-		{"head", "HEAD", "/page", nil, 200},
 		{"no-content", "GET", "/empty", nil, 204},
 		{"not modified", "GET", "/json", map[string]string{"If-None-Match": `"j1"`}, 304},
-		{"range", "GET", "/file.html", map[string]string{"Range": "bytes=0-19"}, 206},
+		{"range of a video", "GET", "/clip.mp4", map[string]string{"Range": "bytes=0-19", "Accept": "*/*", "Sec-Fetch-Dest": "video"}, 206},
 		{"no-transform", "GET", "/no-transform", nil, 200},
 		{"utf-16", "GET", "/utf16", nil, 200},
 		{"brotli", "GET", "/br", map[string]string{"Accept-Encoding": "br"}, 200},
@@ -288,15 +290,52 @@ func TestIntegrationResponseShapes(t *testing.T) {
 			}
 		})
 	}
-	if got := rangeBody(t); got != upstreamPage[:20] {
-		t.Errorf("206 body = %q, want the first 20 upstream bytes", got)
-	}
 }
 
-// rangeBody fetches a range of the HTML file through Caddy.
-func rangeBody(t *testing.T) string {
-	_, body := fetch(t, "GET", "/file.html", map[string]string{"Range": "bytes=0-19"})
-	return string(body)
+// upstreamVideo stands for a video file the upstream serves with ranges.
+var upstreamVideo = strings.Repeat("0123456789", 100)
+
+// TestIntegrationRangesAndHead: through Caddy's reverse proxy, a range of
+// an HTML page is served whole and rewritten, whether the request loses
+// its Range (it accepts HTML) or the upstream's 206 makes the module ask
+// again (it accepts anything); a range of a video still gets its 206; and
+// a HEAD of a page gets the header fields of its GET.
+func TestIntegrationRangesAndHead(t *testing.T) {
+	u := newUpstream(t)
+	startProxy(t, u.hostPort(), "")
+
+	for _, hdr := range []map[string]string{
+		{"Range": "bytes=0-19"},
+		{"Range": "bytes=0-19", "Accept": "*/*"},
+		{"Range": "bytes=0-4,10-14", "Accept": "*/*"},
+	} {
+		resp, body := fetch(t, "GET", "/file.html", hdr)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Range") != "" || !isRewritten(body) ||
+			!bytes.Contains(body, []byte(`data-category="analytics"`)) || !bytes.HasSuffix(body, []byte("</html>")) {
+			t.Errorf("%v: status %d, Content-Range %q, body %q; want the whole page rewritten", hdr, resp.StatusCode, resp.Header.Get("Content-Range"), body)
+		}
+	}
+	resp, body := fetch(t, "GET", "/clip.mp4", map[string]string{"Range": "bytes=10-19", "Accept": "*/*"})
+	if resp.StatusCode != 206 || string(body) != upstreamVideo[10:20] {
+		t.Errorf("video range: status %d, body %q; want 206 and %q", resp.StatusCode, body, upstreamVideo[10:20])
+	}
+
+	get, _ := fetch(t, "GET", "/page", nil)
+	head, _ := fetch(t, "HEAD", "/page", nil)
+	for _, h := range []http.Header{get.Header, head.Header} {
+		h.Del("Date")
+		h.Del("Content-Length")
+	}
+	for k := range get.Header {
+		if g, h := strings.Join(get.Header.Values(k), ", "), strings.Join(head.Header.Values(k), ", "); g != h {
+			t.Errorf("%s: GET %q, HEAD %q", k, g, h)
+		}
+	}
+	for k := range head.Header {
+		if _, ok := get.Header[k]; !ok {
+			t.Errorf("%s: only HEAD has it (%q)", k, head.Header.Values(k))
+		}
+	}
 }
 
 // TestIntegrationCookiesAndHeaders checks what the upstream learns and

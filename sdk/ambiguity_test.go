@@ -204,8 +204,8 @@ func TestCookieBoundToSite(t *testing.T) {
 	}{
 		{shared, "http://forum.example.com/", true}, // shared across the domain, as configured
 		{shared, "http://example.com/", true},
-		{a, "http://example.com/", false},        // a host-only site at the domain itself
-		{other, "http://other.example/", false},  // another tenant
+		{a, "http://example.com/", false},       // a host-only site at the domain itself
+		{other, "http://other.example/", false}, // another tenant
 		{other, "http://forum.example.com/", false},
 	} {
 		if got := decided(tc.c, tc.target, ck); got != tc.want {

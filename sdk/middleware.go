@@ -3,6 +3,7 @@ package sdk
 import (
 	"encoding/hex"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,12 +41,19 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 	}
 	r = r.WithContext(withState(r.Context(), s))
 	rw := c.newResponseWriter(w, r, s)
+	var expire []string
 	if s.Decided && c.refusesAny(s) {
 		// Read before the refused cookies are stripped: after a
 		// withdrawal, the response deletes the ones the browser still has.
-		rw.expire = c.refusedCookieNames(r, s)
+		expire = c.refusedCookieNames(r, s)
 	}
-	rw.etagTag = c.prepareUpstream(r, s)
+	rw.expire = expire
+	etagTag := c.prepareUpstream(r, s)
+	rw.etagTag = etagTag
+	var before http.Header // the header as it was, should the page be asked for again
+	if r.Header.Get("Range") != "" {
+		before = w.Header().Clone()
+	}
 
 	defer func() {
 		// A handler that aborts the response (http.ErrAbortHandler, as
@@ -57,11 +65,43 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 		}
 	}()
 	err := next(rw, r)
+	if err == nil && rw.partialPage {
+		// The upstream answered part of an HTML page, which cannot be
+		// rewritten (responseWriter.partialPage): ask it again for the
+		// whole page, with the header the first answer found.
+		restoreHeader(w.Header(), before)
+		r.Header.Del("Range")
+		r.Header.Del("If-Range")
+		rw = c.newResponseWriter(w, r, s)
+		rw.expire, rw.etagTag = expire, etagTag
+		if err = next(rw, r); err == nil && rw.partialPage {
+			// Part of a page again, unasked: never pass it on unrewritten.
+			restoreHeader(w.Header(), before)
+			c.log.Warn("consent: the upstream answered part of an HTML page to a request for all of it", "path", r.URL.Path)
+			http.Error(w, "the upstream answered part of an HTML page", http.StatusBadGateway)
+			return nil
+		}
+	}
 	if err != nil {
 		rw.abort()
 		return err
 	}
 	return rw.finish()
+}
+
+// restoreHeader sets h back to before, the header as it was before the
+// upstream answered, or, when that was not kept (the request had no
+// Range), removes the fields that describe the answer.
+func restoreHeader(h, before http.Header) {
+	if before != nil {
+		clear(h)
+		maps.Copy(h, before)
+		return
+	}
+	for _, k := range []string{"Content-Range", "Content-Length", "Content-Type", "Content-Encoding", "ETag",
+		"Last-Modified", "Accept-Ranges", "Set-Cookie", "Cache-Control", "Expires", "Vary"} {
+		h.Del(k)
+	}
 }
 
 // prepareUpstream tells the upstream the visitor's consent, strips refused
@@ -86,9 +126,17 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	}
 	// Go's HTTP transport asks for gzip and decodes it itself when the
 	// request carries no Accept-Encoding, so the rewriter sees plain bytes
-	// while the upstream hop stays compressed.
-	if r.Method != http.MethodHead && wantsHTML(r) {
+	// while the upstream hop stays compressed. A HEAD request is asked for
+	// the same encoding as a GET, so it gets the same header fields.
+	if wantsHTML(r) {
 		h.Del("Accept-Encoding")
+	}
+	// A range of a page cannot be rewritten: a request that may be
+	// answered with one is asked for whole (any other range the upstream
+	// answers with part of a page is asked for again: see partialPage).
+	if r.Method == http.MethodGet && wantsPage(r) {
+		h.Del("Range")
+		h.Del("If-Range")
 	}
 	return c.untagConditional(r, s)
 }
@@ -125,6 +173,21 @@ func wantsHTML(r *http.Request) bool {
 	a := r.Header.Get("Accept")
 	return a == "" || strings.Contains(a, "text/html") || strings.Contains(a, "*/*") ||
 		strings.Contains(a, "application/xhtml+xml")
+}
+
+// wantsPage reports whether a request asks for a page by name: it accepts
+// HTML explicitly (a navigation does) or is for a document or frame
+// (Sec-Fetch-Dest). Such a request loses its Range: what comes back is
+// most likely a page to rewrite. A request that accepts anything (*/*:
+// media elements, fetch(), curl, download managers resuming a file) keeps
+// it, so ranges of video, images and downloads work.
+func wantsPage(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Dest") {
+	case "document", "iframe", "frame", "embed", "object":
+		return true
+	}
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "text/html") || strings.Contains(a, "application/xhtml+xml")
 }
 
 // stripRefusedCookies removes cookies of refused categories from the

@@ -70,12 +70,12 @@ func TestMiddlewarePassThrough(t *testing.T) {
 		hdr    map[string]string
 	}{
 		"json":           {"GET", 200, map[string]string{"Content-Type": "application/json"}},
-		"head":           {"HEAD", 200, nil},
+		"head of json":   {"HEAD", 200, map[string]string{"Content-Type": "application/json"}}, // HEAD of a page: TestHeadHeadersMatchGet
 		"302":            {"GET", 302, nil},
 		"no-transform":   {"GET", 200, map[string]string{"Cache-Control": "no-transform"}},
 		"gzip":           {"GET", 200, map[string]string{"Content-Encoding": "gzip"}},
 		"event-stream":   {"GET", 200, map[string]string{"Content-Type": "text/event-stream"}},
-		"partial":        {"GET", 206, map[string]string{"Content-Range": "bytes 0-10/100"}},
+		"partial video":  {"GET", 206, map[string]string{"Content-Type": "video/mp4", "Content-Range": "bytes 0-10/100"}}, // of a page: TestHTMLRangesServedWhole
 		"utf-16 charset": {"GET", 200, map[string]string{"Content-Type": "text/html; charset=UTF-16"}},
 	}
 	for name, tc := range cases {

@@ -35,6 +35,12 @@ type responseWriter struct {
 	// with its output (holdPageLimit); 0 once the header is written.
 	pending int
 	closing bool // finish is closing the rewriter: its output is the whole body
+	// partialPage is set when the upstream answered part of an HTML page
+	// (a 206 of HTML, or of several ranges, which may be): a part cannot
+	// be rewritten, and passed on it would run the page's tags without a
+	// banner. Its status, header and body are dropped, and Process asks
+	// for the whole page.
+	partialPage bool
 }
 
 // holdPageLimit is the size up to which a rewritten page is held whole and
@@ -74,6 +80,10 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	h := w.Header()
+	if code == http.StatusPartialContent && w.r.Method != http.MethodHead && partialHTML(h) {
+		w.partialPage = true
+		return
+	}
 	w.c.dropRefusedSetCookies(h, w.r, w.s)
 	w.c.dropRefusedLinks(h, w.s)
 	if code != http.StatusSwitchingProtocols {
@@ -82,13 +92,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	switch {
 	case w.shouldRewrite(code, h):
 		hold := holdable(h.Get("Content-Length"))
-		h.Del("Content-Length")
-		h.Del("Accept-Ranges")
-		h.Del("Last-Modified") // so browsers revalidate with the tagged ETag only
-		if h.Get("ETag") != "" {
-			tagETag(h, w.c.stateTag(w.r, w.s))
-		}
-		w.c.cacheRules(h)
+		w.pageHeader(h)
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		head, body, stamp := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*rewrite.Writer)
@@ -100,6 +104,11 @@ func (w *responseWriter) WriteHeader(code int) {
 			w.pending = code
 			return
 		}
+	case w.r.Method == http.MethodHead && w.isPage(code, h):
+		// A HEAD gets the header fields the GET gets (RFC 9110 §9.3.2),
+		// less Content-Length: the rewritten length is only known by
+		// rewriting.
+		w.pageHeader(h)
 	case code == http.StatusNotModified && w.etagTag != "":
 		// The browser revalidates a page rendered for this very state:
 		// keep its stored validators tagged and its caching private.
@@ -160,13 +169,43 @@ func (w *responseWriter) sendPending(n int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// pageHeader makes the header of a rewritten page, for a GET and a HEAD
+// alike: no Content-Length (the rewriter's output has its own) or
+// Accept-Ranges, no Last-Modified (so browsers revalidate with the tagged
+// ETag only), the ETag tagged with the visitor's state, and the cache
+// rules of a page that depends on the visitor.
+func (w *responseWriter) pageHeader(h http.Header) {
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	h.Del("Last-Modified")
+	if h.Get("ETag") != "" {
+		tagETag(h, w.c.stateTag(w.r, w.s))
+	}
+	w.c.cacheRules(h)
+}
+
+// partialHTML reports whether a 206 response may be part of an HTML page:
+// its type is one the rewriter reads, or it is several ranges
+// (multipart/byteranges), whose parts may be.
+func partialHTML(h http.Header) bool {
+	ct := h.Get("Content-Type")
+	mt, _, _ := strings.Cut(ct, ";")
+	return rewritableType(ct) || strings.EqualFold(strings.TrimSpace(mt), "multipart/byteranges")
+}
+
 // shouldRewrite reports whether the response is an HTML page to rewrite:
-// HTML or XHTML with a body (a 200, or an error page: custom 404 and 500
-// pages carry tags too; any method but HEAD, so a page answering a POST is
-// covered), not an upgrade, not compressed, not no-transform, not UTF-16,
-// not a range.
+// a page (isPage) answering any method but HEAD, so a page answering a
+// POST is covered.
 func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
-	if (code != http.StatusOK && code < 400) || w.r.Method == http.MethodHead || hasToken(w.r.Header, "Connection", "upgrade") {
+	return w.r.Method != http.MethodHead && w.isPage(code, h)
+}
+
+// isPage reports whether the response is, or for a HEAD describes, an HTML
+// page the rewriter can rewrite: HTML or XHTML with a body (a 200, or an
+// error page: custom 404 and 500 pages carry tags too), not an upgrade,
+// not compressed, not no-transform, not UTF-16, not a range.
+func (w *responseWriter) isPage(code int, h http.Header) bool {
+	if (code != http.StatusOK && code < 400) || hasToken(w.r.Header, "Connection", "upgrade") {
 		return false
 	}
 	if !rewritableType(h.Get("Content-Type")) {
@@ -189,6 +228,9 @@ func (w *responseWriter) shouldRewrite(code int, h http.Header) bool {
 // them, as net/http does: a page whose first write is a blank line is still
 // HTML.
 func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.partialPage {
+		return len(p), nil
+	}
 	if !w.wroteHeader {
 		if w.Header().Get("Content-Type") == "" {
 			if len(w.sniff)+len(p) < sniffLen {
@@ -234,6 +276,9 @@ func (w *responseWriter) endSniff(p []byte) error {
 // rewriter. When the status is not written yet and no Content-Type is set,
 // the first bytes are read to sniff the type, as Write does.
 func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.partialPage {
+		return io.Copy(io.Discard, src)
+	}
 	var n int64
 	if !w.wroteHeader {
 		if w.Header().Get("Content-Type") != "" {
@@ -273,6 +318,9 @@ const sniffLen = 512
 // flush before any write sends the status, as net/http does, so the
 // header goes through WriteHeader's filtering first.
 func (w *responseWriter) FlushError() error {
+	if w.partialPage {
+		return nil
+	}
 	if !w.wroteHeader && len(w.sniff) > 0 {
 		if err := w.endSniff(nil); err != nil {
 			return err

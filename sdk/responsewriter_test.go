@@ -104,12 +104,12 @@ func TestResponseShapes(t *testing.T) {
 		{"xhtml", "GET", nil, 200, map[string]string{"Content-Type": "application/xhtml+xml"}, true},
 		{"html identity encoding", "GET", nil, 200, map[string]string{"Content-Type": "text/html", "Content-Encoding": "identity"}, true},
 		{"json", "GET", nil, 200, map[string]string{"Content-Type": "application/json"}, false},
-		{"head", "HEAD", nil, 200, map[string]string{"Content-Type": "text/html"}, false},
+		{"head of json", "HEAD", nil, 200, map[string]string{"Content-Type": "application/json"}, false}, // of a page: TestHeadHeadersMatchGet
 		{"post", "POST", nil, 200, map[string]string{"Content-Type": "text/html"}, true},
 		{"500 page", "GET", nil, 500, map[string]string{"Content-Type": "text/html"}, true},
 		{"302 with html body", "GET", nil, 302, map[string]string{"Content-Type": "text/html", "Location": "/x"}, false},
 		{"204", "GET", nil, 204, map[string]string{"Content-Type": "text/html"}, false},
-		{"206", "GET", nil, 206, map[string]string{"Content-Type": "text/html", "Content-Range": "bytes 0-9/100"}, false},
+		{"206 video", "GET", nil, 206, map[string]string{"Content-Type": "video/mp4", "Content-Range": "bytes 0-9/100"}, false}, // of a page: TestHTMLRangesServedWhole
 		{"304", "GET", nil, 304, map[string]string{"Content-Type": "text/html", "ETag": `"abc"`}, false},
 		{"404 page", "GET", nil, 404, map[string]string{"Content-Type": "text/html"}, true},
 		{"event-stream", "GET", nil, 200, map[string]string{"Content-Type": "text/event-stream"}, false},
