@@ -19,6 +19,18 @@ import (
 // configuration front end (the Caddy module's Caddyfile parser) can run
 // the same rules when it reads each value, and name the line.
 
+// OptionError is the error New returns for an option value it could only
+// check by using it (GeoIPDB: opening the database), naming the Options
+// field, so that a configuration front end can point at where the value
+// was written.
+type OptionError struct {
+	Option string // the Options field, e.g. "GeoIPDB"
+	Err    error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
 // CheckURL reports a link target the banner cannot use: anything but an
 // http or https URL with a host, or a relative reference (a path such as
 // /privacy, privacy.html or //corp.example/privacy). A javascript:, data:
@@ -77,7 +89,7 @@ func CheckCategoryKey(key string, cs []Category) error {
 	if slices.Contains(keys, key) {
 		return nil
 	}
-	return fmt.Errorf("unknown category %q%s (categories: %s)", key, didYouMean(key, keys), strings.Join(keys, ", "))
+	return fmt.Errorf("unknown category%s (categories: %s)", didYouMean(key, keys), strings.Join(keys, ", "))
 }
 
 // CheckTextKey reports a banner text key that nothing reads: the keys are
@@ -106,8 +118,8 @@ func CheckTextKey(key string, cs []Category) error {
 			plain = append(plain, k)
 		}
 	}
-	return fmt.Errorf("unknown text key %q%s (keys: %s, and cat.<category>.label, cat.<category>.description)",
-		key, didYouMean(key, append(slices.Clone(keys), cats...)), strings.Join(plain, ", "))
+	return fmt.Errorf("unknown text key%s (keys: %s, and cat.<category>.label, cat.<category>.description)",
+		didYouMean(key, append(slices.Clone(keys), cats...)), strings.Join(plain, ", "))
 }
 
 // checkTexts runs CheckTextKey on every text of o, and refuses a language
@@ -122,9 +134,9 @@ func checkTexts(o Options) error {
 		for _, key := range slices.Sorted(maps.Keys(o.Texts[lang])) {
 			if err := CheckTextKey(key, o.Categories); err != nil {
 				if lang == "" {
-					return fmt.Errorf("texts for every language: %w", err)
+					return fmt.Errorf("texts for every language %q: %w", key, err)
 				}
-				return fmt.Errorf("texts %s: %w", lang, err)
+				return fmt.Errorf("texts %s %q: %w", lang, key, err)
 			}
 		}
 	}

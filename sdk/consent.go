@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -15,7 +16,6 @@ import (
 	"github.com/consentry/consentry/sdk/internal/bounded"
 	"github.com/consentry/consentry/sdk/internal/consentcookie"
 	"github.com/consentry/consentry/sdk/internal/match"
-	"golang.org/x/net/http/httpguts"
 )
 
 // Consent is the engine configured by Options. It is safe for concurrent
@@ -67,8 +67,8 @@ func New(o Options) (*Consent, error) {
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
 	}
-	if !validPrefix(o.Prefix) {
-		return nil, fmt.Errorf("prefix %q: want a path such as /_consent (letters, digits, '-', '_', '.', '/'; not ending in '/')", o.Prefix)
+	if err := CheckPrefix(o.Prefix); err != nil {
+		return nil, fmt.Errorf("prefix %q: %w", o.Prefix, err)
 	}
 	if o.PrivacyURL == "" {
 		o.PrivacyURL = DefaultPrivacyURL
@@ -85,11 +85,13 @@ func New(o Options) (*Consent, error) {
 	if o.CookieName == "" {
 		o.CookieName = DefaultCookieName
 	}
-	if !httpguts.ValidHeaderFieldName(o.CookieName) { // a cookie name is an RFC 9110 token, as a field name is
-		return nil, fmt.Errorf("cookie name %q: not a valid cookie name", o.CookieName)
+	if err := CheckCookieName(o.CookieName); err != nil {
+		return nil, fmt.Errorf("cookie name %q: %w", o.CookieName, err)
 	}
-	if d := strings.ToLower(strings.TrimPrefix(o.CookieDomain, ".")); o.CookieDomain != "" && (!isDomainName(d) || !strings.Contains(d, ".")) {
-		return nil, fmt.Errorf("cookie domain %q: want a domain name such as example.com", o.CookieDomain)
+	if o.CookieDomain != "" {
+		if err := CheckCookieDomain(o.CookieDomain); err != nil {
+			return nil, fmt.Errorf("cookie domain %q: %w", o.CookieDomain, err)
+		}
 	}
 	sites, err := newSiteNames(o.Sites)
 	if err != nil {
@@ -171,7 +173,7 @@ func New(o Options) (*Consent, error) {
 	}
 	for _, k := range o.NoticeDefaults {
 		if !keys[k] {
-			return nil, fmt.Errorf("notice defaults: %w", CheckCategoryKey(k, o.Categories))
+			return nil, fmt.Errorf("notice defaults %q: %w", k, CheckCategoryKey(k, o.Categories))
 		}
 	}
 	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
@@ -357,9 +359,17 @@ func (c *Consent) defaults(reg Regime, sig Signals) *State {
 	return s
 }
 
-// validPrefix accepts a plain absolute path: it is written unescaped into
-// the page's src and href attributes, so it must not leave the site ("//")
-// or the attribute.
+// CheckPrefix reports a Prefix that is not a plain absolute path: it is
+// written unescaped into the page's src and href attributes, so it must
+// not leave the site ("//") or the attribute.
+func CheckPrefix(p string) error {
+	if !validPrefix(p) {
+		return errors.New("want a path such as /_consent (letters, digits, '-', '_', '.', '/'; not ending in '/')")
+	}
+	return nil
+}
+
+// validPrefix is CheckPrefix's rule.
 func validPrefix(p string) bool {
 	if len(p) < 2 || p[0] != '/' || p[len(p)-1] == '/' || strings.Contains(p, "//") {
 		return false

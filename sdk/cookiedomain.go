@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -8,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/consentry/consentry/sdk/internal/httpfield"
+	"golang.org/x/net/http/httpguts"
 )
 
 // CookieDomainObserver is an Observer that is also told of every request
@@ -80,15 +82,43 @@ type siteNames struct {
 	wildcards []string
 }
 
+// CheckSite reports an Options.Sites entry that is not a host name, an IP
+// address or a wildcard of one label ("*.example.com").
+func CheckSite(s string) error {
+	h := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+	rest, wild := strings.CutPrefix(h, "*.")
+	if _, err := netip.ParseAddr(rest); (err != nil || wild) && !isDomainName(rest) {
+		return errors.New("want a host name such as shop.example.com or *.example.com")
+	}
+	return nil
+}
+
+// CheckCookieDomain reports a CookieDomain that is not a domain name of at
+// least two labels: anything else would reach the Set-Cookie header.
+func CheckCookieDomain(d string) error {
+	if d = strings.ToLower(strings.TrimPrefix(d, ".")); !isDomainName(d) || !strings.Contains(d, ".") {
+		return errors.New("want a domain name such as example.com")
+	}
+	return nil
+}
+
+// CheckCookieName reports a CookieName that is not a cookie name (an RFC
+// 9110 token, as a header field name is).
+func CheckCookieName(name string) error {
+	if !httpguts.ValidHeaderFieldName(name) {
+		return errors.New("not a valid cookie name")
+	}
+	return nil
+}
+
 // newSiteNames checks and normalises the configured sites.
 func newSiteNames(sites []string) (siteNames, error) {
 	var n siteNames
 	for _, s := range sites {
-		h := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
-		rest, wild := strings.CutPrefix(h, "*.")
-		if _, err := netip.ParseAddr(rest); (err != nil || wild) && !isDomainName(rest) {
-			return n, fmt.Errorf("site %q: want a host name such as shop.example.com or *.example.com", s)
+		if err := CheckSite(s); err != nil {
+			return n, fmt.Errorf("site %q: %w", s, err)
 		}
+		rest, wild := strings.CutPrefix(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")), "*.")
 		if wild {
 			n.wildcards = append(n.wildcards, "."+rest)
 			continue

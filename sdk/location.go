@@ -68,7 +68,7 @@ func newLocator(o Options) (*locator, error) {
 	if o.GeoIPDB != "" {
 		db, err := maxminddb.Open(o.GeoIPDB)
 		if err != nil {
-			return nil, fmt.Errorf("geoip database %s: %w", o.GeoIPDB, err)
+			return nil, &OptionError{Option: "GeoIPDB", Err: fmt.Errorf("geoip database %s: %w", o.GeoIPDB, err)}
 		}
 		l.db = db
 	}
