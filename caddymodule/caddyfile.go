@@ -1,8 +1,10 @@
 package caddymodule
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -53,6 +55,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>
+//		sites                <host...>
 //		category <key> {
 //			label       <text...>
 //			description <text...>
@@ -95,9 +98,20 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // rate_limit bounds the decisions recorded per minute from one client
 // network (/24 or /64; default 60) and for one consent id (default 10).
 //
-// text with "*" applies to every language. languages, category lists,
-// regime and key accumulate when repeated; the other subdirectives may
-// appear once.
+// text with "*" applies to every language; its key must be one the banner
+// reads (the error lists them). A category that is not one of the five
+// defaults needs a label: a misspelt default fails, naming the near miss.
+// privacy_url and cookie_url are http(s) URLs or paths. sites lists the
+// host names the consent log may record as a decision's site (exact, or
+// *.example.com); by default, the host names of the server's routes.
+//
+// Every value is checked here and an error names its line; the values
+// that can only be checked when the config loads (keys and paths with
+// placeholders, the GeoIP database, the log's store) keep their line in
+// the sources field, so those errors name it too.
+//
+// text, languages, notice_defaults, sites, category lists, regime and key
+// accumulate when repeated; the other subdirectives may appear once.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
@@ -105,8 +119,15 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	seen := make(map[string]bool)
 	var regionAlone error // region_header's line, should country_header be missing
+	// Where each value checked after the block was written: categories
+	// and the texts and notice defaults that name them may come in any
+	// order.
+	var catAt []caddyfile.Token
+	var textAt []textRef
+	var noticeAt []textRef
 	for d.NextBlock(0) {
 		name := d.Val()
+		tok := d.Token()
 		switch name {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
@@ -122,27 +143,48 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version":
 			h.PolicyVersion, err = oneArg(d)
 		case "prefix":
-			h.Prefix, err = oneArg(d)
-			if err == nil && (!strings.HasPrefix(h.Prefix, "/") || strings.HasSuffix(h.Prefix, "/")) {
-				err = d.Errf("prefix %q: must start with '/' and not end with '/'", h.Prefix)
+			if h.Prefix, err = oneArg(d); err == nil {
+				err = checkValue(d, name, h.Prefix, sdk.CheckPrefix)
 			}
 		case "privacy_url":
-			h.PrivacyURL, err = oneArg(d)
+			if h.PrivacyURL, err = oneArg(d); err == nil {
+				err = checkValue(d, name, h.PrivacyURL, sdk.CheckURL)
+			}
 		case "cookie_url":
-			h.CookieURL, err = oneArg(d)
+			if h.CookieURL, err = oneArg(d); err == nil {
+				err = checkValue(d, name, h.CookieURL, sdk.CheckURL)
+			}
 		case "cookie_name":
-			h.CookieName, err = oneArg(d)
+			if h.CookieName, err = oneArg(d); err == nil {
+				err = checkValue(d, name, h.CookieName, sdk.CheckCookieName)
+			}
 		case "cookie_domain":
-			h.CookieDomain, err = oneArg(d)
+			if h.CookieDomain, err = oneArg(d); err == nil {
+				err = checkValue(d, name, h.CookieDomain, sdk.CheckCookieDomain)
+			}
+		case "sites":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			for _, a := range args {
+				if err := checkValue(d, name, a, sdk.CheckSite); err != nil {
+					return err
+				}
+			}
+			h.Sites = append(h.Sites, args...)
 		case "hash_key":
 			if h.HashKey, err = oneArg(d); err == nil {
+				h.source(name, tok)
 				err = checkKey(d, h.HashKey, decodeHashKey)
 			}
 		case "block_key":
 			if h.BlockKey, err = oneArg(d); err == nil {
+				h.source(name, tok)
 				err = checkKey(d, h.BlockKey, decodeBlockKey)
 			}
 		case "key":
+			h.source(fmt.Sprintf("key %d", len(h.Keys)+1), tok)
 			err = h.parseKey(d)
 		case "max_age":
 			err = h.parseMaxAge(d)
@@ -163,6 +205,9 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(args) == 0 {
 				return d.ArgErr()
 			}
+			for _, a := range args {
+				noticeAt = append(noticeAt, textRef{key: a, at: tok})
+			}
 			h.NoticeDefaults = append(h.NoticeDefaults, args...)
 		case "languages":
 			args := d.RemainingArgs()
@@ -174,16 +219,25 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.Languages = append(h.Languages, args...)
 		case "text":
-			err = h.parseText(d)
+			var ref textRef
+			if ref, err = h.parseText(d); err == nil {
+				textAt = append(textAt, ref)
+			}
 		case "category":
-			err = h.parseCategory(d)
+			if err = h.parseCategory(d); err == nil {
+				catAt = append(catAt, tok)
+			}
 		case "no_builtin_catalogue":
 			if d.NextArg() {
 				return d.ArgErr()
 			}
 			h.NoBuiltinCatalogue = true
 		case "gpc_last_update":
-			h.GPCLastUpdate, err = oneArg(d)
+			if h.GPCLastUpdate, err = oneArg(d); err == nil {
+				if _, perr := time.Parse(time.DateOnly, h.GPCLastUpdate); perr != nil {
+					err = d.Errf("gpc_last_update %q: want a date as YYYY-MM-DD", h.GPCLastUpdate)
+				}
+			}
 		case "country_header":
 			if h.CountryHeader, err = oneArg(d); err == nil {
 				err = atLine(d, checkHeaderName(name, h.CountryHeader))
@@ -194,10 +248,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				regionAlone = d.WrapErr(errRegionAlone)
 			}
 		case "geoip_db":
-			h.GeoIPDB, err = oneArg(d)
+			if h.GeoIPDB, err = oneArg(d); err == nil {
+				h.source(name, tok)
+			}
 		case "regime":
 			err = h.parseRegime(d)
 		case "log":
+			h.source(name, tok)
 			h.Log, err = parseLog(d)
 		case "retention":
 			h.Retention, err = parseRetention(d)
@@ -213,12 +270,61 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if h.RegionHeader != "" && h.CountryHeader == "" {
 		return regionAlone
 	}
+	// The checks that need the whole block, at the line of each value.
+	for i, at := range catAt {
+		if err := sdk.CheckCategory(h.Categories, i); err != nil {
+			return wrapAt(at, err)
+		}
+	}
+	for _, ref := range textAt {
+		if err := sdk.CheckTextKey(ref.key, h.Categories); err != nil {
+			return wrapAt(ref.at, fmt.Errorf("text %s %q: %w", ref.lang, ref.key, err))
+		}
+	}
+	for _, ref := range noticeAt {
+		if err := sdk.CheckCategoryKey(ref.key, h.Categories); err != nil {
+			return wrapAt(ref.at, fmt.Errorf("notice_defaults %q: %w", ref.key, err))
+		}
+	}
 	// Consistency checks that need no placeholders resolved, reported with
 	// the position of the directive's block.
 	if err := h.Validate(); err != nil {
 		return d.WrapErr(err)
 	}
 	return nil
+}
+
+// textRef is where a text (language and key) or a notice default (key)
+// was written.
+type textRef struct {
+	lang, key string
+	at        caddyfile.Token
+}
+
+// checkValue runs an sdk check on a subdirective's value and names the
+// subdirective, the value and the line.
+func checkValue(d *caddyfile.Dispenser, name, v string, check func(string) error) error {
+	if err := check(v); err != nil {
+		return d.Errf("%s %q: %w", name, v, err)
+	}
+	return nil
+}
+
+// wrapAt adds the Caddyfile position of tok to err, as d.WrapErr does for
+// the current token.
+func wrapAt(tok caddyfile.Token, err error) error {
+	d := caddyfile.NewDispenser([]caddyfile.Token{tok})
+	d.Next()
+	return d.WrapErr(err)
+}
+
+// source keeps where the Caddyfile wrote a value that is only checked
+// when the config loads (Handler.Sources).
+func (h *Handler) source(name string, tok caddyfile.Token) {
+	if h.Sources == nil {
+		h.Sources = make(map[string]string)
+	}
+	h.Sources[name] = fmt.Sprintf("%s:%d", tok.File, tok.Line)
 }
 
 // oneArg returns the subdirective's single argument.
@@ -368,13 +474,18 @@ func (h *Handler) parseRegime(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// parseText reads "text <lang|*> <key> <value...>".
-func (h *Handler) parseText(d *caddyfile.Dispenser) error {
+// parseText reads "text <lang|*> <key> <value...>"; the key is checked
+// once the block's categories are known.
+func (h *Handler) parseText(d *caddyfile.Dispenser) (textRef, error) {
+	tok := d.Token()
 	args := d.RemainingArgs()
 	if len(args) < 3 {
-		return d.ArgErr()
+		return textRef{}, d.ArgErr()
 	}
 	lang, key := args[0], args[1]
+	if lang != allLanguages && !slices.Contains(banner.Languages(), lang) {
+		return textRef{}, d.Errf("text %q: no bundled texts for this language (bundled: %s, or * for all)", lang, strings.Join(banner.Languages(), " "))
+	}
 	if h.Texts == nil {
 		h.Texts = make(map[string]map[string]string)
 	}
@@ -382,7 +493,7 @@ func (h *Handler) parseText(d *caddyfile.Dispenser) error {
 		h.Texts[lang] = make(map[string]string)
 	}
 	h.Texts[lang][key] = strings.Join(args[2:], " ")
-	return nil
+	return textRef{lang: lang, key: key, at: tok}, nil
 }
 
 // parseCategory reads "category <key> [{ ... }]".

@@ -78,7 +78,8 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 					patterns    chatWidget(
 					cookies     chat_session
 				}
-				category empty
+				category social
+				sites           shop.example *.brand.example
 				no_builtin_catalogue
 				gpc_last_update 2024-01-31
 			}`,
@@ -114,16 +115,19 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 					{Key: "analytics", Hosts: []string{"analytics.example.net", "stats.example.net"}, Cookies: []string{"_stats", "_stats_*"}},
 					{Key: "chat", Label: "Live chat", Description: "Chat with our support team",
 						Hosts: []string{"chat.example.com"}, Patterns: []string{"chatWidget("}, Cookies: []string{"chat_session"}},
-					{Key: "empty"},
+					{Key: "social"},
 				},
+				Sites:              []string{"shop.example", "*.brand.example"},
 				NoBuiltinCatalogue: true,
 				GPCLastUpdate:      "2024-01-31",
+				Sources: map[string]string{"hash_key": "Testfile:8", "block_key": "Testfile:9", "key 1": "Testfile:10",
+					"key 2": "Testfile:11", "geoip_db": "Testfile:15"},
 			},
 		},
 		{
 			name:  "literal keys",
 			input: "consent {\n hash_key " + hash64B64 + "\n block_key " + block32B64 + "\n}",
-			want:  Handler{HashKey: hash64B64, BlockKey: block32B64},
+			want:  Handler{HashKey: hash64B64, BlockKey: block32B64, Sources: map[string]string{"hash_key": "Testfile:2", "block_key": "Testfile:3"}},
 		},
 		{
 			name:  "one max_age for every regime",
@@ -153,7 +157,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		{
 			name:  "log sqlite default path",
 			input: "consent {\n log sqlite\n retention forever\n}",
-			want:  Handler{Log: &LogConfig{Store: "sqlite"}, Retention: -1},
+			want:  Handler{Log: &LogConfig{Store: "sqlite"}, Retention: -1, Sources: map[string]string{"log": "Testfile:2"}},
 		},
 		{
 			name: "log postgres with options",
@@ -166,12 +170,12 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				retention 730d
 			}`,
 			want: Handler{Log: &LogConfig{Store: "postgres", DSN: "{env.CONSENT_DATABASE_URL}", Spool: "/var/spool/consentry",
-				IP: "hash", QueueSize: 50000}, Retention: 730 * day},
+				IP: "hash", QueueSize: 50000}, Retention: 730 * day, Sources: map[string]string{"log": "Testfile:2"}},
 		},
 		{
 			name:  "log off",
 			input: "consent {\n log off\n}",
-			want:  Handler{Log: &LogConfig{Store: "off"}},
+			want:  Handler{Log: &LogConfig{Store: "off"}, Sources: map[string]string{"log": "Testfile:2"}},
 		},
 		{
 			name:  "same category twice",
@@ -190,12 +194,12 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		{
 			name:  "geoip_db literal",
 			input: "consent {\n geoip_db /var/lib/GeoLite2-City.mmdb\n}",
-			want:  Handler{GeoIPDB: "/var/lib/GeoLite2-City.mmdb"},
+			want:  Handler{GeoIPDB: "/var/lib/GeoLite2-City.mmdb", Sources: map[string]string{"geoip_db": "Testfile:2"}},
 		},
 		{
 			name:  "geoip_db placeholder kept for provisioning",
 			input: "consent {\n geoip_db {env.GEOIP_DB}\n}",
-			want:  Handler{GeoIPDB: "{env.GEOIP_DB}"},
+			want:  Handler{GeoIPDB: "{env.GEOIP_DB}", Sources: map[string]string{"geoip_db": "Testfile:2"}},
 		},
 		{
 			name:  "regime overrides, upper-cased",
@@ -246,9 +250,9 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"max_age unknown regime", "consent {\n\n max_age gdpr 180d\n}", []string{`max_age: unknown regime "gdpr"`, "Testfile:3"}},
 		{"max_age odd pairs", "consent {\n max_age opt-in 180d opt-out\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"max_age empty", "consent {\n max_age\n}", []string{"wrong argument count"}},
-		{"short hash key", "consent {\n hash_key " + shortHashHex + "\n}", []string{"hash_key: decodes to 16 bytes, want 32 or 64 bytes", "Testfile:2"}},
+		{"short hash key", "consent {\n hash_key " + shortHashHex + "\n}", []string{"hash_key: 32 hex digits decode to 16 bytes, want 32 or 64 bytes, written as 64 or 128 hex digits or as base64", "Testfile:2"}},
 		{"garbage hash key", "consent {\n hash_key not-a-key!\n}", []string{"hash_key: not valid hex or base64", "Testfile:2"}},
-		{"bad block key", "consent {\n hash_key " + hash32Hex + "\n block_key " + strings.Repeat("ab", 20) + "\n}", []string{"block_key: decodes to 20 bytes, want 16, 24 or 32 bytes", "Testfile:3"}},
+		{"bad block key", "consent {\n hash_key " + hash32Hex + "\n block_key " + strings.Repeat("ab", 20) + "\n}", []string{"block_key: 40 hex digits decode to 20 bytes, want 16, 24 or 32 bytes", "Testfile:3"}},
 		{"bad rotation key", "consent {\n key " + hash32Hex + " " + shortHashHex + "x\n}", []string{"block_key:", "Testfile:2"}},
 		{"block key without hash key", "consent {\n block_key " + block16Hex + "\n}", []string{"block_key given without hash_key"}},
 		{"bad bool", "consent {\n honor_dnt maybe\n}", []string{`honor_dnt "maybe": want on or off`, "Testfile:2"}},
@@ -275,6 +279,27 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"retention too short", "consent {\n retention 1h\n}", []string{`retention "1h": must be at least a day`, "Testfile:2"}},
 		{"unknown language", "consent {\n language xx\n}", []string{`language "xx": no bundled texts`, "Testfile:2"}},
 		{"unknown language in list", "consent {\n languages en\n languages de qq\n}", []string{`languages "qq": no bundled texts`, "Testfile:3"}},
+		// Issue 12: values that used to be checked only when the config
+		// loaded, without a line, or not at all.
+		{"misspelt category", "consent {\n policy_version 1\n category analytcs {\n hosts stats.example\n }\n}",
+			[]string{`category "analytcs"`, `did you mean "analytics"?`, "Testfile:3"}},
+		{"new category without a label", "consent {\n category videos {\n hosts v.example\n }\n}",
+			[]string{`category "videos"`, "needs a label", "Testfile:2"}},
+		{"unknown text key", "consent {\n policy_version 1\n text en acept_all \"OK\"\n}",
+			[]string{`text en "acept_all"`, `did you mean "accept_all"?`, "accept_all, always_on", "Testfile:3"}},
+		{"text key of an undeclared category", "consent {\n text * cat.videos.label Videos\n}", []string{`"cat.videos.label"`, "Testfile:2"}},
+		{"text language not bundled", "consent {\n text tlh title Qapla\n}", []string{`text "tlh": no bundled texts`, "Testfile:2"}},
+		{"script privacy URL", "consent {\n privacy_url javascript:alert(1)\n}", []string{`privacy_url "javascript:alert(1)"`, "http", "Testfile:2"}},
+		{"data cookie URL", "consent {\n\n cookie_url data:text/html,x\n}", []string{`cookie_url "data:text/html,x"`, "Testfile:3"}},
+		{"notice default misspelt", "consent {\n notice_defaults preferences analytic\n category chat {\n label Chat\n }\n}",
+			[]string{`notice_defaults "analytic"`, `did you mean "analytics"?`, "Testfile:2"}},
+		{"bad cookie name", "consent {\n cookie_name \"a b\"\n}", []string{`cookie_name "a b"`, "Testfile:2"}},
+		{"bad cookie domain", "consent {\n cookie_domain \"example.com; Secure\"\n}", []string{`cookie_domain "example.com; Secure"`, "Testfile:2"}},
+		{"bad prefix character", "consent {\n prefix /_con%20sent\n}", []string{`prefix "/_con%20sent"`, "Testfile:2"}},
+		{"bad date at its line", "consent {\n policy_version 1\n gpc_last_update 2024/01/31\n}", []string{`gpc_last_update "2024/01/31"`, "Testfile:3"}},
+		{"bad site", "consent {\n sites shop.example \"a b\"\n}", []string{`sites "a b"`, "Testfile:2"}},
+		{"64 characters, not hex", "consent {\n hash_key " + strings.Repeat("g", 64) + "\n}",
+			[]string{"hash_key: 64 characters, not hex, decode as base64 to 48 bytes, want 32 or 64 bytes, written as 64 or 128 hex digits or as base64 (44 or 88 characters", "Testfile:2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,10 @@ import (
 // sdk reads the region only for a country the country header names.
 var errRegionAlone = errors.New("region_header given without country_header: the region is only read for a country the header names")
 
+// errBlockAlone reports a block_key without a hash_key: the block key
+// only encrypts, and a cookie must be signed.
+var errBlockAlone = errors.New("block_key given without hash_key")
+
 // checkMaxAge reports a lifetime that is not positive or longer than
 // browsers keep a cookie: such a value would be silently cut, so the
 // operator hears about it at load instead.

@@ -247,7 +247,7 @@ func TestIntegrationBadConfig(t *testing.T) {
 	if resp.StatusCode == http.StatusOK {
 		t.Fatal("config with a 16-byte hash key loaded")
 	}
-	if !strings.Contains(body, "hash_key: decodes to 16 bytes") {
-		t.Errorf("load error %q does not name hash_key and the length", body)
+	if !strings.Contains(body, "hash_key: 32 hex digits decode to 16 bytes") || !strings.Contains(body, ", at Caddyfile:") {
+		t.Errorf("load error %q does not name hash_key, the length and the line", body)
 	}
 }

@@ -66,25 +66,43 @@ func decodeKey(name, s string, valid ...int) ([]byte, error) {
 		}
 		return false
 	}
-	var lengths []int
+	hexLen := -1
 	if b, err := hex.DecodeString(s); err == nil {
 		if ok(b) {
 			return b, nil
 		}
-		lengths = append(lengths, len(b))
+		hexLen = len(b)
 	}
+	b64Len := -1
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil {
 			if ok(b) {
 				return b, nil
 			}
-			lengths = append(lengths, len(b))
+			if b64Len < 0 {
+				b64Len = len(b)
+			}
 		}
 	}
-	if len(lengths) == 0 {
-		return nil, fmt.Errorf("%s: not valid hex or base64 (%d characters)", name, len(s))
+	switch {
+	case hexLen >= 0:
+		return nil, fmt.Errorf("%s: %d hex digits decode to %d bytes, want %s", name, len(s), hexLen, wantKey(valid))
+	case b64Len >= 0:
+		return nil, fmt.Errorf("%s: %d characters, not hex, decode as base64 to %d bytes, want %s", name, len(s), b64Len, wantKey(valid))
 	}
-	return nil, fmt.Errorf("%s: decodes to %d bytes, want %s bytes", name, lengths[0], orList(valid))
+	return nil, fmt.Errorf("%s: not valid hex or base64 (%d characters), want %s", name, len(s), wantKey(valid))
+}
+
+// wantKey says which key lengths and encodings are accepted: "32 or 64
+// bytes, written as 64 or 128 hex digits or as base64 (44 or 88
+// characters; standard or URL alphabet, padding optional)".
+func wantKey(valid []int) string {
+	hexes, b64s := make([]int, len(valid)), make([]int, len(valid))
+	for i, n := range valid {
+		hexes[i], b64s[i] = 2*n, base64.StdEncoding.EncodedLen(n)
+	}
+	return fmt.Sprintf("%s bytes, written as %s hex digits or as base64 (%s characters; standard or URL alphabet, padding optional)",
+		orList(valid), orList(hexes), orList(b64s))
 }
 
 func decodeHashKey(s string) ([]byte, error)  { return decodeKey("hash_key", s, 32, 64) }
@@ -94,7 +112,7 @@ func decodeBlockKey(s string) ([]byte, error) { return decodeKey("block_key", s,
 func decodePair(kc KeyConfig, replace func(string) string) (sdk.KeyPair, error) {
 	var kp sdk.KeyPair
 	if kc.HashKey == "" {
-		return kp, errors.New("block_key given without hash_key")
+		return kp, errBlockAlone
 	}
 	var err error
 	if kp.Hash, err = decodeHashKey(replace(kc.HashKey)); err != nil {

@@ -34,8 +34,8 @@ func TestDecodeKey(t *testing.T) {
 		{"base64 url padded", base64.URLEncoding.EncodeToString(raw32), []int{32, 64}, raw32, ""},
 		{"base64 url raw", base64.RawURLEncoding.EncodeToString(raw64), []int{32, 64}, raw64, ""},
 		{"surrounding space", " " + hex.EncodeToString(raw32) + "\n", []int{32, 64}, raw32, ""},
-		{"hex wrong length", hex.EncodeToString(raw32[:20]), []int{32, 64}, nil, "decodes to 20 bytes, want 32 or 64 bytes"},
-		{"base64 wrong length", base64.StdEncoding.EncodeToString(raw32[:10]), []int{16, 24, 32}, nil, "decodes to 10 bytes, want 16, 24 or 32 bytes"},
+		{"hex wrong length", hex.EncodeToString(raw32[:20]), []int{32, 64}, nil, "40 hex digits decode to 20 bytes, want 32 or 64 bytes"},
+		{"base64 wrong length", base64.StdEncoding.EncodeToString(raw32[:10]), []int{16, 24, 32}, nil, "16 characters, not hex, decode as base64 to 10 bytes, want 16, 24 or 32 bytes, written as 32, 48 or 64 hex digits or as base64 (24, 32 or 44 characters"},
 		{"not an encoding", "%%%", []int{32}, nil, "not valid hex or base64 (3 characters)"},
 		{"empty", "", []int{32}, nil, "empty"},
 	}

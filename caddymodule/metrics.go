@@ -19,6 +19,7 @@ var metrics = struct {
 	dropped     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
 	collapsed   prometheus.Counter
+	domainMiss  prometheus.Counter
 	logs        prometheus.Collector
 }{
 	decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -49,6 +50,10 @@ var metrics = struct {
 		Namespace: "consentry", Name: "decisions_collapsed_total",
 		Help: "Consent decisions answered but not recorded again: the same consent id made the same choice within 10 seconds.",
 	}),
+	domainMiss: prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "consentry", Name: "cookie_domain_mismatches_total",
+		Help: "Requests for a host that cookie_domain does not cover: their browsers refuse the consent cookie, so every choice there asks again.",
+	}),
 	logs: logCollector{},
 }
 
@@ -59,7 +64,7 @@ func registerMetrics(reg prometheus.Registerer) error {
 		return nil
 	}
 	for _, c := range []prometheus.Collector{metrics.decisions, metrics.categories, metrics.pages,
-		metrics.neutralised, metrics.dropped, metrics.limited, metrics.collapsed, metrics.logs} {
+		metrics.neutralised, metrics.dropped, metrics.limited, metrics.collapsed, metrics.domainMiss, metrics.logs} {
 		if err := reg.Register(c); err != nil {
 			if are := (prometheus.AlreadyRegisteredError{}); !errors.As(err, &are) {
 				return err
@@ -99,8 +104,13 @@ func (observer) DecisionRateLimited(limit string) {
 
 func (observer) DecisionCollapsed() { metrics.collapsed.Inc() }
 
+func (observer) CookieDomainMismatch() { metrics.domainMiss.Inc() }
+
 // Interface guard
-var _ sdk.LimitObserver = observer{}
+var (
+	_ sdk.LimitObserver        = observer{}
+	_ sdk.CookieDomainObserver = observer{}
+)
 
 // logCollector reports the state of every open consent log, labelled by
 // store (the SQLite path, or the PostgreSQL host and database).

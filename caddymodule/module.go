@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -63,8 +65,20 @@ type Handler struct {
 	CookieName string `json:"cookie_name,omitempty"`
 
 	// CookieDomain, when set, shares the consent cookie across the
-	// subdomains of this domain. Default: a host-only cookie.
+	// subdomains of this domain. A request for a host outside it gets a
+	// cookie its browser refuses, so every choice there asks again: the
+	// module warns once per such host and counts such requests in
+	// consentry_cookie_domain_mismatches_total. Default: a host-only
+	// cookie.
 	CookieDomain string `json:"cookie_domain,omitempty"`
+
+	// Sites are the host names the consent log may record as the site a
+	// decision was made on, exact ("shop.example.com") or with a wildcard
+	// first label ("*.example.com"); a decision for any other host is
+	// recorded with an empty site, so a forged Host header never reaches
+	// the log. Default: the host names the server's routes match (the
+	// site addresses of a Caddyfile).
+	Sites []string `json:"sites,omitempty"`
 
 	// HashKey is the HMAC-SHA256 key that signs the consent cookie: 32 or
 	// 64 bytes, written in hex or base64 (standard or URL alphabet, padded
@@ -185,6 +199,13 @@ type Handler struct {
 	// consent id, the same way. Negative: no limit. Default: 10.
 	DecisionsPerID int `json:"decisions_per_id,omitempty"`
 
+	// Sources says where the Caddyfile wrote the values that can only be
+	// checked when the config loads (hash_key, block_key, "key N",
+	// geoip_db, log), e.g. {"geoip_db": "Caddyfile:12"}, so that their
+	// errors name the line. The Caddyfile adapter fills it; it changes
+	// nothing else.
+	Sources map[string]string `json:"sources,omitempty"`
+
 	consent *sdk.Consent
 	logger  *zap.Logger
 	logKey  string // the consent log this handler holds in the pool
@@ -215,7 +236,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if opts.GeoIPDB, err = geoIPPath(h.GeoIPDB, repl); err != nil {
-		return err
+		return atSource(h.Sources["geoip_db"], err)
+	}
+	if len(opts.Sites) == 0 {
+		opts.Sites = serverHosts(ctx)
 	}
 	opts.ClientIP = clientIP
 	if len(opts.Keys) == 0 {
@@ -235,13 +259,13 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		lc = *h.Log
 	}
 	if lc, err = lc.resolved(repl); err != nil {
-		return err
+		return atSource(h.Sources["log"], err)
 	}
 	opts.LogIP = sdk.IPMode(lc.IP)
 	if lc.Store != storeOff {
 		l, key, err := openLog(lc, time.Duration(h.Retention), opts.Logger)
 		if err != nil {
-			return err
+			return atSource(h.Sources["log"], err)
 		}
 		h.logKey = key
 		opts.ConsentLog = l.Log
@@ -250,6 +274,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	c, err := sdk.New(opts)
 	if err != nil {
 		h.releaseLog()
+		if oe := (*sdk.OptionError)(nil); errors.As(err, &oe) && oe.Option == "GeoIPDB" {
+			err = atSource(h.Sources["geoip_db"], err)
+		}
 		return fmt.Errorf("consent: %w", err)
 	}
 	h.consent = c
@@ -304,7 +331,7 @@ func (h *Handler) Validate() error {
 		}
 	}
 	if h.BlockKey != "" && h.HashKey == "" {
-		return errors.New("block_key given without hash_key")
+		return errBlockAlone
 	}
 	if h.Retention != 0 {
 		if err := checkRetention(time.Duration(h.Retention)); err != nil {
@@ -324,6 +351,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		CookieURL:          h.CookieURL,
 		CookieName:         h.CookieName,
 		CookieDomain:       h.CookieDomain,
+		Sites:              h.Sites,
 		DefaultRegime:      sdk.Regime(h.DefaultRegime),
 		CountryHeader:      h.CountryHeader,
 		RegionHeader:       h.RegionHeader,
@@ -340,16 +368,25 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 	}
 	replace := func(s string) string { return repl.ReplaceAll(s, "") }
 	if h.HashKey != "" || h.BlockKey != "" {
-		kp, err := decodePair(KeyConfig{HashKey: h.HashKey, BlockKey: h.BlockKey}, replace)
-		if err != nil {
-			return o, err
+		if h.HashKey == "" {
+			return o, errBlockAlone
+		}
+		var kp sdk.KeyPair
+		var err error
+		if kp.Hash, err = decodeHashKey(replace(h.HashKey)); err != nil {
+			return o, atSource(h.Sources["hash_key"], err)
+		}
+		if h.BlockKey != "" {
+			if kp.Block, err = decodeBlockKey(replace(h.BlockKey)); err != nil {
+				return o, atSource(h.Sources["block_key"], err)
+			}
 		}
 		o.Keys = append(o.Keys, kp)
 	}
 	for i, kc := range h.Keys {
 		kp, err := decodePair(kc, replace)
 		if err != nil {
-			return o, fmt.Errorf("keys[%d]: %w", i, err)
+			return o, atSource(h.Sources[fmt.Sprintf("key %d", i+1)], fmt.Errorf("keys[%d]: %w", i, err))
 		}
 		o.Keys = append(o.Keys, kp)
 	}
@@ -375,6 +412,48 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// atSource adds where the Caddyfile wrote a value (src, from Sources) to
+// an error about it, as Caddy's own Caddyfile errors end; without one (a
+// JSON config) the error is left as it is.
+func atSource(src string, err error) error {
+	if src == "" || err == nil {
+		return err
+	}
+	return fmt.Errorf("%w, at %s", err, src)
+}
+
+// serverHosts returns the host names the routes of the server being
+// provisioned match (Caddyfile site addresses become host matchers), for
+// the consent log's site field: Caddy has matched a request's host
+// against them before the handler runs. Names with placeholders, and
+// anything sdk.CheckSite refuses, are left out.
+func serverHosts(ctx caddy.Context) []string {
+	srv, _ := ctx.Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
+	if srv == nil {
+		return nil
+	}
+	var out []string
+	for _, route := range srv.Routes {
+		for _, set := range route.MatcherSets {
+			for _, m := range set {
+				var hosts caddyhttp.MatchHost
+				switch v := m.(type) {
+				case caddyhttp.MatchHost:
+					hosts = v
+				case *caddyhttp.MatchHost:
+					hosts = *v
+				}
+				for _, host := range hosts {
+					if !strings.Contains(host, "{") && sdk.CheckSite(host) == nil && !slices.Contains(out, host) {
+						out = append(out, host)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // allLanguages is the texts key that applies to every language.
