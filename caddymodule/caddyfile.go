@@ -122,6 +122,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	// Where each value checked after the block was written: categories
 	// and the texts and notice defaults that name them may come in any
 	// order.
+	var blockAt caddyfile.Token
 	var catAt []caddyfile.Token
 	var textAt []textRef
 	var noticeAt []textRef
@@ -181,6 +182,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "block_key":
 			if h.BlockKey, err = oneArg(d); err == nil {
 				h.source(name, tok)
+				blockAt = tok
 				err = checkKey(d, h.BlockKey, decodeBlockKey)
 			}
 		case "key":
@@ -271,6 +273,9 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		return regionAlone
 	}
 	// The checks that need the whole block, at the line of each value.
+	if h.BlockKey != "" && h.HashKey == "" {
+		return wrapAt(blockAt, errBlockAlone)
+	}
 	for i, at := range catAt {
 		if err := sdk.CheckCategory(h.Categories, i); err != nil {
 			return wrapAt(at, err)

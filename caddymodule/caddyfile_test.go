@@ -254,7 +254,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"garbage hash key", "consent {\n hash_key not-a-key!\n}", []string{"hash_key: not valid hex or base64", "Testfile:2"}},
 		{"bad block key", "consent {\n hash_key " + hash32Hex + "\n block_key " + strings.Repeat("ab", 20) + "\n}", []string{"block_key: 40 hex digits decode to 20 bytes, want 16, 24 or 32 bytes", "Testfile:3"}},
 		{"bad rotation key", "consent {\n key " + hash32Hex + " " + shortHashHex + "x\n}", []string{"block_key:", "Testfile:2"}},
-		{"block key without hash key", "consent {\n block_key " + block16Hex + "\n}", []string{"block_key given without hash_key"}},
+		{"block key without hash key", "consent {\n block_key " + block16Hex + "\n policy_version 1\n}", []string{"block_key given without hash_key", "Testfile:2"}},
 		{"bad bool", "consent {\n honor_dnt maybe\n}", []string{`honor_dnt "maybe": want on or off`, "Testfile:2"}},
 		{"bad date", "consent {\n gpc_last_update 2024/01/31\n}", []string{`gpc_last_update "2024/01/31"`}},
 		{"repeated", "consent {\n policy_version 1\n policy_version 2\n}", []string{"policy_version: given more than once", "Testfile:3"}},
