@@ -134,7 +134,8 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	// A range of a page cannot be rewritten: a request that may be
 	// answered with one is asked for whole (any other range the upstream
 	// answers with part of a page is asked for again: see partialPage).
-	if r.Method == http.MethodGet && wantsPage(r) {
+	// A HEAD is treated as its GET would be.
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && wantsPage(r) {
 		h.Del("Range")
 		h.Del("If-Range")
 	}

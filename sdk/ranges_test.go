@@ -193,6 +193,34 @@ func TestHeadHeadersMatchGet(t *testing.T) {
 	}
 }
 
+// TestHeadRangeOfPage: a ranged HEAD of a page gets what the ranged GET
+// gets, the page's header fields, never a 206 with Content-Range.
+func TestHeadRangeOfPage(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	for _, accept := range []string{"text/html", "*/*"} {
+		headers := map[string]http.Header{}
+		for _, method := range []string{"GET", "HEAD"} {
+			r := httptest.NewRequest(method, "/page.html", nil)
+			r.Header.Set("Accept", accept)
+			r.Header.Set("Range", "bytes=0-19")
+			w := httptest.NewRecorder()
+			c.Handler(&fileUpstream{}).ServeHTTP(w, r)
+			if w.Code != http.StatusOK || w.Header().Get("Content-Range") != "" {
+				t.Errorf("Accept %s, %s: status %d, Content-Range %q; want 200 and none", accept, method, w.Code, w.Header().Get("Content-Range"))
+			}
+			h := w.Header().Clone()
+			h.Del("Date")
+			h.Del("Content-Length")
+			headers[method] = h
+		}
+		for k := range mergeKeys(headers["GET"], headers["HEAD"]) {
+			if g, h := strings.Join(headers["GET"].Values(k), ", "), strings.Join(headers["HEAD"].Values(k), ", "); g != h {
+				t.Errorf("Accept %s, %s: GET %q, HEAD %q", accept, k, g, h)
+			}
+		}
+	}
+}
+
 func mergeKeys(hs ...http.Header) map[string]bool {
 	keys := map[string]bool{}
 	for _, h := range hs {

@@ -39,7 +39,8 @@ type responseWriter struct {
 	// (a 206 of HTML, or of several ranges, which may be): a part cannot
 	// be rewritten, and passed on it would run the page's tags without a
 	// banner. Its status, header and body are dropped, and Process asks
-	// for the whole page.
+	// for the whole page (for a HEAD too, which then gets the header
+	// fields of the GET).
 	partialPage bool
 }
 
@@ -80,7 +81,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	h := w.Header()
-	if code == http.StatusPartialContent && w.r.Method != http.MethodHead && partialHTML(h) {
+	if code == http.StatusPartialContent && partialHTML(h) {
 		w.partialPage = true
 		return
 	}
