@@ -57,7 +57,7 @@ func TestBrowserHostileForumRunsNothing(t *testing.T) {
 		`String(document.getElementById('jslink').getAttribute('href'))`: "null",
 		`String(document.getElementById('doc').getAttribute('srcdoc'))`:  "null",
 		`String(document.getElementById('pixel').getAttribute('src'))`:   "null",
-		`String(window.forum.manual)`:                                     "1",
+		`String(window.forum.manual)`:                                    "1",
 	} {
 		if got := eval[string](b, expr); got != want {
 			t.Errorf("%s = %s, want %s", expr, got, want)
