@@ -109,7 +109,11 @@ func benchPolicy() *testPolicy {
 }
 
 func benchRewrite(b *testing.B, page []byte, chunk int) {
-	p := benchPolicy()
+	benchRewriteWith(b, hostsOnly{benchPolicy()}, page, chunk)
+}
+
+// benchRewriteWith rewrites page, in writes of chunk bytes, under p.
+func benchRewriteWith(b *testing.B, p Policy, page []byte, chunk int) {
 	inject := []byte(testInject)
 	rw := NewWriter(io.Discard, p, inject)
 	w := &copySink{}
@@ -184,7 +188,13 @@ func BenchmarkRewrite1MB4K(b *testing.B)    { benchRewrite(b, benchPage(1<<20), 
 // The publisher page, most tags divs, spans and anchors; and the bare
 // lexer over it, for the ratio.
 func BenchmarkRewritePublisher1MB32K(b *testing.B) { benchRewrite(b, publisherPage(1<<20), 32<<10) }
-func BenchmarkLexerOnlyPublisher1MB(b *testing.B)  { benchLexer(b, publisherPage(1<<20)) }
+
+// BenchmarkRewritePathsPublisher1MB32K is the publisher page under a
+// policy with first-party path prefixes: every relative URL is resolved.
+func BenchmarkRewritePathsPublisher1MB32K(b *testing.B) {
+	benchRewriteWith(b, benchPolicy(), publisherPage(1<<20), 32<<10)
+}
+func BenchmarkLexerOnlyPublisher1MB(b *testing.B) { benchLexer(b, publisherPage(1<<20)) }
 
 func BenchmarkRewriteInlineScript1MB4K(b *testing.B) {
 	benchRewrite(b, giantScript("app();", 1<<20), 4<<10)

@@ -212,8 +212,8 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 						if c := p.RefusedInline([]byte(text)); c != "" {
 							return fmt.Errorf("live script matches %s: %q", c, text)
 						}
-						if h := checkText(p, text, false); h != "" {
-							return fmt.Errorf("live script names %s: %q", h, text)
+						if h := checkScriptImports(p, text); h != "" {
+							return fmt.Errorf("live script imports from %s: %q", h, text)
 						}
 					}
 					if name == "style" && len(body) <= MaxHold {
@@ -224,7 +224,7 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 					for _, k := range []string{"src", "href", "xlink:href"} {
 						v, ok := get(k)
 						if ok && (k == "src" || foreign) {
-							if h := checkURLHost(v); p.RefusedHost(h) != "" {
+							if h := checkRefusedURL(p, v); h != "" {
 								return fmt.Errorf("live %s %s=%q", name, k, v)
 							}
 						}
@@ -267,7 +267,7 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 								v = strings.TrimLeft(strings.TrimSpace(v[3:]), "= \t\n\f\r")
 							}
 							v = strings.Trim(v, `'"`)
-							if h := checkURLHost(v); p.RefusedHost(h) != "" {
+							if h := checkRefusedURL(p, v); h != "" {
 								return fmt.Errorf("live meta refresh to %s", h)
 							}
 						}
@@ -286,7 +286,7 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 						list = strings.Fields(a.v)
 					}
 					for _, u := range list {
-						if h := checkURLHost(u); p.RefusedHost(h) != "" {
+						if h := checkRefusedURL(p, u); h != "" {
 							return fmt.Errorf("live <%s %s=%q>", name, a.k, a.v)
 						}
 					}
@@ -316,7 +316,8 @@ func TestRewriteGoldenLive(t *testing.T) {
 	}
 	for _, name := range []string{"svg", "math", "base", "meta-refresh", "srcdoc", "style-element",
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
-		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links"} {
+		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
+		"script-loads", "paths"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,40 @@
 // attribute value to the host a browser would fetch. The package imports
 // nothing of the rest of the engine: Policy is all it knows of a visitor.
 //
+// # Inline scripts
+//
+// An inline script is neutralised when it loads or runs a tracker, not when
+// a tracker's host merely appears in it:
+//
+//  1. its body matches an inline pattern of a refused category (the
+//     vendors' loader snippets and calls of their queues, such as
+//     "gtag('config'" or "fbq('init'"; Policy.RefusedInline); or
+//  2. it imports code from a refused host or first-party path where the
+//     browser's guard cannot intercept the request: a static import or
+//     re-export ("import … from '…'", "import '…'", "export … from '…'"),
+//     a dynamic import("…") or importScripts("…"), with the specifier's
+//     JavaScript escapes decoded. When such an import takes a computed URL
+//     (a variable, a concatenation, a data: or blob: URL), any refused host
+//     the body names decides, as before.
+//
+// Any other script runs, even one that names a refused host in a string
+// (a site configuration, a consent tool's vendor list): whatever it later
+// inserts (script, iframe, image, markup) or requests goes through the DOM
+// and network APIs that the guard holds until consent. The scan reads the
+// text without parsing it, so an import spelled inside a string or a
+// comment counts too: that can only make a script wait for consent.
+//
+// # First-party paths
+//
+// A tag gateway or a server-side tag manager serves a vendor's tags from
+// the site's own host ("/metrics/…"). When the Policy is a PathPolicy, a
+// URL that resolves to the page's own host (Writer.SetPage) — relative, or
+// absolute on that host — with a path under a category's prefix is treated
+// exactly like a URL on a catalogued host. The path is compared as the
+// browser sends it (NormalisePath): backslashes as slashes, percent-encoded
+// unreserved characters decoded, dot segments removed, case kept; a
+// "%2F" also counts as a slash, as a server in front may route it so.
+//
 // testdata/rewrite holds the golden pages (see its README); FuzzRewriter
 // checks every output against an independent checker (check_test.go).
 package rewrite

@@ -22,7 +22,7 @@ var foreignHidden = [...]string{"script", "style", "textarea", "title", "xmp", "
 // by its style attribute, and <script> and <style> by their text up to
 // their end tag. The edits are applied by offset as in the main pass.
 func (rw *Writer) foreign(start, end int) {
-	if foreignInert(rw.carry[start:end]) {
+	if rw.pp == nil && foreignInert(rw.carry[start:end]) {
 		return
 	}
 	n := end - start

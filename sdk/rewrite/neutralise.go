@@ -86,6 +86,11 @@ func (rw *Writer) refusedKey(v []byte) string {
 // fetched (FetchedHost) unless inText: a host merely named in a script or
 // style body is not one the page is known to load from.
 func (rw *Writer) hostCategory(v []byte, inText bool) string {
+	if !inText && rw.pp != nil {
+		if k := rw.pathCategory(v); k != "" {
+			return k
+		}
+	}
 	rw.hostBuf = appendURLHost(rw.hostBuf[:0], v)
 	h := rw.hostBuf
 	if len(h) == 0 {

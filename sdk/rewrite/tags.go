@@ -179,21 +179,63 @@ func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	}
 }
 
-// bodyCategory returns the refused category a script body (by the policy's
-// inline patterns, or a refused host it names) or a style body (a refused
-// host it names) belongs to, or "". decode first decodes character
-// references, for bodies in foreign content.
+// bodyCategory returns the refused category a script or style body
+// belongs to, or "". A script belongs to the category whose inline
+// patterns it matches (the vendors' loader snippets and queue calls) or
+// whose host or first-party path it imports (scriptCategory); a host
+// merely named in it does not count. A style belongs to the category of a
+// refused host it names. decode first decodes character references, for
+// bodies in foreign content.
 func (rw *Writer) bodyCategory(body []byte, style, decode bool) string {
 	if decode {
 		rw.textBuf = decodeText(rw.textBuf[:0], body)
 		body = rw.textBuf
 	}
-	if !style {
-		if cat := rw.p.RefusedInline(body); cat != "" {
-			return cat
-		}
+	if style {
+		return rw.textCategory(body, true)
 	}
-	return rw.textCategory(body, style)
+	if cat := rw.p.RefusedInline(body); cat != "" {
+		return cat
+	}
+	return rw.scriptCategory(body)
+}
+
+// scriptCategory returns the refused category of a module or worker
+// script the script body imports (see scriptLoads), or "". When an import
+// takes a computed URL, or a data: or blob: one whose content the Writer
+// does not read, any refused host the body names decides, as
+// textCategory finds it.
+func (rw *Writer) scriptCategory(body []byte) string {
+	cat, opaque := "", false
+	computed := scriptLoads(body, func(spec []byte) bool {
+		s := trimC0Space(spec)
+		if len(s) >= 5 && (equalFoldLower(s[:5], "data:") || equalFoldLower(s[:5], "blob:")) {
+			opaque = true
+			return true
+		}
+		if !isURLSpecifier(s) {
+			return true // a bare specifier: an import map decides
+		}
+		cat = rw.hostCategory(s, false)
+		return cat == ""
+	})
+	if cat == "" && (computed || opaque) {
+		cat = rw.textCategory(body, false)
+	}
+	return cat
+}
+
+// isURLSpecifier reports whether the module specifier s is a URL (absolute,
+// or relative: "/", "./", "../") rather than a bare name resolved through
+// an import map.
+func isURLSpecifier(s []byte) bool {
+	if len(s) > 0 && (s[0] == '/' || s[0] == '\\') {
+		return true
+	}
+	if bytes.HasPrefix(s, []byte("./")) || bytes.HasPrefix(s, []byte("../")) {
+		return true
+	}
+	return bytes.IndexByte(s, ':') > 0
 }
 
 // fetchTag neutralises an element whose fetching URL attributes (see

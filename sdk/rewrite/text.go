@@ -9,11 +9,10 @@ import (
 // text b that the policy refuses, or "". A host is named after a run of at
 // least two slashes or backslashes ("//host", "https://host",
 // "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) and must
-// contain a dot. It is the check for inline script and style bodies,
-// style attributes and srcdoc documents: any URL the text could load from
-// is caught, at the price of the rare false positive (a first-party script
-// that merely mentions a refused host waits for consent). In CSS (css),
-// comments are skipped.
+// contain a dot. It is the check for style bodies, style attributes and
+// srcdoc documents, and for a script that imports a computed URL
+// (scriptCategory): any URL the text could load from is caught. In CSS
+// (css), comments are skipped.
 func (rw *Writer) textCategory(b []byte, css bool) string {
 	for i := 0; i < len(b); {
 		j := indexEither(b[i:], '/', '\\')

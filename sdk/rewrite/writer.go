@@ -45,10 +45,12 @@ var (
 // What it neutralises, for the categories the Policy refuses: elements
 // whose fetching URL attributes (the element table, table.go; in <svg> and <math> also href,
 // xlink:href and src) point at a refused host or that the site marked with
-// a refused data-category; style attributes, <style> elements, inline
-// scripts and srcdoc documents that name a refused host (textCategory) or
-// match the Policy's inline patterns; <meta http-equiv=refresh> and <base
-// href> to a refused host. Spellings browsers accept count: any case,
+// a refused data-category; style attributes, <style> elements and srcdoc
+// documents that name a refused host (textCategory); inline scripts that
+// load or run a tracker (see "Inline scripts" in the package doc);
+// <meta http-equiv=refresh> and <base href> to a refused host. With a
+// PathPolicy, a URL on the page's own host (SetPage) under a refused
+// first-party path prefix counts as a refused host. Spellings browsers accept count: any case,
 // character references, backslashes, tabs and newlines in URLs, "<script/
 // src=…>", "<!-->" as a whole comment.
 //
@@ -89,6 +91,11 @@ type Writer struct {
 	err        error
 
 	hosts     map[string]string // host → refused category, "" when not refused
+	pp        PathPolicy        // p, when it names first-party paths
+	pageHost  string            // see SetPage
+	pageDir   string
+	paths     map[string]string // first-party path prefix → refused category
+	pathBuf   []byte
 	fetched   map[string]bool   // the hosts of hosts looked up from a fetching attribute
 	keys      map[string]string // data-category value → itself when refused
 	hostBuf   []byte
@@ -148,7 +155,13 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 	clear(rw.hosts)
 	clear(rw.fetched)
 	clear(rw.keys)
+	clear(rw.paths)
+	pp, _ := p.(PathPolicy)
 	*rw = Writer{
+		pp:       pp,
+		pageDir:  "/",
+		paths:    rw.paths,
+		pathBuf:  rw.pathBuf[:0],
 		w:        w,
 		p:        p,
 		inject:   inject,

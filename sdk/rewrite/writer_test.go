@@ -21,7 +21,28 @@ type testPolicy struct {
 	grantUnknown bool
 	hosts        map[string]string
 	inline       [][2]string // pattern, category
+	paths        [][2]string // first-party path prefix, category
 }
+
+func (p *testPolicy) RefusedPath(path []byte) (string, string) {
+	for _, pc := range p.paths {
+		if bytes.HasPrefix(path, []byte(pc[0])) {
+			if p.refused[pc[1]] {
+				return pc[0], pc[1]
+			}
+			return pc[0], ""
+		}
+	}
+	return "", ""
+}
+
+// hostsOnly hides a policy's first-party paths: the Writer sees a plain
+// Policy.
+type hostsOnly struct{ Policy }
+
+// testPage is the page the tests rewrite (SetPage): relative URLs resolve
+// against it.
+const testPageHost, testPagePath = "www.example.com", "/dir/page.html"
 
 func (p *testPolicy) Refused(key string) bool {
 	r, known := p.refused[key]
@@ -74,6 +95,7 @@ func newTestPolicy() *testPolicy {
 			"static.granted.example": "functional",
 		},
 		inline: [][2]string{{"gtag(", "analytics"}, {"fbq(", "advertising"}, {"adsbygoogle", "advertising"}},
+		paths:  [][2]string{{"/metrics/", "analytics"}, {"/sgtm/", "advertising"}, {"/granted-gw/", "functional"}},
 	}
 }
 
@@ -94,6 +116,7 @@ func rewriteChunks(t testing.TB, p Policy, in []byte, sizes ...int) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	rw := NewWriter(&out, p, []byte(testInject))
+	rw.SetPage(testPageHost, testPagePath)
 	feed(t, rw, in, sizes...)
 	if err := rw.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -107,6 +130,7 @@ func rewriteSlow(t testing.TB, in []byte, size int) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	rw := NewWriter(&out, newTestPolicy(), []byte(testInject))
+	rw.SetPage(testPageHost, testPagePath)
 	rw.slow = true
 	feed(t, rw, in, size)
 	if err := rw.Close(); err != nil {
