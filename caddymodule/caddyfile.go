@@ -62,6 +62,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			hosts       <host...>
 //			patterns    <pattern...>
 //			cookies     <name...>
+//			paths       </prefix/...>
 //		}
 //		no_builtin_catalogue
 //		gpc_last_update      <YYYY-MM-DD>
@@ -525,6 +526,13 @@ func (h *Handler) parseCategory(d *caddyfile.Dispenser) error {
 			c.Patterns = append(c.Patterns, args...)
 		case "cookies":
 			c.Cookies = append(c.Cookies, args...)
+		case "paths":
+			for _, p := range args {
+				if err := sdk.CheckPath(p); err != nil {
+					return d.Errf("category %s: paths: %v", c.Key, err)
+				}
+			}
+			c.Paths = append(c.Paths, args...)
 		default:
 			return d.Errf("unrecognized category subdirective %q", name)
 		}

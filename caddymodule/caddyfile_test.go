@@ -70,6 +70,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				category analytics {
 					hosts   analytics.example.net stats.example.net
 					cookies _stats _stats_*
+					paths   /metrics/ /gtm/
 				}
 				category chat {
 					label       Live chat
@@ -112,7 +113,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 					"*":  {"title": "Your privacy"},
 				},
 				Categories: []sdk.Category{
-					{Key: "analytics", Hosts: []string{"analytics.example.net", "stats.example.net"}, Cookies: []string{"_stats", "_stats_*"}},
+					{Key: "analytics", Hosts: []string{"analytics.example.net", "stats.example.net"}, Cookies: []string{"_stats", "_stats_*"}, Paths: []string{"/metrics/", "/gtm/"}},
 					{Key: "chat", Label: "Live chat", Description: "Chat with our support team",
 						Hosts: []string{"chat.example.com"}, Patterns: []string{"chatWidget("}, Cookies: []string{"chat_session"}},
 					{Key: "social"},
@@ -267,6 +268,9 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"category without key", "consent {\n category {\n hosts a.example\n }\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"category unknown subdirective", "consent {\n category analytics {\n hosts a.example\n vendors x\n }\n}", []string{`unrecognized category subdirective "vendors"`, "Testfile:4"}},
 		{"category empty list", "consent {\n category analytics {\n hosts\n }\n}", []string{"wrong argument count", "Testfile:3"}},
+		{"category path not absolute", "consent {\n category analytics {\n hosts a.example\n paths /gtm/ metrics/\n }\n}", []string{`category analytics: paths: path "metrics/": must start with '/'`, "Testfile:4"}},
+		{"category path with query", "consent {\n category analytics {\n paths /m?x=1\n }\n}", []string{`path "/m?x=1"`, "Testfile:3"}},
+		{"category paths empty", "consent {\n category analytics {\n paths\n }\n}", []string{"wrong argument count", "Testfile:3"}},
 		{"log unknown store", "consent {\n log mysql dsn\n}", []string{`log "mysql": want sqlite, postgres or off`, "Testfile:2"}},
 		{"log empty", "consent {\n log\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"log postgres without dsn", "consent {\n log postgres\n}", []string{"log postgres: want one connection string", "Testfile:2"}},

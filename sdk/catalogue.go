@@ -22,8 +22,14 @@ type Vendor struct {
 	// Hosts are the vendor's script, iframe and pixel origins; each also
 	// matches its subdomains.
 	Hosts []string `json:"hosts"`
-	// Patterns are substrings that mark an inline script as the vendor's.
+	// Patterns are substrings that mark an inline script as the vendor's:
+	// its loader snippet and the calls of its queue, not its URLs.
 	Patterns []string `json:"patterns"`
+	// Paths are first-party path prefixes the vendor documents as fixed
+	// defaults for serving its tags from the site's own host (see
+	// Category.Paths). Tag gateways and server-side tag managers let the
+	// operator choose the path, so most vendors have none.
+	Paths []string `json:"paths,omitempty"`
 	// Cookies are the cookies the vendor sets, for the cookie declaration
 	// and (first-party ones) for the Set-Cookie and Cookie filters.
 	Cookies []VendorCookie `json:"cookies"`
@@ -102,6 +108,7 @@ func LookupCookie(vendors []Vendor, name string) (VendorCookie, Vendor, bool) {
 func cloneVendor(v Vendor) Vendor {
 	v.Hosts = slices.Clone(v.Hosts)
 	v.Patterns = slices.Clone(v.Patterns)
+	v.Paths = slices.Clone(v.Paths)
 	v.Cookies = slices.Clone(v.Cookies)
 	return v
 }
@@ -129,6 +136,7 @@ func withCatalogue(cats []Category, vendors []Vendor) ([]Category, error) {
 		c := &cats[i]
 		c.Hosts = append(c.Hosts, v.Hosts...)
 		c.Patterns = append(c.Patterns, v.Patterns...)
+		c.Paths = append(c.Paths, v.Paths...)
 		for _, ck := range v.Cookies {
 			if ck.Party != ThirdParty {
 				c.Cookies = append(c.Cookies, ck.Name)

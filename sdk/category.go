@@ -36,6 +36,15 @@ type Category struct {
 	// Cookies are cookie names, exact or with a trailing '*' wildcard,
 	// e.g. "_ga_*".
 	Cookies []string `json:"cookies,omitempty"`
+	// Paths are first-party path prefixes that serve the category's tags
+	// from the site's own hosts (a tag gateway, a server-side tag
+	// manager), e.g. "/metrics/". Each must start with '/'; it is
+	// compared with the path a URL resolves to, normalised as the browser
+	// sends it (rewrite.NormalisePath), case kept. Such URLs are treated
+	// like URLs on the category's hosts: neutralised in pages, held by the
+	// guard, recorded by the inventory, and refused by the handler itself
+	// while the visitor has not granted the category (see Options).
+	Paths []string `json:"paths,omitempty"`
 }
 
 // DefaultCategories returns the five default categories in display order,
@@ -67,6 +76,14 @@ func mergeCategories(configured []Category) ([]Category, error) {
 		if !categoryKeyRE.MatchString(c.Key) {
 			return nil, fmt.Errorf("category %q: key must be 1-32 lowercase letters, digits, '-' or '_'", c.Key)
 		}
+		for _, p := range c.Paths {
+			if err := CheckPath(p); err != nil {
+				return nil, fmt.Errorf("category %q: %w", c.Key, err)
+			}
+		}
+		if c.Key == Necessary && len(c.Paths) > 0 {
+			return nil, fmt.Errorf("category %q: paths: the necessary category is never refused, so it names no tag paths", c.Key)
+		}
 		i, ok := index[c.Key]
 		if !ok {
 			index[c.Key] = len(out)
@@ -83,6 +100,7 @@ func mergeCategories(configured []Category) ([]Category, error) {
 		dst.Hosts = append(dst.Hosts, c.Hosts...)
 		dst.Patterns = append(dst.Patterns, c.Patterns...)
 		dst.Cookies = append(dst.Cookies, c.Cookies...)
+		dst.Paths = append(dst.Paths, c.Paths...)
 	}
 	return out, nil
 }
@@ -102,4 +120,19 @@ func categoryText(c Category, texts map[string]string) (label, description strin
 		description = texts["cat."+c.Key+".description"]
 	}
 	return label, description
+}
+
+// CheckPath reports a first-party path prefix that cannot name tags: one
+// that does not start with '/', or holds white space, a '?' or a '#'
+// (prefixes are compared with paths, never queries).
+func CheckPath(p string) error {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return fmt.Errorf("path %q: must start with '/'", p)
+	case p == "/":
+		return fmt.Errorf("path %q: would claim every path of the site", p)
+	case strings.ContainsAny(p, "?# \t\n\r\f"):
+		return fmt.Errorf("path %q: a path prefix holds no query, fragment or white space", p)
+	}
+	return nil
 }

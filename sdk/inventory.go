@@ -14,7 +14,10 @@ import (
 const (
 	// KindCookie is a cookie name an upstream response set.
 	KindCookie = "cookie"
-	// KindHost is a third-party host a rewritten page loads from or names.
+	// KindHost is a third-party host a rewritten page loads from or names,
+	// or a first-party tag path it loads from (Category.Paths), named by
+	// the site's host followed by the path prefix:
+	// "www.example.com/metrics/".
 	KindHost = "host"
 )
 

@@ -33,6 +33,23 @@ func (c *Consent) observePage(r *http.Request, rw *rewrite.Writer) {
 		o.PageRewritten(rw.Neutralised())
 	}
 	c.observeHosts(r, rw.Hosts(), rw.FetchedHost)
+	c.observePaths(r, rw.Paths())
+}
+
+// observePaths records the first-party tag paths (Category.Paths) a page
+// served to r loads from, as KindHost entries named by the site's host
+// followed by the prefix ("www.example.com/metrics/"), with the category
+// that names the prefix: the operator sees which sites use a tag gateway.
+func (c *Consent) observePaths(r *http.Request, paths map[string]string) {
+	if len(paths) == 0 {
+		return
+	}
+	site := requestSite(r)
+	now := c.now()
+	for prefix := range paths {
+		_, cat := c.match.Path([]byte(prefix))
+		c.opts.Inventory.Observe(KindHost, site+prefix, site, cat, "", now)
+	}
 }
 
 // observeHosts records the third-party hosts among a page's (host →

@@ -4,13 +4,18 @@ import (
 	"strings"
 
 	"github.com/consentry/consentry/sdk/internal/match"
+	"github.com/consentry/consentry/sdk/rewrite"
 )
 
 // newMatcher builds the category matcher of the configured categories.
 func newMatcher(cats []Category) *match.Matcher {
 	rules := make([]match.Rule, len(cats))
 	for i, c := range cats {
-		rules[i] = match.Rule{Key: c.Key, Hosts: c.Hosts, Patterns: c.Patterns, Cookies: c.Cookies}
+		paths := make([]string, len(c.Paths))
+		for j, p := range c.Paths {
+			paths[j] = rewrite.NormalisePath(p)
+		}
+		rules[i] = match.Rule{Key: c.Key, Hosts: c.Hosts, Patterns: c.Patterns, Cookies: c.Cookies, Paths: paths}
 	}
 	return match.New(rules, Necessary)
 }
@@ -37,4 +42,25 @@ func (p statePolicy) refused(key string) bool { return !p.state.Categories[key] 
 
 func (p statePolicy) Refused(key string) bool {
 	return !p.state.Categories[strings.ToLower(key)]
+}
+
+// pathPolicy is statePolicy for a matcher whose categories name
+// first-party paths: the rewriter checks the paths of URLs on the page's
+// own host only when its Policy is a rewrite.PathPolicy.
+type pathPolicy struct{ statePolicy }
+
+func (p pathPolicy) RefusedPath(path []byte) (string, string) {
+	prefix, c := p.m.Path(path)
+	if c != "" && p.state.Categories[c] {
+		c = ""
+	}
+	return prefix, c
+}
+
+// policy returns the rewrite.Policy of the visitor in state s.
+func (c *Consent) policy(s *State) rewrite.Policy {
+	if c.match.HasPaths() {
+		return pathPolicy{statePolicy{c.match, s}}
+	}
+	return statePolicy{c.match, s}
 }

@@ -39,6 +39,9 @@ func (c *Consent) Process(w http.ResponseWriter, r *http.Request, next Next) err
 	if c.serveEndpoint(w, r, s, ch) {
 		return nil
 	}
+	if c.refuseTagPath(w, r, s) {
+		return nil
+	}
 	r = r.WithContext(withState(r.Context(), s))
 	rw := c.newResponseWriter(w, r, s)
 	var expire []string

@@ -75,7 +75,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		// 103 Early Hints and friends pass straight through, less their
 		// Link hints to refused hosts.
-		w.c.dropRefusedLinks(w.Header(), w.s)
+		w.c.dropRefusedLinks(w.Header(), w.r, w.s)
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}
@@ -86,7 +86,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		return
 	}
 	w.c.dropRefusedSetCookies(h, w.r, w.s)
-	w.c.dropRefusedLinks(h, w.s)
+	w.c.dropRefusedLinks(h, w.r, w.s)
 	if code != http.StatusSwitchingProtocols {
 		w.c.expireCookies(h, w.r, w.expire)
 	}
@@ -97,7 +97,8 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.inject = injectPool.Get().(*bytes.Buffer)
 		head, body, stamp := w.c.injection(w.inject, w.r, w.s, h)
 		w.rw = rewriterPool.Get().(*rewrite.Writer)
-		w.rw.Reset((*pageOutput)(w), statePolicy{w.c.match, w.s}, head)
+		w.rw.Reset((*pageOutput)(w), w.c.policy(w.s), head)
+		w.rw.SetPage(requestSite(w.r), w.r.URL.EscapedPath())
 		w.rw.SetBodyInject(body)
 		w.rw.SetStamp(stamp)
 		if hold {

@@ -93,12 +93,21 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		ts.forced = o.Language
 		ts.offered = []string{o.Language}
 	}
+	// The guard's table: each category's hosts, and its first-party path
+	// prefixes as entries starting with '/', which the guard matches
+	// against the path of URLs on the page's own origin.
 	hosts := map[string][]string{}
 	for _, c := range cats {
+		if c.Key == Necessary {
+			continue
+		}
 		for _, h := range c.Hosts {
-			if h = httpfield.ConfigHost(h); h != "" && c.Key != Necessary {
+			if h = httpfield.ConfigHost(h); h != "" {
 				hosts[c.Key] = append(hosts[c.Key], h)
 			}
+		}
+		for _, p := range c.Paths {
+			hosts[c.Key] = append(hosts[c.Key], rewrite.NormalisePath(p))
 		}
 	}
 	var err error

@@ -1,6 +1,9 @@
 package rewrite
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // PathPolicy is a Policy whose categories also name first-party path
 // prefixes: tag gateways and server-side tag managers that serve a
@@ -25,7 +28,7 @@ type PathPolicy interface {
 // Write.
 func (rw *Writer) SetPage(host, path string) {
 	rw.pageHost = host
-	rw.pageDir = path[:bytes.LastIndexByte([]byte(path), '/')+1]
+	rw.pageDir = path[:strings.LastIndexByte(path, '/')+1]
 	if rw.pageDir == "" {
 		rw.pageDir = "/"
 	}
@@ -82,6 +85,19 @@ func (rw *Writer) pathCategory(v []byte) string {
 // are. A path that does not start with '/' gets one.
 func NormalisePath(p string) string {
 	return string(normalisePath(nil, []byte(p)))
+}
+
+// FirstPartyPath returns the normalised path (NormalisePath) that the URL
+// v resolves to on a page at pageHost and pagePath, and whether it
+// resolves to that host at all (see Writer.SetPage). v is a URL as an
+// attribute or a Link header holds it.
+func FirstPartyPath(v, pageHost, pagePath string) (string, bool) {
+	dir := pagePath[:strings.LastIndexByte(pagePath, '/')+1]
+	if dir == "" {
+		dir = "/"
+	}
+	p, ok := appendFirstPartyPath(nil, []byte(v), pageHost, dir)
+	return string(p), ok
 }
 
 // appendFirstPartyPath appends to dst the normalised path (NormalisePath)

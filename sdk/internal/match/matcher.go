@@ -11,6 +11,7 @@ type Rule struct {
 	Hosts    []string // configured hosts; each also claims its subdomains
 	Patterns []string // substrings that mark an inline script
 	Cookies  []string // cookie names; "prefix*" for a family
+	Paths    []string // first-party path prefixes, normalised
 }
 
 // Pattern is one inline-script pattern and the category it marks.
@@ -24,6 +25,7 @@ type Pattern struct {
 // Classify methods, for the inventory, still claim what they list.
 type Matcher struct {
 	hosts    Hosts[string]
+	paths    Paths[string]
 	cookies  Names[string]
 	inline   *multiMatcher // inline-script patterns, reporting category bits
 	catKeys  []string      // category key of each bit
@@ -58,6 +60,9 @@ func New(rules []Rule, necessary string) *Matcher {
 		for _, h := range r.Hosts {
 			m.hosts.Add(h, r.Key)
 		}
+		for _, p := range r.Paths {
+			m.paths.Add(p, r.Key)
+		}
 		if len(m.catKeys) < MaxInlineCategories {
 			for _, p := range r.Patterns {
 				if p != "" {
@@ -83,6 +88,17 @@ func (m *Matcher) Host(host string) string {
 	c, _ := m.hosts.Lookup(host)
 	return c
 }
+
+// Path returns the longest first-party path prefix that path (normalised
+// as the browser sends it) starts with and its category, or "" and "".
+// The necessary category's paths are not kept: it claims none.
+func (m *Matcher) Path(path []byte) (prefix, category string) {
+	p, c, _ := m.paths.Lookup(path)
+	return p, c
+}
+
+// HasPaths reports whether any category names first-party paths.
+func (m *Matcher) HasPaths() bool { return m.paths.Len() > 0 }
 
 // Cookie returns the category a cookie name belongs to, or "". The
 // necessary category's names are not reported.

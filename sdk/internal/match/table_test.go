@@ -63,3 +63,25 @@ func TestMatcherNecessary(t *testing.T) {
 		t.Errorf("Inline with analytics granted = %q", got)
 	}
 }
+
+func TestPathsLongestFirst(t *testing.T) {
+	var p Paths[string]
+	p.Add("/m/", "a")
+	p.Add("/m/deep/", "b")
+	p.Add("/m/", "dup")
+	p.Add("", "empty")
+	for _, c := range []struct{ in, prefix, v string }{
+		{"/m/x", "/m/", "a"},
+		{"/m/deep/x", "/m/deep/", "b"},
+		{"/M/x", "", ""},
+		{"/m", "", ""},
+	} {
+		prefix, v, _ := p.Lookup([]byte(c.in))
+		if prefix != c.prefix || v != c.v {
+			t.Errorf("Lookup(%q) = %q, %q; want %q, %q", c.in, prefix, v, c.prefix, c.v)
+		}
+	}
+	if p.Len() != 2 {
+		t.Errorf("Len = %d, want 2", p.Len())
+	}
+}
