@@ -494,6 +494,9 @@ input.addEventListener('input', async () => {
 	"own video player": `const v = document.querySelector('video.hero');
 v.addEventListener('play', () => v.closest('figure').classList.add('playing'));
 v.src = '/media/hero-1080p.mp4';`,
+	"site configuration naming vendors": `window.SITE = {privacyNotice: "/privacy", vendors: [
+  {name: "Meta", script: "https://connect.facebook.net/en_US/fbevents.js"},
+  {name: "Matomo", url: "https://example.matomo.cloud/"}, {name: "HubSpot", url: "https://js.hs-scripts.com/1.js"}]};`,
 	"date formatting": `document.querySelectorAll('time[datetime]').forEach(function (t) {
   t.textContent = new Intl.DateTimeFormat(document.documentElement.lang, {dateStyle: 'medium'}).format(new Date(t.dateTime));
 });`,
