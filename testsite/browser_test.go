@@ -150,14 +150,20 @@ func TestBrowserCloseIsNotConsent(t *testing.T) {
 	b.assertNoVendorTraffic(time.Time{})
 }
 
+// noScript turns JavaScript off for the pages the browser opens next.
+func (b *browser) noScript() {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
+		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		b.t.Fatalf("turn JavaScript off: %v", err)
+	}
+}
+
 // openNoScript opens the home page in a new profile with JavaScript off.
 func openNoScript(t *testing.T) (*browser, string) {
 	t.Helper()
 	b := newBrowser(t)
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
-		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatalf("turn JavaScript off: %v", err)
-	}
+	b.noScript()
 	home := demo.url(t, "/")
 	b.open(home)
 	if got := eval[string](b, `document.getElementById("site-status").textContent`); got != "site script has not run" {
