@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -101,4 +102,36 @@ func (v *importVisitor) add(q []byte) {
 		return
 	}
 	v.specs = append(v.specs, s)
+}
+
+// checkURLDocument is the checker's reading of a live import map or
+// speculation rules: it decodes the JSON with encoding/json and returns
+// the first value (never a key) that is a URL p refuses. JSON that does
+// not decode is ignored by the browser: nothing of it is live.
+func checkURLDocument(p Policy, text string) string {
+	var v any
+	if json.Unmarshal([]byte(text), &v) != nil {
+		return ""
+	}
+	var walk func(v any) string
+	walk = func(v any) string {
+		switch v := v.(type) {
+		case string:
+			return checkRefusedURL(p, v)
+		case []any:
+			for _, e := range v {
+				if h := walk(e); h != "" {
+					return h
+				}
+			}
+		case map[string]any:
+			for _, e := range v {
+				if h := walk(e); h != "" {
+					return h
+				}
+			}
+		}
+		return ""
+	}
+	return walk(v)
 }

@@ -182,6 +182,12 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 			_, marked := get("data-category")
 			typ, hasType := get("type")
 			typ = strings.ToLower(strings.TrimSpace(typ))
+			if name == "script" && !marked && (typ == "importmap" || typ == "speculationrules") {
+				body, _, _ := bytes.Cut(orig[off:], []byte("</"))
+				if h := checkURLDocument(p, string(body)); h != "" {
+					return fmt.Errorf("live %s loads from %s", typ, h)
+				}
+			}
 			if name == "script" || name == "style" {
 				inert := marked || hasType && (name == "style" && typ != "" && typ != "text/css" ||
 					name == "script" && !isJSType([]byte(typ)))
@@ -317,7 +323,7 @@ func TestRewriteGoldenLive(t *testing.T) {
 	for _, name := range []string{"svg", "math", "base", "meta-refresh", "srcdoc", "style-element",
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
 		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
-		"script-loads", "paths"} {
+		"script-loads", "paths", "url-documents"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

@@ -25,6 +25,12 @@
 //     (a variable, a concatenation, a data: or blob: URL), any refused host
 //     the body names decides, as before.
 //
+// An import map or speculation rules (<script type=importmap>,
+// type=speculationrules) is neutralised when one of its JSON values (not
+// its keys) is a URL on a refused host or first-party path: the browser
+// loads it (a module's bare import mapped to it, a prefetch or prerender)
+// with no script running.
+//
 // Any other script runs, even one that names a refused host in a string
 // (a site configuration, a consent tool's vendor list): whatever it later
 // inserts (script, iframe, image, markup) or requests goes through the DOM

@@ -298,3 +298,53 @@ func jsUnicodeEscape(b []byte) (rune, int) {
 	}
 	return r, 4
 }
+
+// isURLDocScript reports whether the script start tag at carry[start:]
+// (attributes in rw.attrs) is an import map or speculation rules: JSON
+// whose URLs the browser loads from without any script running (a module's
+// bare import mapped to a tracker, a prefetch or prerender of one).
+func (rw *Writer) isURLDocScript(start int) bool {
+	for _, a := range rw.attrs {
+		if a.kind == attrType {
+			v := trimHTMLSpace(rw.attrValue(start, a))
+			return equalFoldLower(v, "importmap") || equalFoldLower(v, "speculationrules")
+		}
+	}
+	return false
+}
+
+// jsonURLCategory returns the refused category of the first string in the
+// JSON text b (an import map's addresses, speculation rules' URLs) that is
+// a URL on a refused host or first-party path, or "". Values are decoded
+// (JSON escapes are JavaScript's); keys (an import map's specifiers) are
+// names, not loads.
+func (rw *Writer) jsonURLCategory(b []byte) string {
+	var buf []byte
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		var s []byte
+		var ok bool
+		var next int
+		buf, s, next, ok = jsStringLiteral(buf[:0], b, i)
+		if !ok {
+			continue
+		}
+		k := next
+		for k < len(b) && isJSSpace(b[k]) {
+			k++
+		}
+		if k < len(b) && b[k] == ':' {
+			i = next - 1
+			continue // a key: a specifier remapped, not loaded
+		}
+		if s = trimC0Space(s); isURLSpecifier(s) {
+			if cat := rw.hostCategory(s, false); cat != "" {
+				return cat
+			}
+		}
+		i = next - 1
+	}
+	return ""
+}

@@ -148,6 +148,9 @@ func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline
 func (rw *Writer) rawTag(start, end, nameEnd int, c tagClass) {
 	live, cat, inline, catAttr := rw.rawAttrs(start, c)
 	switch {
+	case !live && c.el == elScript && catAttr < 0 && rw.isURLDocScript(start):
+		rw.emitTo(start)
+		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: -1, urlDoc: true, urls: c.urls}
 	case live && cat != "":
 		rw.neutralise(start, end, nameEnd, cat, c.urls|attrType, true, catAttr)
 	case live && inline:
@@ -172,7 +175,13 @@ func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	} else if unterminated && !h.style {
 		return
 	}
-	if cat := rw.bodyCategory(body, h.style, false); cat != "" {
+	var cat string
+	if h.urlDoc {
+		cat = rw.jsonURLCategory(body)
+	} else {
+		cat = rw.bodyCategory(body, h.style, false)
+	}
+	if cat != "" {
 		rw.neutralise(h.start, h.end, h.nameEnd, cat, h.urls|attrType, true, h.catAttr)
 	} else if h.catAttr >= 0 {
 		rw.stampTag(h.start, h.nameEnd)

@@ -115,6 +115,7 @@ type heldTag struct {
 	nameEnd    int  // relative to start
 	catAttr    int  // index in attrs of its data-category, or -1
 	style      bool // a <style> element, else a <script>
+	urlDoc     bool // an import map or speculation rules (jsonURLCategory)
 	urls       attrKind
 }
 
