@@ -391,7 +391,6 @@ window._linkedin_data_partner_ids.push(_linkedin_partner_id);`, Advertising},
 		{"X pixel", `!function(e,t,n,s,u,a){e.twq||(s=e.twq=function(){s.exe?s.exe.apply(s,arguments):s.queue.push(arguments);},
 s.version='1.1',s.queue=[],u=t.createElement(n),u.async=!0,u.src='https://static.ads-twitter.com/uwt.js',
 a=t.getElementsByTagName(n)[0],a.parentNode.insertBefore(u,a))}(window,document,'script'); twq('config','abc');`, Advertising},
-		{"X widgets loader", `!function(d,s,id){var js,fjs=d.getElementsByTagName(s)[0];if(!d.getElementById(id)){js=d.createElement(s);js.id=id;js.src="https://platform.twitter.com/widgets.js";fjs.parentNode.insertBefore(js,fjs);}}(document,"script","twitter-wjs");`, Social},
 		{"Bing UET", `(function(w,d,t,r,u){var f,n,i;w[u]=w[u]||[],f=function(){var o={ti:"1"};o.q=w[u],w[u]=new UET(o),w[u].push("pageLoad")},
 n=d.createElement(t),n.src=r,n.async=1;i=d.getElementsByTagName(t)[0],i.parentNode.insertBefore(n,i)})(window,document,"script","//bat.bing.com/bat.js","uetq");`, Advertising},
 		{"Pinterest tag", `!function(e){if(!window.pintrk){window.pintrk=function(){window.pintrk.queue.push(Array.prototype.slice.call(arguments))};
@@ -412,7 +411,6 @@ elem.src = (document.location.protocol == "https:" ? "https://secure" : "http://
 _qevents.push({ qacct:"p-1" });`, Advertising},
 		{"Amazon TAM", `apstag.init({ pubID: '1', adServer: 'googletag' });`, Advertising},
 		{"Adobe AppMeasurement", `var s = new AppMeasurement("rsid"); s.trackingServer = "metrics.example.com"; s.t();`, Analytics},
-		{"Adobe Launch loader", `var el=document.createElement('script');el.src='https://assets.adobedtm.com/launch-EN1.min.js';document.head.appendChild(el);`, Analytics},
 		{"Segment", `!function(){var analytics=window.analytics=window.analytics||[];analytics.load=function(key,e){var t=document.createElement("script");
 t.type="text/javascript";t.async=!0;t.src="https://cdn.segment.com/analytics.js/v1/" + key + "/analytics.min.js";};analytics.load("KEY");analytics.page();}();`, Analytics},
 		{"Mixpanel", `mixpanel.init("TOKEN", {track_pageview: true});`, Analytics},
@@ -424,12 +422,30 @@ t.type="text/javascript";t.async=!0;t.src="https://cdn.segment.com/analytics.js/
 k=e.createElement(t),a=e.getElementsByTagName(t)[0],k.async=1,k.src=r,a.parentNode.insertBefore(k,a)})
 (window, document, "script", "https://mc.yandex.ru/metrika/tag.js", "ym"); ym(1, "init", {});`, Analytics},
 		{"Baidu Tongji", `var _hmt = _hmt || []; (function() { var hm = document.createElement("script"); hm.src = "https://hm.baidu.com/hm.js?abc"; })();`, Analytics},
-		{"YouTube iframe API", `var tag = document.createElement('script'); tag.src = "https://www.youtube.com/iframe_api";`, Social},
 		{"Instagram embeds", `window.instgrm && window.instgrm.Embeds.process();`, Social},
-		{"Google Maps JS API", `var s=document.createElement('script');s.src='https://maps.googleapis.com/maps/api/js?key=K&callback=initMap';document.head.append(s);`, Social},
+		{"YouTube player", `function onYouTubeIframeAPIReady() { player = new YT.Player('player', {videoId: 'abc'}); }`, Social},
+		{"Segment snippet", `analytics.SNIPPET_VERSION="5.2.0"; analytics._writeKey="KEY"; analytics.load("KEY");`, Analytics},
 	} {
 		if got, _ := inlineCategory(m, tc.body); got != tc.want {
 			t.Errorf("%s: category %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestCataloguePatternsLeaveDOMLoadersToTheGuard: a snippet that only
+// creates the vendor's script element, with nothing but the URL to tell it
+// apart from a site's configuration naming that URL, matches no pattern:
+// it runs, and the guard holds the element it inserts until consent.
+func TestCataloguePatternsLeaveDOMLoadersToTheGuard(t *testing.T) {
+	m := newCatalogueConsent(t).match
+	for _, tc := range []struct{ name, body, want string }{
+		{"X widgets loader", `!function(d,s,id){var js,fjs=d.getElementsByTagName(s)[0];if(!d.getElementById(id)){js=d.createElement(s);js.id=id;js.src="https://platform.twitter.com/widgets.js";fjs.parentNode.insertBefore(js,fjs);}}(document,"script","twitter-wjs");`, ""},
+		{"Adobe Launch loader", `var el=document.createElement('script');el.src='https://assets.adobedtm.com/launch-EN1.min.js';document.head.appendChild(el);`, ""},
+		{"YouTube iframe API", `var tag = document.createElement('script'); tag.src = "https://www.youtube.com/iframe_api";`, ""},
+		{"Google Maps JS API", `var s=document.createElement('script');s.src='https://maps.googleapis.com/maps/api/js?key=K&callback=initMap';document.head.append(s);`, ""},
+	} {
+		if got, p := inlineCategory(m, tc.body); got != tc.want {
+			t.Errorf("%s: pattern %q (%s) matches a plain DOM loader", tc.name, p, got)
 		}
 	}
 }
@@ -494,6 +510,10 @@ input.addEventListener('input', async () => {
 	"own video player": `const v = document.querySelector('video.hero');
 v.addEventListener('play', () => v.closest('figure').classList.add('playing'));
 v.src = '/media/hero-1080p.mp4';`,
+	"tag configuration naming loader URLs": `window.TAGS = {gtm: "https://www.googletagmanager.com/gtm.js?id=GTM-1",
+  clarity: "https://www.clarity.ms/tag/abc", hotjar: "https://static.hotjar.com/c/hotjar-1.js?sv=6",
+  segment: "https://cdn.segment.com/analytics.js/v1/KEY/analytics.min.js", yt: "https://www.youtube.com/iframe_api",
+  pixel: "https://www.facebook.com/tr?id=1", uet: "//bat.bing.com/bat.js", ga: "https://www.google-analytics.com/analytics.js"};`,
 	"site configuration naming vendors": `window.SITE = {privacyNotice: "/privacy", vendors: [
   {name: "Meta", script: "https://connect.facebook.net/en_US/fbevents.js"},
   {name: "Matomo", url: "https://example.matomo.cloud/"}, {name: "HubSpot", url: "https://js.hs-scripts.com/1.js"}]};`,
