@@ -619,6 +619,8 @@ func FuzzRewriter(f *testing.F) {
 	for _, s := range []string{
 		"<!doctype html><head><script src=https://ads.example/a.js></script>",
 		"<script>gtag(1)</script><img srcset='//ads.example/a 1x, /b 2x'>",
+		"<script type=module>import x from '//ads.example/m.js'</script><script>import(`/sgtm/x`)</script><script>u='//ads.example/';f(u)</script>",
+		"<script type=importmap>{\"imports\":{\"a\":\"https:\\/\\/ads.example/a.js\"}}</script><img src='../metrics/p.gif'><img src='HTTPS://WWW.EXAMPLE.COM/%2e%2E/sgtm/'>",
 		"<!-- <script> --><svg><script>x</script></svg><textarea></textarea>",
 		"\xef\xbb\xbf<plaintext><img src=//ads.example>",
 		"<script><!--<script></script>--></script><noembed><img src=//ads.example></noembed>",
