@@ -58,7 +58,7 @@
   // state always grants necessary: nothing is held for it.)
   const hosts = {};
   const byCategory = json('consent-hosts');
-  for (const k in byCategory) [].concat(byCategory[k]).forEach((h) => { hosts[String(h).toLowerCase()] = k; });
+  for (const k in byCategory) byCategory[k].forEach((h) => { hosts[h.toLowerCase()] = k; });
   const st = D.getElementById('consent-state') || D.createElement('i');
   const key = st.getAttribute('data-key') || '';
   // on reads the live #consent-state: the banner rewrites it on a choice.
@@ -237,7 +237,7 @@
   // Nodes of other documents (DOMParser, template clones), and subtrees
   // put into the document.
   const add = (a, th) => a.forEach((n) => {
-    if (n.isConnected == 0 && (n.ownerDocument != D || (th && th.isConnected))) sweep(n);
+    if (n.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
   });
   [Node, Element, CharacterData, DocumentFragment, Document, Range].forEach((c) => names(c.prototype).forEach((n) => {
     if (/^(append|prepend|before|after|replace|insert|adopt|import|move|surr)/.test(n)) hook(c.prototype, n, add);
