@@ -6,18 +6,21 @@
  * Elements are held inert the way the server neutralises tags, whatever
  * built them: URL properties and setAttribute(NS), markup strings
  * (innerHTML, outerHTML, insertAdjacentHTML, document.write/writeln,
- * createContextualFragment, setHTMLUnsafe, srcdoc: parsed into an inert
+ * createContextualFragment, srcdoc: parsed into an inert
  * <template>, held there, then inserted), and nodes of other documents
  * (DOMParser, template clones) or any subtree put into the document
- * (appendChild, append, before, replaceWith, importNode, …). A held
+ * (appendChild, append, before, replaceWith, importNode, …). A
+ * document.write that leaves a tag open is kept back until the next call
+ * or the end of the running script, so that its URL is judged whole. A held
  * element's refused URL attribute moves to data-* (data-src, data-srcset,
  * …), it gets data-category, the response's activation key (data-key of
  * #consent-state) in data-consent-key and data-consent-by="script", and a
  * script or style gets type="text/plain" (its own in data-type). The
- * banner activates them when the category is granted; the guard itself
- * releases the ones never inserted (new Image() pixels). A srcdoc that
- * would load a refused host, and a style declaration with such a url(),
- * are dropped for good, as the server does.
+ * banner activates them when the category is granted, the ones never
+ * inserted (new Image() pixels) through the list the guard keeps on
+ * #consent-state (its held property). A srcdoc that would load a refused
+ * host, and a style declaration with such a url(), are dropped for good,
+ * as the server does.
  *
  * Requests are dropped, not replayed: fetch rejects with a TypeError,
  * XMLHttpRequest, WebSocket and EventSource fail as on a network error
@@ -30,7 +33,7 @@
  * inline right before it) once and #consent-state on every hit, so a
  * choice takes effect at once. Hosts match with their parent domains, as
  * the URL parser reads them; "/…" entries match URLs of the page's own
- * origin whose (percent-decoded) path starts with them.
+ * origin whose path (percent-decoded, any case) starts with them.
  * It never throws: anything unexpected lets the original run.
  */
 (() => {
