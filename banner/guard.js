@@ -137,7 +137,7 @@
       e.removeAttribute(n);
       return e.ownerDocument != D || held.push(e);
     }
-    if (n == 'style') return set(e, n, s) || clear(e.style) || 1;
+    if (n == 'style' && css(s)) return set(e, n, s) || clear(e.style) || 1;
   };
 
   // sweep holds every refused element of the subtree r, and of the
