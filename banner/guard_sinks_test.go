@@ -123,6 +123,26 @@ var sinkCases = []sinkCase{
 	{name: "path-percent", class: sinkHeld, host: "127.0.0.1", url: "/%6Detrics/{RUN}/{N}",
 		code: `const d = document.createElement('div'); d.innerHTML = '<img alt="" src="' + U + '.gif">'; document.body.append(d);`},
 
+	{name: "setattribute-upper-name", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const x = document.createElement('script'); x.setAttribute('SRC', U + '.js'); document.head.append(x);`},
+	{name: "svg-innerhtml", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		code: `const d = document.createElement('div'); d.innerHTML = '<svg width="4" height="4"><image width="4" height="4" href="' + U + '.gif"/></svg>'; document.body.append(d);`},
+	{name: "table-context", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		html: `<table><tbody id="tb-{N}"></tbody></table>`,
+		code: `document.getElementById('tb-' + N).innerHTML = '<tr><td><iframe title="x" src="' + U + '.html"></iframe></td></tr>';`},
+	{name: "write-entities", class: sinkHeld, host: "tracker.localhost", url: "http&#x3a;//tracker&period;localhost:{P}/{RUN}/{N}",
+		code: `document.write('<img alt="" src="' + U + '.gif">');`},
+	{name: "srcset-newlines", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		code: `const d = document.createElement('div'); d.innerHTML = '<img alt="" srcset="/own-' + N + '.gif 2x,\n' + U + '.gif\t1x">'; document.body.append(d);`},
+	{name: "xhtml-replacewith", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const doc = new DOMParser().parseFromString('<img xmlns="http://www.w3.org/1999/xhtml" alt="" src="' + U + '.gif"/>', 'application/xhtml+xml');
+			const x = document.createElement('span'); document.body.append(x); x.replaceWith(doc.documentElement);`},
+	{name: "adjacent-element", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const doc = new DOMParser().parseFromString('<iframe title="x" src="' + U + '.html"></iframe>', 'text/html'); document.body.insertAdjacentElement('beforeend', doc.querySelector('iframe'));`},
+	// Held, but the banner does not look into shadow roots: it stays off.
+	{name: "shadow-innerhtml", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const h = document.createElement('div'); document.body.append(h); h.attachShadow({ mode: 'open' }).innerHTML = '<img alt="" src="' + U + '.gif">';`},
+
 	{name: "srcdoc-prop", class: sinkGone, host: "tracker.localhost", url: sinkT,
 		code: `const f = document.createElement('iframe'); f.title = 'x'; f.srcdoc = '<img alt="" src="' + U + '.gif">'; document.body.append(f);`},
 	{name: "srcdoc-nested", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
