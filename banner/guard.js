@@ -50,22 +50,16 @@
   const set = (e, n, v) => setAttr.call(e, n, v);
   const HTML = own(EP, 'innerHTML');
   const CSSText = own(CSD, 'cssText');
-  const json = (id) => {
-    try {
-      return JSON.parse(D.getElementById(id).textContent);
-    } catch (e) {
-      return {};
-    }
-  };
+  const json = (id) => JSON.parse(D.getElementById(id).textContent);
   // host or first-party path prefix ("/…"), lowercase → category. (The
   // state always grants necessary: nothing is held for it.)
   const hosts = {};
   const byCategory = json('consent-hosts');
   for (const k in byCategory) byCategory[k].forEach((h) => { hosts[h.toLowerCase()] = k; });
-  const st = D.getElementById('consent-state') || D.createElement('i');
-  const key = st.getAttribute('data-key') || '';
+  const st = D.getElementById('consent-state');
+  const key = st.getAttribute('data-key');
   // on reads the live #consent-state: the banner rewrites it on a choice.
-  const on = (k) => (json('consent-state').categories || {})[k];
+  const on = (k) => json('consent-state').categories[k];
   // got is the category of the last element held. The elements held are
   // listed on #consent-state (its held property): the banner activates the
   // ones never inserted (new Image() pixels), which it cannot see.
@@ -148,8 +142,10 @@
         if (e.attributes) {
           if (e.content) sweep(e.content);
           [...e.attributes].forEach(({ name: n, value: v }) => att(e, n, v));
+          // A held style's @import is written escaped, as the CSS parser
+          // reads it and Chromium's preload scanner does not.
           const k = e.localName == 'style' && css(e.textContent);
-          if (k) mark(e, k);
+          if (k) mark(e, k), (e.textContent = e.textContent.replace(/@import/gi, '@\\69mport'));
         }
       });
     } catch (e) {}

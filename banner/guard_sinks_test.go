@@ -143,6 +143,13 @@ var sinkCases = []sinkCase{
 	{name: "shadow-innerhtml", class: sinkGone, host: "tracker.localhost", url: sinkT,
 		code: `const h = document.createElement('div'); document.body.append(h); h.attachShadow({ mode: 'open' }).innerHTML = '<img alt="" src="' + U + '.gif">';`},
 
+	// Written while the parser waits for a script: Chromium's preload
+	// scanner reads what is written.
+	{name: "write-style-import", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `document.write('<script src="/own-1.js"><\/script><style>@import url(' + U + '.css);</style>');`},
+	{name: "write-blocked-img", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		code: `document.write('<script src="/own-2.js"><\/script><img alt="" src="' + U + '.gif"><link rel="stylesheet" href="' + U + '.css">');`},
+
 	{name: "srcdoc-prop", class: sinkGone, host: "tracker.localhost", url: sinkT,
 		code: `const f = document.createElement('iframe'); f.title = 'x'; f.srcdoc = '<img alt="" src="' + U + '.gif">'; document.body.append(f);`},
 	{name: "srcdoc-nested", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
@@ -228,6 +235,10 @@ func (s *sinkSite) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/":
 		s.sinkPage(w, r.URL.Query().Get("run"), r.URL.Query().Get("granted") == "1")
 	case strings.HasPrefix(r.URL.Path, "/own"):
+		if strings.HasSuffix(r.URL.Path, ".js") {
+			w.Header().Set("Content-Type", "text/javascript")
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, ".json") {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"own":true}`))
