@@ -2,6 +2,7 @@ package testsite
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -62,11 +63,27 @@ func TestBrowserTagGatewayAndConfigScript(t *testing.T) {
 	if got := gatewayRequests(b, time.Time{}); len(got) != 0 {
 		t.Errorf("the tag gateway was contacted before consent: %v", urls(got))
 	}
+	// A page script asking for the gateway's path: the guard refuses the
+	// fetch in the page, and the proxy refuses the path itself to anyone
+	// who has not granted analytics.
 	ctx, cancel := b.step()
-	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/metrics/a.js").then(r => r.text().then(() => r.status))`, chromedp.EvalAwaitPromise))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`fetch("/metrics/a.js").then(r => r.text().then(() => "status " + r.status), () => "refused")`, chromedp.EvalAwaitPromise))
 	cancel()
-	if err != nil || status != 403 {
-		t.Errorf("a request for the tag gateway's path before consent: status %d (%v), want 403", status, err)
+	if err != nil || got != "refused" {
+		t.Errorf("the page's fetch of the gateway's path: %q (%v), want it refused by the guard", got, err)
+	}
+	resp, err := http.Get(gateway.url(t, "/metrics/a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET /metrics/a.js without consent: %d, Cache-Control %q; want 403, no-store", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	b.settle()
+	if got := gatewayRequests(b, time.Time{}); len(got) != 0 {
+		t.Errorf("the tag gateway was contacted before consent: %v", urls(got))
 	}
 
 	clicked := time.Now()
