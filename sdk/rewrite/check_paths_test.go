@@ -67,7 +67,7 @@ func TestNormalisePath(t *testing.T) {
 		{"/../../x", "/x"},
 		{"/a/b/..", "/a/"},
 		{"/a/b/.", "/a/b/"},
-		{"/a//b", "/a//b"},
+		{"/a//b", "/a/b"},
 		{"/Metrics/%2F%20", "/Metrics/%2F%20"},
 		{"/..a/b..", "/..a/b.."},
 	} {

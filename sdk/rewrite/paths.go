@@ -81,7 +81,8 @@ func (rw *Writer) pathCategory(v []byte) string {
 // first-party path prefixes: backslashes read as slashes,
 // percent-encoded unreserved characters (letters, digits, '-', '.', '_',
 // '~') decoded, and dot segments removed ("/a/./b/../c" is "/a/c",
-// "%2e%2E" is ".."). Case is kept; other percent-encodings stay as they
+// "%2e%2E" is "..", and runs of slashes merged, as servers in front
+// commonly route them). Case is kept; other percent-encodings stay as they
 // are. A path that does not start with '/' gets one.
 func NormalisePath(p string) string {
 	return string(normalisePath(nil, []byte(p)))
@@ -203,6 +204,12 @@ func normalisePath(dst, p []byte) []byte {
 		seg := segs[r+1 : e]
 		last := e == len(segs)
 		switch string(seg) {
+		case "":
+			// "//": servers and CDNs in front commonly merge slashes
+			// ("//metrics/x" is routed as "/metrics/x"), so merge them.
+			if last {
+				out = append(out, '/')
+			}
 		case ".":
 			if last {
 				out = append(out, '/')
