@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -364,7 +363,7 @@ func parseBool(d *caddyfile.Dispenser) (bool, error) {
 func checkLanguages(d *caddyfile.Dispenser, name string, langs ...string) error {
 	bundled := banner.Languages()
 	for _, l := range langs {
-		if !slices.Contains(bundled, l) {
+		if _, ok := banner.Bundled(l); !ok {
 			return d.Errf("%s %q: no bundled texts for this language (bundled: %s)", name, l, strings.Join(bundled, " "))
 		}
 	}
@@ -488,7 +487,7 @@ func (h *Handler) parseText(d *caddyfile.Dispenser) (textRef, error) {
 		return textRef{}, d.ArgErr()
 	}
 	lang, key := args[0], args[1]
-	if lang != allLanguages && !slices.Contains(banner.Languages(), lang) {
+	if _, ok := banner.Bundled(lang); lang != allLanguages && !ok {
 		return textRef{}, d.Errf("text %q: no bundled texts for this language (bundled: %s, or * for all)", lang, strings.Join(banner.Languages(), " "))
 	}
 	if h.Texts == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,13 +21,14 @@ import (
 type textSet struct {
 	offered []string
 	forced  string
-	config  map[string][]byte            // lang → banner configuration JSON
-	scripts map[string]*banner.File      // lang → configuration script (banner.ConfigScript)
-	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
-	texts   map[string]map[string]string // lang → every text, overrides applied
-	details map[string]*banner.File      // lang → the cookie tables' details
-	byName  map[string]*banner.File      // file name → configuration script or details, for serving
-	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
+	config  map[string][]byte                      // lang → banner configuration JSON
+	scripts map[string]*banner.File                // lang → configuration script (banner.ConfigScript)
+	noJS    map[string][2]string                   // lang → the no-JavaScript form, split around its return path
+	texts   map[string]map[string]string           // lang → every text, overrides applied
+	details map[string]*banner.File                // lang → the cookie tables' details
+	rows    map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
+	byName  map[string]*banner.File                // file name → configuration script or details, for serving
+	hosts   []byte                                 // {"category": [host, …]} of every category but necessary, for the guard
 
 	picked bounded.Map[string] // Accept-Language value → language (pick)
 }
@@ -40,6 +42,7 @@ type bannerConfig struct {
 	PrivacyURL string            `json:"privacyUrl"`
 	CookieURL  string            `json:"cookieUrl"`
 	Lang       string            `json:"lang"`
+	Dir        string            `json:"dir"` // "ltr" or "rtl" (banner.Direction), for the banner's dir attribute
 	Floating   bool              `json:"floating"`
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
@@ -75,23 +78,40 @@ type bannerCookie struct {
 // decl holds the declared cookies per category (declarationRows).
 func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
+	ts := &textSet{config: map[string][]byte{}, scripts: map[string]*banner.File{},
 		noJS: map[string][2]string{}, texts: map[string]map[string]string{}, details: map[string]*banner.File{},
-		byName: map[string]*banner.File{}}
+		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}}
+	// A configured tag names its bundle ("zh-TW" → "zh-Hant", "no" → "nb").
+	for _, l := range o.Languages {
+		b, ok := banner.Bundled(l)
+		if !ok {
+			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", l, bundled)
+		}
+		if !slices.Contains(ts.offered, b) {
+			ts.offered = append(ts.offered, b)
+		}
+	}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
-	for _, l := range ts.offered {
-		if !slices.Contains(bundled, l) {
-			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", l, bundled)
-		}
-	}
 	if o.Language != "" {
-		if !slices.Contains(bundled, o.Language) {
+		b, ok := banner.Bundled(o.Language)
+		if !ok {
 			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", o.Language, bundled)
 		}
-		ts.forced = o.Language
-		ts.offered = []string{o.Language}
+		ts.forced = b
+		ts.offered = []string{b}
+	}
+	overrides := map[string]map[string]string{} // bundle tag ("" for all) → texts
+	for _, l := range slices.Sorted(maps.Keys(o.Texts)) {
+		b := l
+		if l != "" {
+			b, _ = banner.Bundled(l) // checkTexts refused any other
+		}
+		if overrides[b] == nil {
+			overrides[b] = map[string]string{}
+		}
+		maps.Copy(overrides[b], o.Texts[l])
 	}
 	hosts := map[string][]string{}
 	for _, c := range cats {
@@ -108,7 +128,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	consentMode, attrs := consentModePairs(), rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
-		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
+		for _, over := range []map[string]string{overrides[""], overrides[lang]} {
 			for k, v := range over {
 				texts[k] = v
 			}
@@ -119,12 +139,15 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 			PrivacyURL:  o.PrivacyURL,
 			CookieURL:   o.CookieURL,
 			Lang:        lang,
+			Dir:         banner.Direction(lang),
 			Floating:    o.FloatingButton,
 			Texts:       bannerTexts(texts),
 			ConsentMode: consentMode,
 			Attrs:       attrs,
 		}
 		full := map[string][]bannerCookie{}
+		rows := localRows(lang, texts, decl)
+		ts.rows[lang] = rows
 		for _, c := range cats {
 			label, desc := categoryText(c, texts)
 			bc := bannerCategory{Key: c.Key, Label: label, Description: desc, Locked: c.Key == Necessary}
@@ -133,7 +156,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 					bc.Hosts = append(bc.Hosts, h)
 				}
 			}
-			for _, d := range decl[c.Key] {
+			for _, d := range rows[c.Key] {
 				bc.Cookies = append(bc.Cookies, d.Name)
 				full[c.Key] = append(full[c.Key], bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
 			}
@@ -223,7 +246,7 @@ func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string
 func noJSForm(o Options, lang string, t map[string]string) [2]string {
 	e := html.EscapeString
 	head := `<form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
-		`" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
+		`" dir="` + banner.Direction(lang) + `" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
 		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
 		`</a></p><input type="hidden" name="return" value="`
 	tail := `"><button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
@@ -240,12 +263,31 @@ func (ts *textSet) appendNoJSForm(b *bytes.Buffer, lang, path string) {
 	b.WriteString(f[1])
 }
 
-// bannerTexts leaves out the texts only server-rendered pages use (the
-// cookie declaration's), so every page carries just what the banner shows.
+// localRows returns the declared cookies with their lifetimes (and the
+// consent cookie's purpose) in lang; the catalogue's purposes are English.
+func localRows(lang string, t map[string]string, decl map[string][]declaredCookie) map[string][]declaredCookie {
+	out := make(map[string][]declaredCookie, len(decl))
+	for cat, list := range decl {
+		local := make([]declaredCookie, len(list))
+		for i, d := range list {
+			d.Lifetime = localLifetime(lang, t, d.Lifetime)
+			if d.own && t["consent_cookie_purpose"] != "" {
+				d.Purpose = t["consent_cookie_purpose"]
+			}
+			local[i] = d
+		}
+		out[cat] = local
+	}
+	return out
+}
+
+// bannerTexts leaves out the texts only the server uses (the cookie
+// declaration's, the lifetimes' units, the consent cookie's purpose), so
+// every page carries just what the banner shows.
 func bannerTexts(all map[string]string) map[string]string {
 	out := make(map[string]string, len(all))
 	for k, v := range all {
-		if !strings.HasPrefix(k, "decl_") {
+		if !strings.HasPrefix(k, "decl_") && !strings.HasPrefix(k, "life.") && k != "consent_cookie_purpose" {
 			out[k] = v
 		}
 	}
