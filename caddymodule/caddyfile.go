@@ -97,7 +97,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // rate_limit bounds the decisions recorded per minute from one client
 // network (/24 or /64; default 60) and for one consent id (default 10).
 //
-// text with "*" applies to every language; its key must be one the banner
+// A <lang> is a language tag one of the bundled languages serves: "de",
+// "de-AT", "zh-TW" (Traditional Chinese), "no" (Bokmål) — the list and the
+// rules are in docs/LANGUAGES.md; an unknown one fails, naming the bundled
+// tags. text with "*" applies to every language; its key must be one the banner
 // reads (the error lists them). A category that is not one of the five
 // defaults needs a label: a misspelt default fails, naming the near miss.
 // privacy_url and cookie_url are http(s) URLs or paths. sites lists the
