@@ -21,16 +21,17 @@ import (
 type textSet struct {
 	offered []string
 	forced  string
-	config  map[string][]byte                      // lang → banner configuration JSON
-	scripts map[string]*banner.File                // lang → configuration script (banner.ConfigScript)
-	noJS    map[string][2]string                   // lang → the no-JavaScript form, split around its return path
-	texts   map[string]map[string]string           // lang → every text, overrides applied
-	details map[string]*banner.File                // lang → the cookie tables' details
-	rows    map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
-	byName  map[string]*banner.File                // file name → configuration script or details, for serving
-	hosts   []byte                                 // {"category": [host, …]} of every category but necessary, for the guard
+	config  map[string][]byte            // lang → banner configuration JSON
+	scripts map[string]*banner.File      // lang → configuration script (banner.ConfigScript)
+	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
+	texts   map[string]map[string]string // lang → every text, overrides applied
+	details map[string]*banner.File      // lang → the cookie tables' details
+	byName  map[string]*banner.File      // file name → configuration script or details, for serving
+	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 
 	picked bounded.Map[string] // Accept-Language value → language (pick)
+
+	rows map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -77,41 +78,25 @@ type bannerCookie struct {
 
 // decl holds the declared cookies per category (declarationRows).
 func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
+	o = withBundledTags(o)
 	bundled := banner.Languages()
-	ts := &textSet{config: map[string][]byte{}, scripts: map[string]*banner.File{},
+	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
 		noJS: map[string][2]string{}, texts: map[string]map[string]string{}, details: map[string]*banner.File{},
 		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}}
-	// A configured tag names its bundle ("zh-TW" → "zh-Hant", "no" → "nb").
-	for _, l := range o.Languages {
-		b, ok := banner.Bundled(l)
-		if !ok {
-			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", l, bundled)
-		}
-		if !slices.Contains(ts.offered, b) {
-			ts.offered = append(ts.offered, b)
-		}
-	}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
+	for _, l := range ts.offered {
+		if !slices.Contains(bundled, l) {
+			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", l, bundled)
+		}
+	}
 	if o.Language != "" {
-		b, ok := banner.Bundled(o.Language)
-		if !ok {
+		if !slices.Contains(bundled, o.Language) {
 			return nil, fmt.Errorf("language %q: not bundled (bundled: %v)", o.Language, bundled)
 		}
-		ts.forced = b
-		ts.offered = []string{b}
-	}
-	overrides := map[string]map[string]string{} // bundle tag ("" for all) → texts
-	for _, l := range slices.Sorted(maps.Keys(o.Texts)) {
-		b := l
-		if l != "" {
-			b, _ = banner.Bundled(l) // checkTexts refused any other
-		}
-		if overrides[b] == nil {
-			overrides[b] = map[string]string{}
-		}
-		maps.Copy(overrides[b], o.Texts[l])
+		ts.forced = o.Language
+		ts.offered = []string{o.Language}
 	}
 	hosts := map[string][]string{}
 	for _, c := range cats {
@@ -128,7 +113,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	consentMode, attrs := consentModePairs(), rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
-		for _, over := range []map[string]string{overrides[""], overrides[lang]} {
+		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
 			for k, v := range over {
 				texts[k] = v
 			}
@@ -183,6 +168,46 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		ts.noJS[lang] = noJSForm(o, lang, texts)
 	}
 	return ts, nil
+}
+
+// withBundledTags returns o with each configured language tag spelled as
+// the bundle that serves it ("zh-TW" → "zh-Hant", "no" → "nb", "de-AT" →
+// "de"; see banner.Bundled), in Languages (without repeats), Language and
+// the keys of Texts (texts for two tags of one bundle merge, in tag
+// order). A tag no bundle serves is left as it is, for newTextSet and
+// checkTexts to refuse.
+func withBundledTags(o Options) Options {
+	tag := func(l string) string {
+		if b, ok := banner.Bundled(l); ok {
+			return b
+		}
+		return l
+	}
+	var langs []string
+	for _, l := range o.Languages {
+		if b := tag(l); !slices.Contains(langs, b) {
+			langs = append(langs, b)
+		}
+	}
+	o.Languages = langs
+	if o.Language != "" {
+		o.Language = tag(o.Language)
+	}
+	if o.Texts != nil {
+		texts := make(map[string]map[string]string, len(o.Texts))
+		for _, l := range slices.Sorted(maps.Keys(o.Texts)) {
+			b := l
+			if l != "" {
+				b = tag(l)
+			}
+			if texts[b] == nil {
+				texts[b] = map[string]string{}
+			}
+			maps.Copy(texts[b], o.Texts[l])
+		}
+		o.Texts = texts
+	}
+	return o
 }
 
 // pick returns the language for an Accept-Language header value. A site
