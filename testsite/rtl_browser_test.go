@@ -2,6 +2,7 @@ package testsite
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -157,4 +158,50 @@ func TestBrowserAxeRTL(t *testing.T) {
 	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#consentry-prefs details').forEach(d => { d.open = true })`))
 	audit("preference centre")
+}
+
+// TestBrowserEveryLanguage opens the demo in each bundled language, on a
+// phone (360×640) and a desktop (1280×800), and checks the first layer: it
+// is in that language (lang, dir and the three choice buttons' texts), and
+// Accept all, Reject all and Customise keep equal weight — the same width
+// and height, all three on screen — however long the language's words.
+func TestBrowserEveryLanguage(t *testing.T) {
+	b := newBrowser(t)
+	for _, v := range screenshotViews {
+		b.do("viewport", chromedp.EmulateViewport(v.width, v.height))
+		for _, lang := range banner.Languages() {
+			b.sendHeaders(map[string]string{"Accept-Language": lang})
+			b.open(demo.url(t, "/"))
+			b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
+			got := eval[struct {
+				Lang, Dir string
+				Texts     []string
+				Boxes     [][4]float64
+			}](b, `(() => {
+				const bn = document.querySelector('#consentry-banner');
+				const bs = [...bn.querySelectorAll('[data-consent-action]')];
+				return {Lang: bn.lang, Dir: bn.dir, Texts: bs.map((e) => e.textContent),
+					Boxes: bs.map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })};
+			})()`)
+			tx := banner.Texts(lang)
+			if got.Lang != lang || got.Dir != banner.Direction(lang) {
+				t.Errorf("%s %s: lang %q dir %q", v.name, lang, got.Lang, got.Dir)
+			}
+			if want := []string{tx["accept_all"], tx["reject_all"], tx["customise"]}; !slices.Equal(got.Texts, want) {
+				t.Errorf("%s %s: buttons read %q, want %q", v.name, lang, got.Texts, want)
+			}
+			if len(got.Boxes) != 3 {
+				continue
+			}
+			for i, bx := range got.Boxes {
+				if bx[0] < 0 || bx[1] < 0 || bx[0]+bx[2] > float64(v.width) || bx[1]+bx[3] > float64(v.height) {
+					t.Errorf("%s %s: button %q at %v is not on screen", v.name, lang, got.Texts[i], bx)
+				}
+				if bx[2] != got.Boxes[0][2] || bx[3] != got.Boxes[0][3] {
+					t.Errorf("%s %s: button %q is %gx%g, Accept all %gx%g: unequal weight",
+						v.name, lang, got.Texts[i], bx[2], bx[3], got.Boxes[0][2], got.Boxes[0][3])
+				}
+			}
+		}
+	}
 }
