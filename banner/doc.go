@@ -62,6 +62,11 @@
 // {"name","purpose","lifetime","party"} in categories[].cookies (party
 // "first" or "third"); bare names are accepted too.
 //
-// Texts come from the embedded i18n/<lang>.json files; Negotiate picks one
-// for an Accept-Language header and Texts fills missing keys from English.
+// Texts come from the embedded i18n/<lang>.json files (38 languages,
+// Languages); Negotiate picks one for an Accept-Language header, Bundled
+// resolves a tag to its bundle ("zh-TW" → "zh-Hant", "no" → "nb"), Texts
+// fills missing keys from English, Direction gives the dir attribute
+// ("rtl" for Arabic and Hebrew), and Plural renders the bundles' plural
+// messages by the language's CLDR plural rules (PluralCategory). The
+// languages and the negotiation rules are listed in docs/LANGUAGES.md.
 package banner

@@ -24,6 +24,7 @@ var i18nFS embed.FS
 var (
 	bundleOnce sync.Once
 	bundles    map[string]map[string]string
+	bundleKeys map[string]string // lowercased bundle tag → bundle tag ("zh-hant" → "zh-Hant")
 	bundleErr  error
 )
 
@@ -31,6 +32,7 @@ var (
 func loadBundles() (map[string]map[string]string, error) {
 	bundleOnce.Do(func() {
 		bundles = map[string]map[string]string{}
+		bundleKeys = map[string]string{}
 		files, err := i18nFS.ReadDir("i18n")
 		if err != nil {
 			bundleErr = err
@@ -49,6 +51,7 @@ func loadBundles() (map[string]map[string]string, error) {
 				return
 			}
 			bundles[lang] = m
+			bundleKeys[strings.ToLower(lang)] = lang
 		}
 	})
 	return bundles, bundleErr
@@ -77,26 +80,74 @@ func Languages() []string {
 }
 
 // Texts returns a copy of the bundled texts for lang, with every key the
-// English bundle has: keys the language lacks are English. A region subtag
-// falls back to its language ("de-AT" → "de"); an unknown language gives
+// English bundle has: keys the language lacks are English. A tag resolves
+// to a bundle as Bundled describes; a tag that names no bundle gives
 // English.
 func Texts(lang string) map[string]string {
 	b := mustBundles()
 	out := maps.Clone(b[DefaultLanguage])
-	if own, ok := b[bundleFor(lang, b)]; ok {
-		maps.Copy(out, own)
+	if tag, ok := Bundled(lang); ok {
+		maps.Copy(out, b[tag])
 	}
 	return out
 }
 
-// bundleFor maps a language tag to a bundle key, or "" when none fits.
-func bundleFor(lang string, b map[string]map[string]string) string {
-	for tag := range truncations(strings.ToLower(strings.TrimSpace(lang))) {
-		if _, ok := b[tag]; ok {
-			return tag
+// Bundled returns the bundle that serves a language tag, spelled as
+// Languages spells it, and whether there is one. The tag matches a bundle
+// case-insensitively ("_" or "-" between subtags), else after dropping
+// subtags from the end ("de-AT" → "de"), where each step may also go
+// through an alias: Chinese by script, or by region when the script is not
+// given ("zh", "zh-CN", "zh-SG", "zh-MY" → "zh-Hans"; "zh-TW", "zh-HK",
+// "zh-MO" → "zh-Hant"; Cantonese "yue" → "zh-Hant"); Norwegian "no" and
+// Nynorsk "nn" → Bokmål "nb"; the retired codes "iw" → "he", "in" → "id".
+// European and Brazilian Portuguese are separate bundles: "pt-BR" is
+// Brazilian, "pt" and every other "pt-*" European.
+func Bundled(tag string) (string, bool) {
+	mustBundles()
+	for cand := range candidates(tag) {
+		if key, ok := bundleKeys[cand]; ok {
+			return key, true
 		}
 	}
-	return ""
+	return "", false
+}
+
+// bundleAliases maps lowercased tags no bundle is named after to the
+// (lowercased) bundle that serves them; see Bundled.
+var bundleAliases = map[string]string{
+	"zh": "zh-hans", "zh-cn": "zh-hans", "zh-sg": "zh-hans", "zh-my": "zh-hans",
+	"zh-tw": "zh-hant", "zh-hk": "zh-hant", "zh-mo": "zh-hant", "yue": "zh-hant",
+	"no": "nb", "nn": "nb", "iw": "he", "in": "id",
+}
+
+// candidates yields the lowercased tags a requested tag may be served by,
+// best first: each truncation of the tag, each followed by its alias.
+func candidates(tag string) iter.Seq[string] {
+	tag = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(tag)), "_", "-")
+	return func(yield func(string) bool) {
+		for t := range truncations(tag) {
+			if !yield(t) {
+				return
+			}
+			if a, ok := bundleAliases[t]; ok && !yield(a) {
+				return
+			}
+		}
+	}
+}
+
+// rtlLanguages are the primary language subtags written right to left.
+var rtlLanguages = map[string]bool{"ar": true, "he": true, "iw": true, "fa": true, "ur": true, "ps": true, "yi": true, "dv": true, "ckb": true, "syr": true}
+
+// Direction returns "rtl" for a tag whose language is written right to left
+// (Arabic, Hebrew, and Persian, Urdu, … should they be bundled), else "ltr":
+// the value for the dir attribute of anything shown in that language.
+func Direction(lang string) string {
+	primary, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(strings.TrimSpace(lang)), "_", "-"), "-")
+	if rtlLanguages[primary] {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // truncations yields tag and then tag without its last subtag, and so on
@@ -117,8 +168,11 @@ func truncations(tag string) iter.Seq[string] {
 // value, or fallback when none matches. An empty offered means the bundled
 // languages. Preferences are taken in q-value order (q=0 excludes a tag);
 // a requested tag matches an offered tag exactly, or after dropping its
-// subtags ("de-CH" → "de", "zh-TW" → "zh"), or by primary language
-// ("pt" → "pt-BR"). The offered tag is returned as spelled in offered.
+// subtags ("de-CH" → "de"), each step also through the aliases Bundled
+// describes ("zh-TW" → "zh-Hant", "zh" → "zh-Hans", "no" → "nb"), or last
+// by primary language ("pt" → "pt-BR" when only that is offered, "zh-TW"
+// → "zh-Hans" when only that is). The offered tag is returned as spelled
+// in offered.
 func Negotiate(acceptLanguage string, offered []string, fallback string) string {
 	if len(offered) == 0 {
 		offered = Languages()
@@ -134,17 +188,20 @@ func Negotiate(acceptLanguage string, offered []string, fallback string) string 
 	return fallback
 }
 
-// match finds want in offered: exact, then by truncation, then by primary
-// subtag.
+// match finds want in offered: exact, then by truncation and alias, then
+// by primary subtag.
 func match(want string, offered []string) (string, bool) {
-	for tag := range truncations(want) {
+	for tag := range candidates(want) {
 		for _, o := range offered {
-			if strings.EqualFold(o, tag) {
+			if strings.EqualFold(strings.ReplaceAll(o, "_", "-"), tag) {
 				return o, true
 			}
 		}
 	}
-	primary, _, _ := strings.Cut(want, "-")
+	primary, _, _ := strings.Cut(strings.ReplaceAll(want, "_", "-"), "-")
+	if a, ok := bundleAliases[primary]; ok {
+		primary, _, _ = strings.Cut(a, "-") // "no" → "nb", "iw" → "he", "yue" → "zh"
+	}
 	for _, o := range offered {
 		p, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(o), "_", "-"), "-")
 		if p == primary {

@@ -1,6 +1,7 @@
 package banner
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +18,42 @@ func TestNegotiate(t *testing.T) {
 		{"first choice", "ja,en;q=0.8", nil, "en", "ja"},
 		{"q order beats header order", "en;q=0.5, fr;q=0.9", nil, "en", "fr"},
 		{"region to language", "de-CH", nil, "en", "de"},
-		{"zh-TW to zh", "zh-TW,zh;q=0.9", nil, "en", "zh"},
-		{"script and region", "zh-Hant-TW", nil, "en", "zh"},
+		{"zh-TW to Traditional", "zh-TW,zh;q=0.9", nil, "en", "zh-Hant"},
+		{"script and region", "zh-Hant-TW", nil, "en", "zh-Hant"},
+		{"zh to Simplified", "zh", nil, "en", "zh-Hans"},
+		{"zh-CN to Simplified", "zh-CN", nil, "en", "zh-Hans"},
+		{"zh-SG to Simplified", "zh-SG", nil, "en", "zh-Hans"},
+		{"zh-MY to Simplified", "zh-MY", nil, "en", "zh-Hans"},
+		{"zh-HK to Traditional", "zh-HK", nil, "en", "zh-Hant"},
+		{"zh-MO to Traditional", "zh-MO", nil, "en", "zh-Hant"},
+		{"zh-Hans", "zh-Hans", nil, "en", "zh-Hans"},
+		{"zh-Hant", "zh-Hant", nil, "en", "zh-Hant"},
+		{"script beats region", "zh-Hans-HK", nil, "en", "zh-Hans"},
+		{"script beats region, Traditional", "zh-Hant-CN", nil, "en", "zh-Hant"},
+		{"underscore", "zh_TW", nil, "en", "zh-Hant"},
+		{"Cantonese", "yue-HK", nil, "en", "zh-Hant"},
+		{"zh-TW, only Simplified offered", "zh-TW", []string{"en", "zh-Hans"}, "en", "zh-Hans"},
+		{"zh-CN, only Traditional offered", "zh-CN", []string{"en", "zh-Hant"}, "en", "zh-Hant"},
+		{"Norwegian", "no", nil, "en", "nb"},
+		{"Norwegian Nynorsk", "nn-NO", nil, "en", "nb"},
+		{"Norwegian Bokmål", "nb-NO", nil, "en", "nb"},
+		{"no offered as nb only by primary", "no-NO", []string{"en", "nb"}, "en", "nb"},
+		{"pt-BR", "pt-BR", nil, "en", "pt-BR"},
+		{"pt-PT", "pt-PT", nil, "en", "pt"},
+		{"pt", "pt", nil, "en", "pt"},
+		{"pt-AO to European", "pt-AO", nil, "en", "pt"},
+		{"pt-BR, only European offered", "pt-BR", []string{"en", "pt"}, "en", "pt"},
+		{"Hebrew, old code", "iw", nil, "en", "he"},
+		{"Hebrew", "he-IL", nil, "en", "he"},
+		{"Arabic", "ar-EG,ar;q=0.9", nil, "en", "ar"},
+		{"Indonesian, old code", "in-ID", nil, "en", "id"},
+		{"Malay", "ms-MY", nil, "en", "ms"},
+		{"Icelandic", "is-IS", nil, "en", "is"},
+		{"Irish", "ga-IE", nil, "en", "ga"},
+		{"Maltese", "mt", nil, "en", "mt"},
+		{"Thai", "th-TH", nil, "en", "th"},
+		{"Vietnamese", "vi-VN", nil, "en", "vi"},
+		{"Turkish", "tr-TR", nil, "en", "tr"},
 		{"unknown", "xx", nil, "en", "en"},
 		{"unknown then known", "xx, sv;q=0.3", nil, "en", "sv"},
 		{"q=0 excluded", "ja;q=0, de;q=0.1", nil, "en", "de"},
@@ -47,18 +82,45 @@ var requiredKeys = []string{
 	"placeholder_allow", "settings", "error", "cookie_list",
 }
 
+// wantLanguages are the languages issue 16 asks for: the 24 official EU
+// languages, then Norwegian, Icelandic, Japanese, Korean, Chinese in both
+// scripts, Brazilian Portuguese, Turkish, Arabic, Hebrew, Thai, Vietnamese,
+// Indonesian and Malay.
+var wantLanguages = []string{
+	"bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt", "nl",
+	"pl", "pt", "ro", "sk", "sl", "sv",
+	"nb", "is", "ja", "ko", "zh-Hans", "zh-Hant", "pt-BR", "tr", "ar", "he", "th", "vi", "id", "ms",
+}
+
 func TestLanguages(t *testing.T) {
 	langs := Languages()
 	if len(langs) == 0 || langs[0] != "en" {
 		t.Fatalf("Languages() = %v, want en first", langs)
 	}
-	for _, l := range []string{"en", "ja", "de", "fr", "es", "sv"} { // SPEC minimum
+	for _, l := range wantLanguages {
 		if !slices.Contains(langs, l) {
 			t.Errorf("Languages() lacks %q", l)
 		}
 	}
+	if len(langs) < 30 {
+		t.Errorf("Languages() has %d languages, want at least 30", len(langs))
+	}
+	for _, l := range langs {
+		if got, ok := Bundled(l); !ok || got != l {
+			t.Errorf("Bundled(%q) = %q, %v; want itself", l, got, ok)
+		}
+	}
 }
 
+// placeholderRE finds the placeholders of a plain text ("{category}").
+var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// TestEveryLanguageHasEveryKey holds every bundle to en.json: the same keys
+// (none missing, none extra), no empty or space-padded text, the same
+// placeholders the same number of times in each plain text, and each
+// plural message (a "{n, plural, …}" text) well formed with exactly the
+// branches its language's plural rule uses, "#" in every branch that
+// stands for more than two.
 func TestEveryLanguageHasEveryKey(t *testing.T) {
 	b, err := loadBundles()
 	if err != nil {
@@ -80,12 +142,25 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 	for lang, m := range b {
 		for k, v := range en {
 			got, ok := m[k]
-			if !ok || strings.TrimSpace(got) == "" {
+			if !ok {
 				t.Errorf("%s lacks %q", lang, k)
 				continue
 			}
-			if strings.Contains(v, "{category}") != strings.Contains(got, "{category}") {
-				t.Errorf("%s %q: {category} placeholder mismatch: %q", lang, k, got)
+			if strings.TrimSpace(got) == "" || strings.TrimSpace(got) != got {
+				t.Errorf("%s %q is empty or space-padded: %q", lang, k, got)
+			}
+			if _, plural := parsePlural(v); plural {
+				checkPluralMessage(t, lang, k, got)
+				continue
+			}
+			want, have := placeholderRE.FindAllString(v, -1), placeholderRE.FindAllString(got, -1)
+			slices.Sort(want)
+			slices.Sort(have)
+			if !slices.Equal(want, have) {
+				t.Errorf("%s %q: placeholders %v, want %v: %q", lang, k, have, want, got)
+			}
+			if strings.Count(got, "{") != len(have) || strings.Count(got, "}") != len(have) {
+				t.Errorf("%s %q: a brace outside a placeholder: %q", lang, k, got)
 			}
 		}
 		for k := range m {
@@ -96,7 +171,50 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 		if lang != "en" && m["accept_all"] == en["accept_all"] {
 			t.Errorf("%s accept_all is still English", lang)
 		}
+		if m["accept_all"] == m["reject_all"] {
+			t.Errorf("%s: accept_all and reject_all read alike: %q", lang, m["accept_all"])
+		}
 	}
+}
+
+// checkPluralMessage checks a bundle's plural message for lang.
+func checkPluralMessage(t *testing.T, lang, key, msg string) {
+	t.Helper()
+	branches, ok := parsePlural(msg)
+	if !ok {
+		t.Errorf("%s %q: not a plural message: %q", lang, key, msg)
+		return
+	}
+	want := map[string]bool{pluralOther: true}
+	for n := range 1000 {
+		want[PluralCategory(lang, n)] = true
+	}
+	for cat, text := range branches {
+		if !want[cat] {
+			t.Errorf("%s %q: branch %q, which %s never uses", lang, key, cat, lang)
+		}
+		if strings.TrimSpace(text) == "" {
+			t.Errorf("%s %q: empty %q branch", lang, key, cat)
+		}
+		if cat != pluralZero && cat != pluralOne && cat != pluralTwo && !strings.Contains(text, "#") {
+			t.Errorf("%s %q: %q branch %q lacks the number #", lang, key, cat, text)
+		}
+	}
+	for cat := range want {
+		if _, ok := branches[cat]; !ok {
+			t.Errorf("%s %q: no %q branch (e.g. n=%d): %q", lang, key, cat, firstWith(lang, cat), msg)
+		}
+	}
+}
+
+// firstWith returns the least n in lang's category cat, or -1.
+func firstWith(lang, cat string) int {
+	for n := range 1000 {
+		if PluralCategory(lang, n) == cat {
+			return n
+		}
+	}
+	return -1
 }
 
 func TestTexts(t *testing.T) {
@@ -124,7 +242,8 @@ func TestTextsFallsBackKeyByKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	b["zz"] = map[string]string{"title": "Zed"}
-	defer delete(b, "zz")
+	bundleKeys["zz"] = "zz"
+	defer func() { delete(b, "zz"); delete(bundleKeys, "zz") }()
 	m := Texts("zz")
 	if m["title"] != "Zed" || m["accept_all"] != "Accept all" {
 		t.Errorf(`Texts("zz") title=%q accept_all=%q, want own title and English accept_all`, m["title"], m["accept_all"])

@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +98,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // rate_limit bounds the decisions recorded per minute from one client
 // network (/24 or /64; default 60) and for one consent id (default 10).
 //
-// text with "*" applies to every language; its key must be one the banner
+// A <lang> is a language tag one of the bundled languages serves: "de",
+// "de-AT", "zh-TW" (Traditional Chinese), "no" (Bokmål) — the list and the
+// rules are in docs/LANGUAGES.md; an unknown one fails, naming the bundled
+// tags. text with "*" applies to every language; its key must be one the banner
 // reads (the error lists them). A category that is not one of the five
 // defaults needs a label: a misspelt default fails, naming the near miss.
 // privacy_url and cookie_url are http(s) URLs or paths. sites lists the
@@ -365,7 +367,7 @@ func parseBool(d *caddyfile.Dispenser) (bool, error) {
 func checkLanguages(d *caddyfile.Dispenser, name string, langs ...string) error {
 	bundled := banner.Languages()
 	for _, l := range langs {
-		if !slices.Contains(bundled, l) {
+		if _, ok := banner.Bundled(l); !ok {
 			return d.Errf("%s %q: no bundled texts for this language (bundled: %s)", name, l, strings.Join(bundled, " "))
 		}
 	}
@@ -489,7 +491,7 @@ func (h *Handler) parseText(d *caddyfile.Dispenser) (textRef, error) {
 		return textRef{}, d.ArgErr()
 	}
 	lang, key := args[0], args[1]
-	if lang != allLanguages && !slices.Contains(banner.Languages(), lang) {
+	if _, ok := banner.Bundled(lang); lang != allLanguages && !ok {
 		return textRef{}, d.Errf("text %q: no bundled texts for this language (bundled: %s, or * for all)", lang, strings.Join(banner.Languages(), " "))
 	}
 	if h.Texts == nil {

@@ -128,7 +128,7 @@ func CheckTextKey(key string, cs []Category) error {
 func checkTexts(o Options) error {
 	bundled := banner.Languages()
 	for _, lang := range slices.Sorted(maps.Keys(o.Texts)) {
-		if lang != "" && !slices.Contains(bundled, lang) {
+		if _, ok := banner.Bundled(lang); lang != "" && !ok {
 			return fmt.Errorf("texts: language %q: not bundled (bundled: %s)", lang, strings.Join(bundled, " "))
 		}
 		for _, key := range slices.Sorted(maps.Keys(o.Texts[lang])) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/consentry/consentry/banner"
 )
 
 // declaredCookie is one row of the cookie declaration.
@@ -15,6 +17,7 @@ type declaredCookie struct {
 	Lifetime string `json:"lifetime,omitempty"`
 	Party    string `json:"party"`
 	Host     string `json:"host,omitempty"`
+	own      bool   // the consent cookie itself, whose purpose the bundles word
 }
 
 // declaredCategory is one category of the cookie declaration.
@@ -54,7 +57,7 @@ func declarationRows(o Options, cats []Category, vendors []Vendor) (map[string][
 		}
 	}
 	consentCookie := declaredCookie{
-		Name: o.CookieName, Party: FirstParty,
+		Name: o.CookieName, Party: FirstParty, own: true,
 		Purpose:  "Remembers your cookie choice (signed; holds no personal data beyond a random consent id).",
 		Lifetime: maxAgeText(o),
 	}
@@ -91,7 +94,7 @@ func (c *Consent) declaration(lang string, s *State) []declaredCategory {
 		label, desc := categoryText(cat, t)
 		d := declaredCategory{
 			Key: cat.Key, Label: label, Description: desc, Locked: cat.Key == Necessary,
-			Granted: s.Allowed(cat.Key), Cookies: c.declRows[cat.Key], Vendors: c.declVendors[cat.Key],
+			Granted: s.Allowed(cat.Key), Cookies: c.texts.rows[lang][cat.Key], Vendors: c.declVendors[cat.Key],
 		}
 		if d.Cookies == nil {
 			d.Cookies = []declaredCookie{}
@@ -102,9 +105,9 @@ func (c *Consent) declaration(lang string, s *State) []declaredCategory {
 }
 
 var declarationPage = template.Must(template.New("cookies").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="{{.Lang}}" dir="{{.Dir}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{.T.decl_title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #767676;padding:.35rem .5rem;text-align:left;vertical-align:top}caption{text-align:left;font-weight:600}code{font-size:.95em}fieldset{border:1px solid #767676;margin:1rem 0}button{min-height:44px;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem;border:2px solid #1a1a1a;border-radius:6px;background:#1a1a1a;color:#fff;font:inherit;font-weight:600}a{color:#1d4ed8}</style>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #767676;padding:.35rem .5rem;text-align:start;vertical-align:top}caption{text-align:start;font-weight:600}code{font-size:.95em}fieldset{border:1px solid #767676;margin:1rem 0}button{min-height:44px;margin:.25rem 0;margin-inline-end:.5rem;padding:.5rem 1rem;border:2px solid #1a1a1a;border-radius:6px;background:#1a1a1a;color:#fff;font:inherit;font-weight:600}a{color:#1d4ed8}</style>
 </head><body><main>
 <h1>{{.T.decl_title}}</h1>
 <p>{{.T.decl_intro}} <a href="{{.PrivacyURL}}">{{.T.privacy_link}}</a></p>
@@ -138,7 +141,7 @@ func (c *Consent) serveDeclaration(w http.ResponseWriter, r *http.Request, s *St
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = declarationPage.Execute(w, map[string]any{
-		"Lang": lang, "T": c.texts.texts[lang], "Categories": decl, "Endpoint": c.opts.Prefix,
+		"Lang": lang, "Dir": banner.Direction(lang), "T": c.texts.texts[lang], "Categories": decl, "Endpoint": c.opts.Prefix,
 		"PrivacyURL": c.opts.PrivacyURL, "Return": c.opts.Prefix + "/cookies",
 	})
 }

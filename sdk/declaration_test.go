@@ -63,7 +63,7 @@ func TestCookieDeclarationHTMLInVisitorLanguage(t *testing.T) {
 	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("content type %q", w.Header().Get("Content-Type"))
 	}
-	for _, want := range []string{`<html lang="ja">`, "Cookieに関する宣言", `<th scope="col">有効期間</th>`, "<code>_ga</code>",
+	for _, want := range []string{`<html lang="ja" dir="ltr">`, "Cookie一覧", "<td>2年</td>", "<td>180日～365日</td>", `<th scope="col">有効期間</th>`, "<code>_ga</code>",
 		`<form method="post" action="/_consent"`, `name="action" value="reject_all"`, `value="necessary" checked disabled`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("declaration lacks %q", want)
@@ -71,5 +71,33 @@ func TestCookieDeclarationHTMLInVisitorLanguage(t *testing.T) {
 	}
 	if strings.Contains(body, `value="analytics" checked`) {
 		t.Errorf("analytics is ticked before any choice")
+	}
+}
+
+// TestCookieDeclarationLocalised: the declaration page speaks the visitor's
+// language down to the lifetimes (with the language's plural forms) and the
+// consent cookie's purpose, and is laid out right to left in Arabic and
+// Hebrew.
+func TestCookieDeclarationLocalised(t *testing.T) {
+	c := newTestConsent(t, Options{})
+	for _, tc := range []struct {
+		accept string
+		want   []string
+	}{
+		{"de-DE", []string{`<html lang="de" dir="ltr">`, "<td>2 Jahre</td>", "<td>1 Jahr</td>", "<td>Sitzung</td>", "<td>180 Tage bis 365 Tage</td>", "Speichert Ihre Cookie-Auswahl"}},
+		{"pl", []string{"<td>2 lata</td>", "<td>13 miesięcy</td>", "<td>30 minut</td>", "<td>1 rok</td>"}},
+		{"ar", []string{`<html lang="ar" dir="rtl">`, "<td>سنتان</td>", "<td>13 شهرًا</td>", "<td>سنة واحدة</td>"}},
+		{"he-IL", []string{`<html lang="he" dir="rtl">`, "<td>שנתיים</td>", "<td>שנה אחת</td>"}},
+		{"zh-TW", []string{`<html lang="zh-Hant" dir="ltr">`, "<td>2年</td>", "<td>工作階段</td>"}},
+		{"en", []string{`<html lang="en" dir="ltr">`, "<td>2 years</td>", "<td>180 to 365 days</td>", "Remembers your cookie choice"}},
+	} {
+		r := httptest.NewRequest("GET", "/_consent/cookies", nil)
+		r.Header.Set("Accept-Language", tc.accept)
+		body := serve(c, r).Body.String()
+		for _, want := range tc.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: declaration lacks %q", tc.accept, want)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,6 +30,8 @@ type textSet struct {
 	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 
 	picked bounded.Map[string] // Accept-Language value → language (pick)
+
+	rows map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -40,6 +43,7 @@ type bannerConfig struct {
 	PrivacyURL string            `json:"privacyUrl"`
 	CookieURL  string            `json:"cookieUrl"`
 	Lang       string            `json:"lang"`
+	Dir        string            `json:"dir"` // "ltr" or "rtl" (banner.Direction), for the banner's dir attribute
 	Floating   bool              `json:"floating"`
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
@@ -74,10 +78,11 @@ type bannerCookie struct {
 
 // decl holds the declared cookies per category (declarationRows).
 func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
+	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
 		noJS: map[string][2]string{}, texts: map[string]map[string]string{}, details: map[string]*banner.File{},
-		byName: map[string]*banner.File{}}
+		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -128,12 +133,15 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 			PrivacyURL:  o.PrivacyURL,
 			CookieURL:   o.CookieURL,
 			Lang:        lang,
+			Dir:         banner.Direction(lang),
 			Floating:    o.FloatingButton,
 			Texts:       bannerTexts(texts),
 			ConsentMode: consentMode,
 			Attrs:       attrs,
 		}
 		full := map[string][]bannerCookie{}
+		rows := localRows(lang, texts, decl)
+		ts.rows[lang] = rows
 		for _, c := range cats {
 			label, desc := categoryText(c, texts)
 			bc := bannerCategory{Key: c.Key, Label: label, Description: desc, Locked: c.Key == Necessary}
@@ -142,7 +150,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 					bc.Hosts = append(bc.Hosts, h)
 				}
 			}
-			for _, d := range decl[c.Key] {
+			for _, d := range rows[c.Key] {
 				bc.Cookies = append(bc.Cookies, d.Name)
 				full[c.Key] = append(full[c.Key], bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
 			}
@@ -169,6 +177,46 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		ts.noJS[lang] = noJSForm(o, lang, texts)
 	}
 	return ts, nil
+}
+
+// withBundledTags returns o with each configured language tag spelled as
+// the bundle that serves it ("zh-TW" → "zh-Hant", "no" → "nb", "de-AT" →
+// "de"; see banner.Bundled), in Languages (without repeats), Language and
+// the keys of Texts (texts for two tags of one bundle merge, in tag
+// order). A tag no bundle serves is left as it is, for newTextSet and
+// checkTexts to refuse.
+func withBundledTags(o Options) Options {
+	tag := func(l string) string {
+		if b, ok := banner.Bundled(l); ok {
+			return b
+		}
+		return l
+	}
+	var langs []string
+	for _, l := range o.Languages {
+		if b := tag(l); !slices.Contains(langs, b) {
+			langs = append(langs, b)
+		}
+	}
+	o.Languages = langs
+	if o.Language != "" {
+		o.Language = tag(o.Language)
+	}
+	if o.Texts != nil {
+		texts := make(map[string]map[string]string, len(o.Texts))
+		for _, l := range slices.Sorted(maps.Keys(o.Texts)) {
+			b := l
+			if l != "" {
+				b = tag(l)
+			}
+			if texts[b] == nil {
+				texts[b] = map[string]string{}
+			}
+			maps.Copy(texts[b], o.Texts[l])
+		}
+		o.Texts = texts
+	}
+	return o
 }
 
 // pick returns the language for an Accept-Language header value. A site
@@ -232,7 +280,7 @@ func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string
 func noJSForm(o Options, lang string, t map[string]string) [2]string {
 	e := html.EscapeString
 	head := `<form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
-		`" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
+		`" dir="` + banner.Direction(lang) + `" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
 		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
 		`</a></p><input type="hidden" name="return" value="`
 	tail := `"><button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
@@ -249,12 +297,31 @@ func (ts *textSet) appendNoJSForm(b *bytes.Buffer, lang, path string) {
 	b.WriteString(f[1])
 }
 
-// bannerTexts leaves out the texts only server-rendered pages use (the
-// cookie declaration's), so every page carries just what the banner shows.
+// localRows returns the declared cookies with their lifetimes (and the
+// consent cookie's purpose) in lang; the catalogue's purposes are English.
+func localRows(lang string, t map[string]string, decl map[string][]declaredCookie) map[string][]declaredCookie {
+	out := make(map[string][]declaredCookie, len(decl))
+	for cat, list := range decl {
+		local := make([]declaredCookie, len(list))
+		for i, d := range list {
+			d.Lifetime = localLifetime(lang, t, d.Lifetime)
+			if d.own && t["consent_cookie_purpose"] != "" {
+				d.Purpose = t["consent_cookie_purpose"]
+			}
+			local[i] = d
+		}
+		out[cat] = local
+	}
+	return out
+}
+
+// bannerTexts leaves out the texts only the server uses (the cookie
+// declaration's, the lifetimes' units, the consent cookie's purpose), so
+// every page carries just what the banner shows.
 func bannerTexts(all map[string]string) map[string]string {
 	out := make(map[string]string, len(all))
 	for k, v := range all {
-		if !strings.HasPrefix(k, "decl_") {
+		if !strings.HasPrefix(k, "decl_") && !strings.HasPrefix(k, "life.") && k != "consent_cookie_purpose" {
 			out[k] = v
 		}
 	}

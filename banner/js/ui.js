@@ -25,7 +25,8 @@ const errs = [0, 1].map(() => h('p', { class: 'cs-err', 'aria-live': 'assertive'
 const showError = (text) => errs.forEach((e) => { e.textContent = text; });
 
 // 1. The first layer: a non-modal region fixed at the bottom.
-const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': t('title'), lang, hidden: true }, [
+// cfg.dir ("ltr" or "rtl") is the language's direction, whatever the page's.
+const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': t('title'), lang, dir: cfg.dir, hidden: true }, [
   h('div', { class: 'cs-in' }, [
     h('h2', { class: 'cs-h', text: t('title') }),
     reaskNote(),
@@ -85,7 +86,7 @@ const rows = cats.map((c) => {
     cookieTable(c),
   ]);
 });
-const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', lang, tabindex: -1 }, [
+const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', lang, dir: cfg.dir, tabindex: -1 }, [
   h('div', { class: 'cs-in' }, [
     h('div', { class: 'cs-top' }, [
       h('h2', { class: 'cs-h', id: 'cs-pt', text: t('prefs_title') }),
@@ -159,7 +160,7 @@ prefs.addEventListener('close', () => {
 let floating = null;
 const showFloating = () => {
   if (!cfg.floating || !state.decided || floating || !doc.body) return;
-  floating = h('button', { type: 'button', id: 'consentry-settings', 'data-consent-open': true, lang, text: t('settings') });
+  floating = h('button', { type: 'button', id: 'consentry-settings', 'data-consent-open': true, lang, dir: cfg.dir, text: t('settings') });
   doc.body.append(floating);
 };
 
