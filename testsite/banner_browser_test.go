@@ -322,43 +322,15 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 // unfolded. CONSENTRY_AXE_JS is the path of axe.min.js; without it the test
 // skips, or fails when CI=true.
 func TestBrowserAxeDemo(t *testing.T) {
-	path := os.Getenv("CONSENTRY_AXE_JS")
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CONSENTRY_AXE_JS (path of axe.min.js) not set; CI needs the axe-core audit")
-		}
-		t.Skip("CONSENTRY_AXE_JS (path of axe.min.js) not set")
-	}
-	axe, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := openFresh(t)
-	b.do("load axe-core", chromedp.Evaluate[chromedp.Void](string(axe)))
-	audit := func(layer string) {
-		t.Helper()
-		// Colours are only final once the fade-in is over.
-		b.waitJS("animations done", `document.getAnimations().every(a => a.playState !== "running")`)
-		ctx, cancel := b.step()
-		defer cancel()
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run({include: [['#consentry-banner'], ['#consentry-prefs'], ['.consentry-placeholder']]},
-			{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})
-			.then(r => r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ") + " " + n.failureSummary).join(", ")))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("axe on the %s: %v", layer, err)
-		}
-		for _, v := range got {
-			t.Errorf("axe, %s: %s", layer, v)
-		}
-	}
-	audit("first layer")
-	b.click(customiseSel)
-	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#consentry-prefs details').forEach(d => { d.open = true })`))
+	loadAxe(t, b)
+	const include = `[['#consentry-banner'], ['#consentry-prefs'], ['.consentry-placeholder']]`
+	axeAudit(t, b, "first layer", include)
+	openPrefsUnfolded(b)
 	if n := eval[int](b, `document.querySelectorAll('#consentry-prefs details[open] table').length`); n == 0 {
 		t.Fatalf("no cookie table unfolded in the preference centre")
 	}
-	audit("preference centre")
+	axeAudit(t, b, "preference centre", include)
 }
 
 // layoutShiftJS resolves to the layout shifts so far (buffered), summed as

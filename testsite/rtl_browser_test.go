@@ -122,42 +122,15 @@ func TestBrowserBannerRTL(t *testing.T) {
 // cookie table unfolded. It skips without CONSENTRY_AXE_JS, or fails when
 // CI=true.
 func TestBrowserAxeRTL(t *testing.T) {
-	path := os.Getenv("CONSENTRY_AXE_JS")
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CONSENTRY_AXE_JS (path of axe.min.js) not set; CI needs the axe-core audit")
-		}
-		t.Skip("CONSENTRY_AXE_JS (path of axe.min.js) not set")
-	}
-	axe, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := newBrowser(t)
 	b.sendHeaders(map[string]string{"Accept-Language": "ar"})
 	b.open(demo.url(t, "/"))
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
-	b.do("load axe-core", chromedp.Evaluate[chromedp.Void](string(axe)))
-	audit := func(layer string) {
-		t.Helper()
-		b.waitJS("animations done", `document.getAnimations().every(a => a.playState !== "running")`)
-		ctx, cancel := b.step()
-		defer cancel()
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run({include: [['#consentry-banner'], ['#consentry-prefs']]},
-			{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})
-			.then(r => r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ") + " " + n.failureSummary).join(", ")))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("axe on the %s: %v", layer, err)
-		}
-		for _, v := range got {
-			t.Errorf("axe, Arabic %s: %s", layer, v)
-		}
-	}
-	audit("first layer")
-	b.click(customiseSel)
-	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#consentry-prefs details').forEach(d => { d.open = true })`))
-	audit("preference centre")
+	loadAxe(t, b)
+	const include = `[['#consentry-banner'], ['#consentry-prefs']]`
+	axeAudit(t, b, "Arabic first layer", include)
+	openPrefsUnfolded(b)
+	axeAudit(t, b, "Arabic preference centre", include)
 }
 
 // TestBrowserEveryLanguage opens the demo in each bundled language, on a
