@@ -87,7 +87,11 @@ func (rw *Writer) refusedKey(v []byte) string {
 // style body is not one the page is known to load from.
 func (rw *Writer) hostCategory(v []byte, inText bool) string {
 	rw.hostBuf = appendURLHost(rw.hostBuf[:0], v)
-	h := rw.hostBuf
+	return rw.knownHostCategory(rw.hostBuf, inText)
+}
+
+// knownHostCategory is hostCategory for the host h already mapped.
+func (rw *Writer) knownHostCategory(h []byte, inText bool) string {
 	if len(h) == 0 {
 		return ""
 	}
