@@ -47,9 +47,9 @@ var urlHostCases = []urlHostCase{
 	{in: "https://ADS．EXAMPLE/x", want: "ads.example"},
 	{in: "https://ａｄｓ.example/x", want: "ads.example"},
 	{in: "https://ＡＤＳ.example/x", want: "ads.example"},
-	{in: "https://ad\u00ads.example/x", want: "ads.example"},    // soft hyphen
+	{in: "https://ad\u00ads.example/x", want: "ads.example"},                     // soft hyphen
 	{in: "https://ad\u200bs.example/x", want: "ads.example", conservative: true}, // zero-width space: Chromium refuses it
-	{in: "https://a\u034fds.example/x", want: "ads.example"},    // combining grapheme joiner
+	{in: "https://a\u034fds.example/x", want: "ads.example"},                     // combining grapheme joiner
 	{in: "https://ads.example\u3002/x", want: "ads.example"},
 	{in: "https://&#xFF41;ds.example/x", want: "ads.example"},
 	{in: "https://&#65345;ds&#x3002;example/x", want: "ads.example"},
