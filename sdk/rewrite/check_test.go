@@ -22,7 +22,7 @@ import (
 // the element table (TestFetchTable holds the two together). "*" holds for every
 // element inside <svg> and <math> but <a>.
 var liveFetches = map[string][]string{
-	"script": {"src"}, "img": {"src", "srcset", "lowsrc"}, "iframe": {"src", "srcdoc"},
+	"script": {"src"}, "img": {"src", "srcset", "lowsrc"}, "image": {"src", "srcset", "lowsrc"}, "iframe": {"src", "srcdoc"},
 	"frame": {"src", "srcdoc"}, "embed": {"src"}, "object": {"data", "archive", "codebase"},
 	"applet": {"archive", "codebase"}, "video": {"src", "poster"}, "audio": {"src"},
 	"source": {"src", "srcset"}, "track": {"src"}, "input": {"src"}, "portal": {"src"},
@@ -465,7 +465,7 @@ func TestSkipFast(t *testing.T) {
 		{"<br/><hr />x", len("<br/><hr />x")},
 	}
 	for _, tc := range tests {
-		if got := skipFast([]byte(tc.in)); got != tc.want {
+		if got := skipFast([]byte(tc.in), false); got != tc.want {
 			t.Errorf("skipFast(%q) = %d, want %d", tc.in, got, tc.want)
 		}
 	}

@@ -58,7 +58,7 @@ const (
 func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 	for {
 		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
-			if k := skipFast(rw.carry[p.base+p.pos : p.base+p.n]); k > 0 {
+			if k := skipFast(rw.carry[p.base+p.pos:p.base+p.n], rw.inNoscript()); k > 0 {
 				p.pos += k
 				relex(p.in, l, p.pos)
 			}
@@ -76,7 +76,7 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 		case html.StartTagCloseToken, html.StartTagVoidToken:
 			next = rw.lexStartTagEnd(p, end)
 		case html.TextToken:
-			next = rw.lexText(p, data, end)
+			next = rw.lexText(p, l, data, end)
 		case html.CommentToken:
 			next = rw.lexComment(p, l, data, end)
 		case html.DoctypeToken, html.EndTagToken:
@@ -84,6 +84,9 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 			if end == p.n && !p.final && data[len(data)-1] != '>' {
 				rw.hold(p.base + p.pos)
 				return false
+			}
+			if tt == html.EndTagToken && rw.inNoscript() && isNoscriptEnd(l.Text()) {
+				rw.closeNoscript(p.base + p.pos)
 			}
 			p.pos = end
 		default: // SVGToken, MathToken, XMLToken: a whole element
@@ -162,8 +165,17 @@ func (rw *Writer) lexStartTagEnd(p *lexPass, end int) step {
 // lexText passes text, injecting before the first non-space text when no
 // head came first, and holds a trailing "<" or "</" or an open CDATA
 // section.
-func (rw *Writer) lexText(p *lexPass, data []byte, end int) step {
+func (rw *Writer) lexText(p *lexPass, l *html.Lexer, data []byte, end int) step {
 	base, pos := p.base, p.pos
+	if bytes.HasPrefix(data, cdataOpen) {
+		// In HTML content "<![CDATA[" opens a bogus comment that ends at
+		// the first '>', not at "]]>" as the lexer reads it.
+		if k := bytes.IndexByte(data, '>'); k >= 0 {
+			p.pos = pos + k + 1
+			relex(p.in, l, p.pos)
+			return stepNext
+		}
+	}
 	textEnd := end
 	if end == p.n && !p.final {
 		if bytes.HasPrefix(data, cdataOpen) && !(len(data) >= len(cdataOpen)+3 && bytes.HasSuffix(data, []byte("]]>"))) {

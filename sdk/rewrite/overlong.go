@@ -55,7 +55,7 @@ func (rw *Writer) passOverlong(i int) {
 		return
 	}
 	rw.emitTo(i)
-	out := append(rw.out, t[:nameEnd]...)
+	out := rw.appendCarry(rw.out, i, i+nameEnd)
 	if cls.el == elScript {
 		out = append(out, ` type="text/plain"`...)
 	}
@@ -64,11 +64,11 @@ func (rw *Writer) passOverlong(i int) {
 	out = append(out, '"')
 	last := nameEnd
 	for _, off := range renames {
-		out = append(out, t[last:off]...)
+		out = rw.appendCarry(out, i+last, i+off)
 		out = append(out, "data-"...)
 		last = off
 	}
-	rw.out = append(out, t[last:]...)
+	rw.out = rw.appendCarry(out, i+last, len(rw.carry))
 	rw.done = len(rw.carry)
 	rw.counts = rw.counts.Add(cat)
 }

@@ -81,6 +81,8 @@ func (rw *Writer) startTag(start, end, nameEnd int, c tagClass) {
 		rw.fetchTag(start, end, nameEnd, c)
 	}
 	switch c.el {
+	case elNoscript:
+		rw.openNoscript(end)
 	case elHead:
 		if !rw.injected {
 			rw.emitTo(end)

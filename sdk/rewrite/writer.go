@@ -76,6 +76,7 @@ type Writer struct {
 	out     []byte // output of the current call, written at once
 
 	raw   rawState  // the raw-text element or comment being scanned
+	ns    []nsSpan  // noscript stretches not yet emitted (noscript.go)
 	held  heldTag   // the inline script waiting for its body
 	attrs []tagAttr // attributes of the current (or held) start tag
 
@@ -157,6 +158,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		scratch:  keep(rw.scratch),
 		out:      keep(rw.out),
 		attrs:    rw.attrs[:0],
+		ns:       rw.ns[:0],
 		injected: len(inject) == 0,
 		hosts:    rw.hosts,
 		fetched:  rw.fetched,
@@ -293,6 +295,9 @@ func (rw *Writer) flushOut() error {
 		rw.raw.scan -= d
 		rw.held.start -= d
 		rw.held.end -= d
+		if len(rw.ns) > 0 {
+			rw.pruneNoscript(d)
+		}
 	}
 	if len(rw.out) == 0 || (rw.holdOut > 0 && len(rw.out) <= rw.holdOut && !rw.closed) {
 		return nil
@@ -335,7 +340,7 @@ func (rw *Writer) run(final bool) {
 // emitTo copies the input up to carry[i] to the output unchanged.
 func (rw *Writer) emitTo(i int) {
 	if i > rw.done {
-		rw.out = append(rw.out, rw.carry[rw.done:i]...)
+		rw.out = rw.appendCarry(rw.out, rw.done, i)
 		rw.done = i
 	}
 }
