@@ -8,16 +8,16 @@ import (
 type elKind uint8
 
 const (
-	elOther  elKind = iota // only a style attribute can matter
-	elHTML                 // <html>: skipped when looking for the injection point
-	elHead                 // <head>: the injection goes right after it
-	elBody                 // <body>: the body injection goes right after it
-	elScript               // <script>: held until its body is known when inline
-	elStyle                // <style>: held until its body is known
-	elFetch                // an element with URL attributes the browser fetches
-	elLink                 // <link>: only with a loading rel
-	elMeta                 // <meta>: only http-equiv=refresh
-	elNoscript             // <noscript>: see noscript.go
+	elOther    elKind = iota // only a style attribute can matter
+	elHTML                   // <html>: skipped when looking for the injection point
+	elHead                   // <head>: the injection goes right after it
+	elBody                   // <body>: the body injection goes right after it
+	elScript                 // <script>: held until its body is known when inline
+	elStyle                  // <style>: held until its body is known
+	elFetch                  // an element with URL attributes the browser fetches
+	elLink                   // <link>: only with a loading rel
+	elMeta                   // <meta>: only http-equiv=refresh
+	elNoscript               // <noscript>: see noscript.go
 )
 
 // attrKind names the attributes the rewriter reads or renames. The URL

@@ -62,8 +62,8 @@ var elements = [...]element{
 	{"input", tagClass{el: elFetch, urls: attrSrc}, false}, // type=image
 	{"portal", tagClass{el: elFetch, urls: attrSrc, doc: docFrame}, false},
 	{"link", tagClass{el: elLink, urls: attrHref | attrImagesrcset, doc: docStyle}, false}, // with a loading rel
-	{"base", tagClass{el: elFetch, urls: attrHref}, false},                  // redirects every relative URL
-	{"meta", tagClass{el: elMeta, urls: attrContent}, false},                // http-equiv=refresh
+	{"base", tagClass{el: elFetch, urls: attrHref}, false},                                 // redirects every relative URL
+	{"meta", tagClass{el: elMeta, urls: attrContent}, false},                               // http-equiv=refresh
 	{"html", tagClass{el: elHTML, urls: attrManifest}, true},
 	{"body", tagClass{el: elBody, urls: attrBackground}, true},
 	{"table", tagClass{el: elFetch, urls: attrBackground}, true},
