@@ -90,7 +90,7 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 			}
 			p.pos = end
 		default: // SVGToken, MathToken, XMLToken: a whole element
-			next = rw.lexForeign(p, tt, end)
+			next = rw.lexForeign(p, l, tt, end)
 		}
 		if next != stepNext {
 			return next == stepAgain
@@ -237,33 +237,56 @@ func (rw *Writer) lexComment(p *lexPass, l *html.Lexer, data []byte, end int) st
 }
 
 // lexForeign handles an <svg>, <math> or XML construct, which the lexer
-// returns whole: it is held until complete (up to maxHold), then its tags
-// get a pass of their own (foreign).
-func (rw *Writer) lexForeign(p *lexPass, tt html.TokenType, end int) step {
+// returns whole. An XML construct ("<xml …>") is an ordinary element to
+// browsers: its name is disguised in scratch and it is lexed again. For
+// <svg> and <math>, where the foreign content ends is the browser's
+// reading (foreign), not the lexer's: the construct is held until that
+// end is in (up to maxHold), its tags get a pass of their own, and the
+// main pass goes on at that end.
+func (rw *Writer) lexForeign(p *lexPass, l *html.Lexer, tt html.TokenType, end int) step {
 	base, pos, n := p.base, p.pos, p.n
-	if end == n && !p.final {
-		if tt != html.XMLToken && n-pos > rw.maxHold {
+	if tt == html.XMLToken {
+		rw.scratch[pos+3] = '_' // "<xm_": no longer a construct of its own
+		relex(p.in, l, pos)
+		return stepNext
+	}
+	start := base + pos
+	// First within the lexer's token and a few bytes after (its end tag
+	// ends the token), then, when the browser reads on, within all of
+	// the input.
+	limit := min(end+foreignSlack, n)
+	fend, ok := rw.foreign(start, base+limit, p.final && limit == n, false)
+	if !ok && limit < n {
+		fend, ok = rw.foreign(start, base+n, p.final, false)
+	}
+	if !ok {
+		if n-pos > rw.maxHold {
 			// Too large to hold: check the tags it has so far, then let
 			// it pass (the rest is lexed as HTML).
 			if !rw.injected {
-				rw.emitTo(base + pos)
+				rw.emitTo(start)
 				rw.injectNow()
 			}
-			rw.foreign(base+pos, base+n)
+			rw.foreign(start, base+n, true, true)
 		}
-		rw.hold(base + pos)
+		rw.hold(start)
 		return stepStop
 	}
 	if !rw.injected {
-		rw.emitTo(base + pos)
+		rw.emitTo(start)
 		rw.injectNow()
 	}
-	if tt != html.XMLToken {
-		rw.foreign(base+pos, base+end)
+	if !foreignInert(rw.carry[start:fend]) {
+		rw.foreign(start, fend, true, true)
 	}
-	p.pos = end
+	p.pos = fend - base
+	relex(p.in, l, p.pos)
 	return stepNext
 }
+
+// foreignSlack is how many bytes after the lexer's <svg> or <math> token
+// the first foreign pass reads.
+const foreignSlack = 32
 
 // relex restarts the lexer at scratch[rel], a token boundary.
 func relex(in *parse.Input, l *html.Lexer, rel int) {

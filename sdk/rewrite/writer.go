@@ -97,6 +97,7 @@ type Writer struct {
 	textBuf2  []byte
 	fscratch  []byte       // the lexer's copy of an <svg> or <math> element, at its end
 	fin       *parse.Input // over fscratch
+	fstack    []fnode      // the foreign pass's open elements
 	counts    Counts
 	overflows int
 }
@@ -166,6 +167,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		hostBuf:  rw.hostBuf[:0],
 		fscratch: fscratch,
 		fin:      fin,
+		fstack:   rw.fstack[:0],
 		textBuf:  keep(rw.textBuf),
 		textBuf2: keep(rw.textBuf2),
 		counts:   rw.counts[:0],
