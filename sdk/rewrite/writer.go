@@ -98,6 +98,9 @@ type Writer struct {
 	fscratch  []byte       // the lexer's copy of an <svg> or <math> element, at its end
 	fin       *parse.Input // over fscratch
 	fstack    []fnode      // the foreign pass's open elements
+	dataBuf   []byte       // a decoded data: URL's content
+	nested    *Writer      // judges frame documents (docCategory)
+	depth     int          // how deep in frame documents this Writer is
 	counts    Counts
 	overflows int
 }
@@ -168,6 +171,8 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		fscratch: fscratch,
 		fin:      fin,
 		fstack:   rw.fstack[:0],
+		dataBuf:  keep(rw.dataBuf),
+		nested:   rw.nested,
 		textBuf:  keep(rw.textBuf),
 		textBuf2: keep(rw.textBuf2),
 		counts:   rw.counts[:0],
