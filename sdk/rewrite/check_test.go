@@ -143,7 +143,10 @@ func checkDoc(p Policy, out []byte, depth int) error {
 		if err != nil {
 			return err
 		}
-		c := checker{p: p, out: out, depth: depth}
+		// The text the tree builder holds: newlines normalised, NULs in
+		// script text replaced.
+		norm := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x00", "\uFFFD").Replace(string(out))
+		c := checker{p: p, out: []byte(norm), depth: depth}
 		if err := c.walk(doc); err != nil {
 			if scripting {
 				return fmt.Errorf("with scripts: %w", err)
@@ -248,7 +251,8 @@ func (c *checker) element(n *xhtml.Node) error {
 			return nil
 		}
 		// A script the document ends inside does not run.
-		if i := bytes.Index(c.out, []byte(text)); i >= 0 && !foreign && indexFold(c.out[i+len(text):], "</script") != 0 {
+		if i := bytes.Index(c.out, []byte(text)); !foreign && (i < 0 || indexFold(c.out[i+len(text):], "</script") != 0 ||
+			bytes.IndexByte(c.out[i+len(text):], '>') < 0) {
 			return nil
 		}
 		if k := c.p.RefusedInline([]byte(text)); k != "" {

@@ -164,6 +164,8 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 				}
 				if !selfClosing {
 					stack = append(stack, foreignNode(stack, &t))
+				} else if len(stack) == 0 {
+					return e, true // "<svg/>": the root is closed
 				}
 				continue
 			}
@@ -210,7 +212,8 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 			}
 			var nb [16]byte
 			name := endTagName(rw.carry[start+off-len(data):start+off], &nb)
-			if judge && rw.inNoscript() && string(name) == "noscript" {
+			noscript := rw.inNoscript()
+			if judge && noscript && string(name) == "noscript" {
 				rw.closeNoscript(start + off - len(data))
 			}
 			if !htmlContext(stack, nil) && (string(name) == "br" || string(name) == "p") {
@@ -221,7 +224,7 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 				}
 				continue
 			}
-			stack = closeElement(stack, name, !htmlContext(stack, nil))
+			stack = closeElement(stack, name, !htmlContext(stack, nil), noscript)
 			if len(stack) == 0 {
 				return start + off, true
 			}
@@ -343,10 +346,12 @@ func popToHTML(stack []fnode) []fnode {
 // nearest open foreign element of that name, up to an HTML element; then
 // by HTML's rules, the nearest open element of that name unless a special
 // one (an HTML element, an integration point) comes first. An end tag that
-// matches nothing open inside the foreign element closes, when it names
-// an element that is commonly open around one (closesAround), that
-// element, and with it the foreign content: the stack empties.
-func closeElement(stack []fnode, name []byte, foreign bool) []fnode {
+// matches nothing open inside the foreign element would close an element
+// open around it of that name, if there is one; the pass knows only of an
+// open <noscript> (around, when noscript is set): its end tag empties the
+// stack, ending the foreign content. Any other is taken to match nothing
+// (a limit: "<div><svg></div>" reads on as foreign content).
+func closeElement(stack []fnode, name []byte, foreign, noscript bool) []fnode {
 	if foreign {
 		for i := len(stack) - 1; i >= 0 && stack[i].ns != nsHTML; i-- {
 			if stack[i].is(name) {
@@ -363,26 +368,10 @@ func closeElement(stack []fnode, name []byte, foreign bool) []fnode {
 			return stack
 		}
 	}
-	if closesAround(name) {
+	if noscript && string(name) == "noscript" {
 		return stack[:0]
 	}
 	return stack
-}
-
-// closesAround reports whether an end tag of this lowercase name that
-// matches nothing inside a foreign element is taken to close an element
-// open around it: the elements that break out, and the containers pages
-// put <svg> and <math> in.
-func closesAround(name []byte) bool {
-	if breaksOut(name) {
-		return true
-	}
-	switch string(name) {
-	case "noscript", "section", "article", "main", "header", "footer", "nav", "aside",
-		"a", "button", "label", "form", "figure", "td", "th", "tr", "template", "html":
-		return true
-	}
-	return false
 }
 
 // endTagName returns the lowercase name of the end tag t ("</Name …>")

@@ -48,7 +48,7 @@ const (
 func scanRaw(s *rawState, buf []byte, final bool) (result scanResult, end, resume int) {
 	switch s.kind {
 	case rawPlain:
-		s.scan = len(buf)
+		s.scan = tailStart(buf, s.scan, final)
 		return scanMore, 0, 0
 	case rawComment:
 		return scanComment(s, buf, final)
@@ -172,8 +172,24 @@ func scanComment(s *rawState, buf []byte, final bool) (scanResult, int, int) {
 		}
 		i++
 	}
-	s.scan = n
+	s.scan = tailStart(buf, s.scan, final)
 	return scanMore, 0, 0
+}
+
+// tailStart returns where the undecided tail of buf[from:] starts: at a
+// '<' among its last bytes that more input could make a "</noscript" (the
+// noscript stretches defuse those, see noscript.go), else at len(buf). So
+// the output does not depend on where writes split the input.
+func tailStart(buf []byte, from int, final bool) int {
+	if final {
+		return len(buf)
+	}
+	for i := max(from, len(buf)-len("</noscript")+1); i < len(buf); i++ {
+		if buf[i] == '<' && hasPrefixFoldPartial(buf[i:], "</noscript") {
+			return i
+		}
+	}
+	return len(buf)
 }
 
 // letterRun returns the length of the run of ASCII letters at buf[k:], as

@@ -628,7 +628,12 @@ func FuzzRewriter(f *testing.F) {
 				t.Fatalf("split at %d differs:\n%q\nwhole:\n%q", at, got, whole)
 			}
 		}
-		granted := rewriteChunks(t, grantAll(newTestPolicy()), in, size)
+		// Inside <noscript>, a "</noscript" that is not its end tag is
+		// written "&lt;/noscript" whatever the policy (noscript.go): the
+		// same text to the reader without scripts, inert raw text to the
+		// one with scripts. Only that byte may differ.
+		granted := undefuse(rewriteChunks(t, grantAll(newTestPolicy()), in, size))
+		in = undefuse(in)
 		if len(in) == 0 {
 			if len(granted) != 0 {
 				t.Fatalf("empty input gave %q", granted)
@@ -651,6 +656,19 @@ func FuzzRewriter(f *testing.F) {
 		}
 		t.Fatalf("with everything granted, output minus the injection differs from the input:\n%q\n%q", granted, in)
 	})
+}
+
+// undefuse writes every "&lt;/noscript" (any case) as "</noscript".
+func undefuse(b []byte) []byte {
+	var out []byte
+	for {
+		i := indexFold(b, "&lt;/noscript")
+		if i < 0 {
+			return append(out, b...)
+		}
+		out = append(append(out, b[:i]...), '<')
+		b = b[i+len("&lt;"):]
+	}
 }
 
 func TestRewriteEdgeCases(t *testing.T) {
