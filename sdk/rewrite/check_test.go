@@ -352,7 +352,9 @@ func TestRewriteGoldenLive(t *testing.T) {
 	}
 	for _, name := range []string{"svg", "math", "base", "meta-refresh", "srcdoc", "style-element",
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
-		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links"} {
+		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
+		"idna-hosts", "noscript-scripting", "rawtext-end", "image-tag", "cdata-html", "foreign-integration",
+		"data-frames", "srcdoc-nested"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

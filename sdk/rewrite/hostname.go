@@ -109,5 +109,5 @@ func appendLowerASCII(dst, b []byte) []byte {
 	return dst
 }
 
-// hasDot reports whether the host h has a dot between labels.
-func hasDot(h []byte) bool { return bytes.IndexByte(h, '.') > 0 }
+// hasDot reports whether the host h has a dot.
+func hasDot(h []byte) bool { return bytes.IndexByte(h, '.') >= 0 }
