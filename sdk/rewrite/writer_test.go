@@ -208,7 +208,9 @@ func TestRewriteChunked(t *testing.T) {
 }
 
 // TestRewriteGrantedEverything: with nothing refused the output is the
-// input plus the injection, at the place the golden output has it.
+// input plus the injection, at the place the golden output has it; inside
+// <noscript>, a "</noscript" that is not its end tag is written
+// "&lt;/noscript" whatever the policy (noscript.go), which undefuse undoes.
 func TestRewriteGrantedEverything(t *testing.T) {
 	for _, f := range goldenInputs(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -220,7 +222,7 @@ func TestRewriteGrantedEverything(t *testing.T) {
 			if n := bytes.Count(got, []byte(testInject)); n != 1 {
 				t.Fatalf("injection appears %d times, want 1:\n%s", n, got)
 			}
-			if stripped := bytes.Replace(got, []byte(testInject), nil, 1); !bytes.Equal(stripped, in) {
+			if stripped := undefuse(bytes.Replace(got, []byte(testInject), nil, 1)); !bytes.Equal(stripped, undefuse(in)) {
 				t.Errorf("output minus injection differs from input:\ngot:\n%s\nwant:\n%s", stripped, in)
 			}
 		})
