@@ -45,12 +45,17 @@ var (
 // What it neutralises, for the categories the Policy refuses: elements
 // whose fetching URL attributes (the element table, table.go; in <svg> and <math> also href,
 // xlink:href and src) point at a refused host or that the site marked with
-// a refused data-category; style attributes, <style> elements, inline
-// scripts and srcdoc documents that name a refused host (textCategory) or
-// match the Policy's inline patterns; <meta http-equiv=refresh> and <base
-// href> to a refused host. Spellings browsers accept count: any case,
-// character references, backslashes, tabs and newlines in URLs, "<script/
-// src=…>", "<!-->" as a whole comment.
+// a refused data-category; style attributes, <style> elements and inline
+// scripts that name a refused host (textCategory) or match the Policy's
+// inline patterns; frames whose srcdoc or data: document would load or run
+// anything refused, scripts and style sheets whose data: URL would;
+// <meta http-equiv=refresh> and <base href> to a refused host. Spellings
+// browsers accept count: any case, character references, backslashes,
+// tabs and newlines in URLs, hosts as IDNA maps them (full-width letters,
+// the ideographic full stop), percent-encoded hosts, "https:host" without
+// slashes, "<script/src=…>", "<!-->" as a whole comment, <image> for
+// <img>, foreign content and <noscript> as the browser reads them (see
+// the package doc).
 //
 // A Writer is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
