@@ -251,13 +251,16 @@ func (rw *Writer) lexForeign(p *lexPass, l *html.Lexer, tt html.TokenType, end i
 		return stepNext
 	}
 	start := base + pos
-	// First within the lexer's token and a few bytes after (its end tag
-	// ends the token), then, when the browser reads on, within all of
-	// the input.
-	limit := min(end+foreignSlack, n)
-	fend, ok := rw.foreign(start, base+limit, p.final && limit == n, false)
-	if !ok && limit < n {
-		fend, ok = rw.foreign(start, base+n, p.final, false)
+	fend, ok := base+end, true
+	if complete := end < n || p.final; !complete || !plainForeign(rw.carry[start:fend]) {
+		// First within the lexer's token and a few bytes after (its end
+		// tag ends the token), then, when the browser reads on, within
+		// all of the input.
+		limit := min(end+foreignSlack, n)
+		fend, ok = rw.foreign(start, base+limit, p.final && limit == n, false)
+		if !ok && limit < n {
+			fend, ok = rw.foreign(start, base+n, p.final, false)
+		}
 	}
 	if !ok {
 		if n-pos > rw.maxHold {
