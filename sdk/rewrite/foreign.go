@@ -434,12 +434,41 @@ func foreignInert(b []byte) bool {
 // indexFold returns the index of the lowercase ASCII string s in b,
 // ignoring case, or -1.
 func indexFold(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if c := b[i] | 0x20; c == s[0] && equalFoldLower(b[i:i+len(s)], s) {
+	last := len(b) - len(s) // the last possible start
+	if last < 0 {
+		return -1
+	}
+	lo, up := s[0], s[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// The next start of each case of the first letter at or after i (or
+	// past last), found with the vectorised IndexByte and kept until i
+	// passes it, so each byte is searched once per case.
+	next := func(c byte, from int) int {
+		if k := bytes.IndexByte(b[from:last+1], c); k >= 0 {
+			return from + k
+		}
+		return last + 1
+	}
+	nl, nu := next(lo, 0), last+1
+	if up != lo {
+		nu = next(up, 0)
+	}
+	for {
+		i := min(nl, nu)
+		if i > last {
+			return -1
+		}
+		if equalFoldLower(b[i:i+len(s)], s) {
 			return i
 		}
+		if i == nl {
+			nl = next(lo, i+1)
+		} else {
+			nu = next(up, i+1)
+		}
 	}
-	return -1
 }
 
 // foreignInput returns the lexer input for a foreign element of n bytes,

@@ -1,5 +1,7 @@
 package rewrite
 
+import "bytes"
+
 // plainForeign reports whether the lexer's whole <svg> or <math> token b
 // ends where the browser's foreign content does, so that the structural
 // foreign pass can be skipped: b holds only tags and text; no comment,
@@ -9,17 +11,23 @@ package rewrite
 // that could switch to HTML's rules (an
 // integration point, a tag that breaks out, <font>). Most icons are.
 func plainForeign(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case 0, '"':
-			return false
-		case '<':
-			k, ok := plainTag(b, i)
-			if !ok {
-				return false
-			}
-			i = k
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			j = len(b) - i
 		}
+		if bytes.IndexByte(b[i:i+j], '"') >= 0 || bytes.IndexByte(b[i:i+j], 0) >= 0 {
+			return false
+		}
+		i += j
+		if i == len(b) {
+			return true
+		}
+		k, ok := plainTag(b, i)
+		if !ok {
+			return false
+		}
+		i = k + 1
 	}
 	return true
 }
@@ -76,7 +84,15 @@ func plainTag(b []byte, i int) (int, bool) {
 		if k >= len(b) {
 			return 0, false
 		}
-		if q := b[k]; q == '"' || q == '\'' {
+		if b[k] == '"' {
+			e := bytes.IndexByte(b[k+1:], '"')
+			if e < 0 {
+				return 0, false
+			}
+			k += e + 2
+			continue
+		}
+		if q := b[k]; q == '\'' {
 			k++
 			for k < len(b) && b[k] != q {
 				if q == '\'' && (b[k] == '"' || b[k] == '<') {

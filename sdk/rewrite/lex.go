@@ -252,7 +252,18 @@ func (rw *Writer) lexForeign(p *lexPass, l *html.Lexer, tt html.TokenType, end i
 	}
 	start := base + pos
 	fend, ok := base+end, true
-	if complete := end < n || p.final; !complete || !plainForeign(rw.carry[start:fend]) {
+	complete := end < n || p.final
+	if complete && bytes.Equal(rw.carry[start:fend], rw.lastIcon) {
+		// The same plain, inert element as the last one (an icon used
+		// again): nothing to do.
+		if !rw.injected {
+			rw.emitTo(start)
+			rw.injectNow()
+		}
+		p.pos = end
+		return stepNext
+	}
+	if !complete || !plainForeign(rw.carry[start:fend]) {
 		// First within the lexer's token and a few bytes after (its end
 		// tag ends the token), then, when the browser reads on, within
 		// all of the input.
@@ -281,11 +292,16 @@ func (rw *Writer) lexForeign(p *lexPass, l *html.Lexer, tt html.TokenType, end i
 	}
 	if !foreignInert(rw.carry[start:fend]) {
 		rw.foreign(start, fend, true, true)
+	} else if fend == base+end && fend-start <= maxIcon && plainForeign(rw.carry[start:fend]) {
+		rw.lastIcon = append(rw.lastIcon[:0], rw.carry[start:fend]...)
 	}
 	p.pos = fend - base
 	relex(p.in, l, p.pos)
 	return stepNext
 }
+
+// maxIcon bounds the <svg> or <math> element kept to skip its repeats.
+const maxIcon = 1024
 
 // foreignSlack is how many bytes after the lexer's <svg> or <math> token
 // the first foreign pass reads.

@@ -48,6 +48,9 @@ func (rw *Writer) inNoscript() bool {
 // appendCarry appends carry[from:to] to out, defusing every "</noscript"
 // in a noscript stretch. Every byte of input reaches the output through it.
 func (rw *Writer) appendCarry(out []byte, from, to int) []byte {
+	for len(rw.ns) > 0 && rw.ns[0].to <= from {
+		rw.ns = rw.ns[1:] // passed: the output is past its end tag
+	}
 	if len(rw.ns) == 0 || from >= to {
 		return append(out, rw.carry[from:to]...)
 	}

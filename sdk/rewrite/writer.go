@@ -106,6 +106,7 @@ type Writer struct {
 	dataBuf   []byte       // a decoded data: URL's content
 	nested    *Writer      // judges frame documents (docCategory)
 	depth     int          // how deep in frame documents this Writer is
+	lastIcon  []byte       // the last plain, inert <svg> or <math> element (lexForeign)
 	counts    Counts
 	overflows int
 }
@@ -178,6 +179,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		fstack:   rw.fstack[:0],
 		dataBuf:  keep(rw.dataBuf),
 		nested:   rw.nested,
+		lastIcon: rw.lastIcon[:0],
 		textBuf:  keep(rw.textBuf),
 		textBuf2: keep(rw.textBuf2),
 		counts:   rw.counts[:0],
