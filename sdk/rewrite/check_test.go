@@ -313,6 +313,18 @@ func (c *checker) element(n *xhtml.Node) error {
 				list = strings.Fields(v)
 			}
 			for _, u := range list {
+				isFrame := name == "iframe" || name == "frame" || name == "embed" || name == "object" || name == "portal"
+				lower := strings.ToLower(u)
+				if i := strings.Index(lower, "javascript:"); i >= 0 && strings.TrimSpace(lower[:i]) == "" && isFrame && !foreign {
+					body, err := url.PathUnescape(u[i+len("javascript:"):])
+					if err != nil {
+						body = u[i+len("javascript:"):]
+					}
+					if c.p.RefusedInline([]byte(body)) != "" || checkText(c.p, body, false) != "" {
+						return fmt.Errorf("live <%s %s=%q>: a script in the frame", name, k, u)
+					}
+					continue
+				}
 				if body, ok := checkDataBody(u); ok && !foreign {
 					var err error
 					switch name {
@@ -354,7 +366,7 @@ func TestRewriteGoldenLive(t *testing.T) {
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
 		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
 		"idna-hosts", "noscript-scripting", "rawtext-end", "image-tag", "cdata-html", "foreign-integration",
-		"data-frames", "srcdoc-nested"} {
+		"data-frames", "srcdoc-nested", "javascript-frames"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

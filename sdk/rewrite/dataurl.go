@@ -131,3 +131,32 @@ func (rw *Writer) docCategory(doc []byte) string {
 	}
 	return rw.textCategory(doc, false)
 }
+
+// isJavaScriptURL reports whether the decoded URL u is a javascript: URL.
+func isJavaScriptURL(u []byte) bool {
+	u = trimC0Space(u)
+	return len(u) >= 11 && equalFoldLower(u[:11], "javascript:")
+}
+
+// javaScriptURLCategory judges a frame's javascript: URL u (decoded): the
+// browser runs its percent-decoded text as a script in the frame, which
+// gets no guard, and a string it evaluates to becomes the frame's
+// document; so the text is judged as inline script text and as a
+// document's text.
+func (rw *Writer) javaScriptURLCategory(u []byte) string {
+	u = trimC0Space(u)[len("javascript:"):]
+	body := rw.dataBuf[:0]
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c == '%' && i+2 < len(u) && isHexDigit(u[i+1]) && isHexDigit(u[i+2]) {
+			c = hexValue(u[i+1])<<4 | hexValue(u[i+2])
+			i += 2
+		}
+		body = append(body, c)
+	}
+	rw.dataBuf = body[:0]
+	if cat := rw.bodyCategory(body, false, false); cat != "" {
+		return cat
+	}
+	return rw.docCategory(body)
+}

@@ -22,7 +22,7 @@ import (
 // loads a refused host in Chromium, with scripting on or off.
 var chromiumLeakShapes = []string{
 	"idna-hosts", "noscript-scripting", "rawtext-end", "image-tag", "cdata-html",
-	"foreign-integration", "data-frames", "srcdoc-nested",
+	"foreign-integration", "data-frames", "srcdoc-nested", "javascript-frames",
 }
 
 // TestRewriteGoldenChromium loads the golden pages of chromiumLeakShapes in

@@ -198,13 +198,13 @@ func (rw *Writer) bodyCategory(body []byte, style, decode bool) string {
 	return rw.textCategory(body, style)
 }
 
-// mayBeDataURL reports whether the attribute value v may spell a data:
-// URL: its first byte after leading spaces and controls is a 'd', a 'D' or
-// the '&' of a character reference.
+// mayBeDataURL reports whether the attribute value v may spell a data: or
+// a javascript: URL: its first byte after leading spaces and controls is a
+// 'd', a 'j' (any case) or the '&' of a character reference.
 func mayBeDataURL(v []byte) bool {
 	for _, c := range v {
 		if c > ' ' {
-			return c|0x20 == 'd' || c == '&'
+			return c|0x20 == 'd' || c|0x20 == 'j' || c == '&'
 		}
 	}
 	return false
@@ -319,6 +319,9 @@ func (rw *Writer) attrCategory(start int, a tagAttr, doc docKind) string {
 		rw.textBuf = decodeText(rw.textBuf[:0], v)
 		if isDataURL(rw.textBuf) {
 			return rw.dataCategory(rw.textBuf, doc)
+		}
+		if doc == docFrame && isJavaScriptURL(rw.textBuf) {
+			return rw.javaScriptURLCategory(rw.textBuf)
 		}
 	}
 	return rw.hostCategory(v, false)
