@@ -15,6 +15,7 @@ import (
 	"github.com/consentry/consentry/sdk/consentlog"
 	"github.com/consentry/consentry/sdk/internal/bounded"
 	"github.com/consentry/consentry/sdk/internal/consentcookie"
+	"github.com/consentry/consentry/sdk/internal/httpfield"
 	"github.com/consentry/consentry/sdk/internal/match"
 )
 
@@ -198,7 +199,7 @@ func New(o Options) (*Consent, error) {
 		limits:     newDecisionLimiter(o),
 		sites:      sites,
 	}
-	c.cookieDomain = strings.ToLower(strings.TrimPrefix(o.CookieDomain, "."))
+	c.cookieDomain = httpfield.Domain(o.CookieDomain)
 	c.declRows, c.declVendors = declRows, declVendors
 	for _, cat := range cats {
 		c.sortedKeys = append(c.sortedKeys, cat.Key)

@@ -79,7 +79,7 @@ func (c *Consent) cookieName(r *http.Request) string {
 // host of that name.
 func (c *Consent) site(r *http.Request) string {
 	if c.opts.CookieDomain != "" {
-		return "." + strings.ToLower(strings.TrimPrefix(c.opts.CookieDomain, "."))
+		return "." + httpfield.Domain(c.opts.CookieDomain)
 	}
 	h := r.Host
 	if h == "" && r.URL != nil {
@@ -144,7 +144,7 @@ func (c *Consent) expireStrayConsentCookies(h http.Header, r *http.Request) {
 	host := httpfield.Host(r.Host)
 	own := host
 	if c.opts.CookieDomain != "" {
-		own = strings.ToLower(strings.TrimPrefix(c.opts.CookieDomain, "."))
+		own = httpfield.Domain(c.opts.CookieDomain)
 	}
 	for _, d := range append([]string{""}, cookieDomains(r.Host, c.opts.CookieDomain)...) {
 		if d == own || (d == "" && host == own) {

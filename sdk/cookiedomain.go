@@ -85,8 +85,8 @@ type siteNames struct {
 // CheckSite reports an Options.Sites entry that is not a host name, an IP
 // address or a wildcard of one label ("*.example.com").
 func CheckSite(s string) error {
-	h := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
-	rest, wild := strings.CutPrefix(h, "*.")
+	rest, wild := strings.CutPrefix(strings.TrimSpace(s), "*.")
+	rest = httpfield.Domain(rest)
 	if _, err := netip.ParseAddr(rest); (err != nil || wild) && !isDomainName(rest) {
 		return errors.New("want a host name such as shop.example.com or *.example.com")
 	}
@@ -96,7 +96,7 @@ func CheckSite(s string) error {
 // CheckCookieDomain reports a CookieDomain that is not a domain name of at
 // least two labels: anything else would reach the Set-Cookie header.
 func CheckCookieDomain(d string) error {
-	if d = strings.ToLower(strings.TrimPrefix(d, ".")); !isDomainName(d) || !strings.Contains(d, ".") {
+	if d = httpfield.Domain(d); !isDomainName(d) || !strings.Contains(d, ".") {
 		return errors.New("want a domain name such as example.com")
 	}
 	return nil
@@ -118,7 +118,8 @@ func newSiteNames(sites []string) (siteNames, error) {
 		if err := CheckSite(s); err != nil {
 			return n, fmt.Errorf("site %q: %w", s, err)
 		}
-		rest, wild := strings.CutPrefix(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")), "*.")
+		rest, wild := strings.CutPrefix(strings.TrimSpace(s), "*.")
+		rest = httpfield.Domain(rest)
 		if wild {
 			n.wildcards = append(n.wildcards, "."+rest)
 			continue

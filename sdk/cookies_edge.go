@@ -90,7 +90,7 @@ func cookieDomains(hostport, configured string) []string {
 			out = append(out, d)
 		}
 	}
-	if d := strings.ToLower(strings.TrimPrefix(configured, ".")); d != "" && d != host && !slices.Contains(out, d) {
+	if d := httpfield.Domain(configured); d != "" && d != host && !slices.Contains(out, d) {
 		out = append(out, d)
 	}
 	return out

@@ -90,7 +90,7 @@ func (c *Consent) thirdParty(host, site string) bool {
 	if site != "" && (inDomain(host, site) || inDomain(host, strings.TrimPrefix(site, "www."))) {
 		return false
 	}
-	if d := strings.ToLower(strings.TrimPrefix(c.opts.CookieDomain, ".")); d != "" && inDomain(host, d) {
+	if d := httpfield.Domain(c.opts.CookieDomain); d != "" && inDomain(host, d) {
 		return false
 	}
 	return true

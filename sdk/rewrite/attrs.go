@@ -8,15 +8,16 @@ import (
 type elKind uint8
 
 const (
-	elOther  elKind = iota // only a style attribute can matter
-	elHTML                 // <html>: skipped when looking for the injection point
-	elHead                 // <head>: the injection goes right after it
-	elBody                 // <body>: the body injection goes right after it
-	elScript               // <script>: held until its body is known when inline
-	elStyle                // <style>: held until its body is known
-	elFetch                // an element with URL attributes the browser fetches
-	elLink                 // <link>: only with a loading rel
-	elMeta                 // <meta>: only http-equiv=refresh
+	elOther    elKind = iota // only a style attribute can matter
+	elHTML                   // <html>: skipped when looking for the injection point
+	elHead                   // <head>: the injection goes right after it
+	elBody                   // <body>: the body injection goes right after it
+	elScript                 // <script>: held until its body is known when inline
+	elStyle                  // <style>: held until its body is known
+	elFetch                  // an element with URL attributes the browser fetches
+	elLink                   // <link>: only with a loading rel
+	elMeta                   // <meta>: only http-equiv=refresh
+	elNoscript               // <noscript>: see noscript.go
 )
 
 // attrKind names the attributes the rewriter reads or renames. The URL
@@ -54,13 +55,14 @@ type tagClass struct {
 	urls    attrKind // the URL attributes that fetch (renamed on neutralising)
 	rawName string   // the end tag that closes a raw-text element
 	fast    bool     // the element table's fast column (see element)
+	doc     docKind  // what a data: URL in urls holds
 }
 
 // foreignClass returns the class of the lowercase tag name inside <svg> or
 // <math>: the HTML class for the HTML elements (they may break out of the
 // foreign content), else a fetching element with href, xlink:href and src.
 func foreignClass(name []byte) tagClass {
-	if i := elementIndex(name); i >= 0 {
+	if i := elementIndex(name); i >= 0 && string(name) != "image" {
 		c := elements[i].class
 		c.raw = rawNone // the foreign pass has no raw text
 		if c.el == elScript {

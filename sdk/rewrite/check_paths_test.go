@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	stdhtml "html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -28,7 +27,7 @@ func checkRefusedURL(p Policy, v string) string {
 	if !ok {
 		return ""
 	}
-	v = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(stdhtml.UnescapeString(v))
+	v = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(v)
 	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
 	v = checkUnreserved.ReplaceAllStringFunc(v, func(m string) string {
 		if c, err := url.PathUnescape(m); err == nil && isUnreserved(c[0]) {

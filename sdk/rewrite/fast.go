@@ -17,7 +17,10 @@ import "bytes"
 //
 // Callers use it only once the injections are written: until then any
 // start tag matters.
-func skipFast(b []byte) int {
+//
+// In a noscript element (noscript) it also stops at end tags whose name
+// starts with 'n', so that the lexer sees the noscript end tag.
+func skipFast(b []byte, noscript bool) int {
 	n := len(b)
 	i := 0
 	for {
@@ -35,6 +38,9 @@ func skipFast(b []byte) int {
 			if b[i+2] == '>' {
 				i++ // "</>" is text to the lexer
 				continue
+			}
+			if noscript && b[i+2]|0x20 == 'n' {
+				return i
 			}
 			k := bytes.IndexByte(b[i+2:], '>')
 			if k < 0 {

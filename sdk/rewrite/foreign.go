@@ -9,90 +9,422 @@ import (
 
 // foreignHidden are the tag names the lexer gives special treatment that
 // they do not have inside <svg> and <math>: raw text, and whole nested
-// foreign elements. In foreign content every element's body is markup.
-var foreignHidden = [...]string{"script", "style", "textarea", "title", "xmp", "iframe", "plaintext", "svg", "math", "xml"}
+// foreign elements. The foreign pass lexes a copy in which they are
+// disguised and decides itself which of them are raw text.
+var foreignHidden = [...]string{"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext", "svg", "math", "xml"}
 
-// foreign neutralises what would load inside the <svg> or <math> element
-// carry[start:end], which the lexer returns as one token. It lexes a copy
-// of the element again in which the names of foreignHidden are disguised,
-// NULs replaced, so that every start tag inside is
-// seen once, in order, with its attributes; each is judged by foreignClass:
-// HTML elements (which may break out of the foreign content) by their HTML
-// rules, any other element by its href, xlink:href and src, every element
-// by its style attribute, and <script> and <style> by their text up to
-// their end tag. The edits are applied by offset as in the main pass.
-func (rw *Writer) foreign(start, end int) {
-	if rw.pp == nil && foreignInert(rw.carry[start:end]) {
-		return
-	}
-	n := end - start
+// Namespaces of the elements the foreign pass keeps open.
+const (
+	nsHTML uint8 = iota
+	nsSVG
+	nsMath
+)
+
+// fnode is an element the foreign pass keeps open.
+type fnode struct {
+	name [16]byte // lowercase, cut at 16 bytes
+	n    uint8
+	ns   uint8
+	ip   bool // an HTML integration point: svg foreignObject, desc, title; math annotation-xml of an HTML encoding
+	text bool // a MathML text integration point: mi, mo, mn, ms, mtext
+}
+
+func (f *fnode) is(name []byte) bool {
+	return int(f.n) == min(len(name), len(f.name)) && string(f.name[:f.n]) == string(name[:f.n])
+}
+
+// foreignTag is the start tag the foreign pass is reading.
+type foreignTag struct {
+	start, nameEnd int // relative to the element's start
+	name           [16]byte
+	n              int
+	html           bool // read by HTML's rules (an integration point, or broken out)
+	class          tagClass
+	breakFont      bool // a <font> with color, face or size: breaks out
+	htmlEncoding   bool // an annotation-xml whose encoding is HTML
+}
+
+func (t *foreignTag) lower() []byte { return t.name[:t.n] }
+
+// foreign reads the <svg> or <math> element at carry[start:limit] as a
+// browser's tree builder does (HTML's "rules for parsing tokens in foreign
+// content"): every element inside is foreign (its body markup, <style>
+// and <script> included) until an HTML integration point (foreignObject,
+// desc and title in SVG; annotation-xml of an HTML encoding in MathML) or
+// a MathML text integration point switches back to HTML's rules, where
+// <style>, <textarea>, <script> … are raw text again, and until a tag
+// that breaks out (<p>, <div>, <img>, <font color> …, HTML's list) ends
+// the foreign content. It returns end, the offset where the foreign
+// content ends (after the end tag that closes the root element, or at the
+// tag that breaks out, or where an end tag closes an element opened
+// before it), and ok false when that end is not in carry[start:limit]
+// and more input may bring it (final: carry[:limit] is the whole
+// document; a judging pass takes limit as the element's end).
+//
+// With judge set it also neutralises what would load, by the same rules
+// as the main pass: HTML elements by the element table, foreign elements
+// by their href, xlink:href and src (foreignClass), every element by its
+// style attribute, <script> and <style> by their text. The lexer reads a
+// copy of the element in which the names of foreignHidden are disguised
+// and NULs replaced, so that it never reads raw text or whole elements of
+// its own; the pass reads raw text itself where HTML's rules apply.
+func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool) {
+	n := limit - start
 	in, fb := rw.foreignInput(n)
 	buf := rw.fscratch[fb : fb+n]
-	copy(buf, rw.carry[start:end])
+	copy(buf, rw.carry[start:limit])
 	disguiseForeign(buf)
 	l := html.NewLexer(in)
-	tag, nameEnd := -1, 0
-	var class tagClass
-	var name [16]byte
+	stack := rw.fstack[:0]
+	defer func() { rw.fstack = stack[:0] }()
+	var t foreignTag
+	open := false
+	// atEnd: limit is the end of what the element can hold. Otherwise a
+	// token that reaches limit may go on past it.
+	atEnd := final && (judge || limit == len(rw.carry))
 	for {
 		tt, data := l.Next()
 		off := in.Offset() - fb
+		if off >= n && !atEnd {
+			return limit, false
+		}
 		switch tt {
 		case html.ErrorToken:
-			return
+			return limit, atEnd
+		case html.CommentToken:
+			if k := emptyComment(data); k > 0 {
+				relex(in, l, fb+off-len(data)+k)
+			}
+		case html.TextToken:
+			if len(stack) > 0 && htmlContext(stack, nil) && bytes.HasPrefix(data, cdataOpen) {
+				// A bogus comment to HTML's rules, up to the first '>'.
+				if k := bytes.IndexByte(data, '>'); k >= 0 {
+					relex(in, l, fb+off-len(data)+k+1)
+				}
+			}
 		case html.StartTagToken:
-			tag, nameEnd = off-len(data), off
 			if i := bytes.IndexByte(data, '/'); i >= 0 {
-				buf[tag+i] = ' ' // as in the main pass
-				relex(in, l, fb+tag)
-				tag = -1
+				buf[off-len(data)+i] = ' ' // as in the main pass
+				relex(in, l, fb+off-len(data))
 				continue
 			}
-			nm := rw.carry[start+tag+1 : start+nameEnd]
-			if len(nm) > len(name) {
-				class = foreignClass(nil)
-			} else {
-				for i, c := range nm {
-					if 'A' <= c && c <= 'Z' {
-						c += 'a' - 'A'
+			t = foreignTag{start: off - len(data), nameEnd: off}
+			t.n = copy(t.name[:], rw.carry[start+t.start+1:start+off])
+			lowerASCII(t.name[:t.n])
+			open = true
+			if len(stack) > 0 {
+				t.html = htmlContext(stack, t.lower())
+				if !t.html && breaksOut(t.lower()) {
+					stack = popToHTML(stack)
+					if len(stack) == 0 {
+						return start + t.start, true
 					}
-					name[i] = c
+					t.html = true
 				}
-				class = foreignClass(name[:len(nm)])
+			}
+			if t.html {
+				t.class = classifyTag(t.lower())
+			} else {
+				t.class = foreignClass(t.lower())
 			}
 			rw.attrs = rw.attrs[:0]
 		case html.AttributeToken:
-			if tag >= 0 {
-				rw.addAttr(l, class, off, tag)
-			}
-		case html.StartTagCloseToken, html.StartTagVoidToken:
-			if tag < 0 {
+			if !open {
 				continue
 			}
-			s, e := start+tag, start+off
-			switch class.el {
-			case elScript, elStyle:
-				live, cat, inline, catAttr := rw.rawAttrs(s, class)
-				if live && inline {
-					bodyEnd := foreignBodyEnd(rw.carry[e:end], class.el == elStyle)
-					cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], class.el == elStyle, true)
-				}
-				if live && cat != "" {
-					rw.neutralise(s, e, nameEnd-tag, cat, class.urls|attrType, true, catAttr)
-				}
-			default:
-				rw.fetchTag(s, e, nameEnd-tag, class)
+			key := l.AttrKey()
+			if !t.html && string(t.lower()) == "font" && (equalFoldLower(key, "color") || equalFoldLower(key, "face") || equalFoldLower(key, "size")) {
+				t.breakFont = true
 			}
-			tag = -1
+			if string(t.lower()) == "annotation-xml" && equalFoldLower(key, "encoding") {
+				v := trimHTMLSpace(unquote(l.AttrVal()))
+				t.htmlEncoding = equalFoldLower(v, "text/html") || equalFoldLower(v, "application/xhtml+xml")
+			}
+			if judge {
+				rw.addAttr(l, t.class, off, t.start)
+			}
+		case html.StartTagCloseToken, html.StartTagVoidToken:
+			if !open {
+				continue
+			}
+			open = false
+			if t.breakFont {
+				stack = popToHTML(stack)
+				if len(stack) == 0 {
+					return start + t.start, true
+				}
+				t.html, t.class = true, classifyTag(t.lower())
+			}
+			s, e := start+t.start, start+off
+			selfClosing := tt == html.StartTagVoidToken
+			if !t.html || len(stack) == 0 {
+				// A foreign element (the root is one).
+				if judge {
+					rw.foreignTag(s, e, t.nameEnd-t.start, t.class, limit)
+				}
+				if !selfClosing {
+					stack = append(stack, foreignNode(stack, &t))
+				} else if len(stack) == 0 {
+					return e, true // "<svg/>": the root is closed
+				}
+				continue
+			}
+			// An element by HTML's rules.
+			name := t.lower()
+			switch {
+			case string(name) == "svg" || string(name) == "math":
+				if judge {
+					rw.foreignTag(s, e, t.nameEnd-t.start, foreignClass(name), limit)
+				}
+				if !selfClosing {
+					node := fnode{ns: nsSVG}
+					if name[0] == 'm' {
+						node.ns = nsMath
+					}
+					node.n = uint8(copy(node.name[:], name))
+					stack = append(stack, node)
+				}
+			case t.class.raw != rawNone:
+				bodyEnd, resume, found := rw.foreignRaw(t.class, e, limit, final)
+				if judge {
+					rw.foreignRawTag(s, e, t.nameEnd-t.start, t.class, bodyEnd)
+				}
+				if !found {
+					return limit, atEnd
+				}
+				relex(in, l, fb+resume-start)
+			default:
+				if judge {
+					if t.class.el == elNoscript {
+						rw.openNoscript(e)
+					}
+					rw.fetchTag(s, e, t.nameEnd-t.start, t.class)
+				}
+				if !isVoidElement(name) {
+					node := fnode{ns: nsHTML}
+					node.n = uint8(copy(node.name[:], name))
+					stack = append(stack, node)
+				}
+			}
+		case html.EndTagToken:
+			if len(stack) == 0 {
+				continue
+			}
+			var nb [16]byte
+			name := endTagName(rw.carry[start+off-len(data):start+off], &nb)
+			noscript := rw.inNoscript()
+			if judge && noscript && string(name) == "noscript" {
+				rw.closeNoscript(start + off - len(data))
+			}
+			if !htmlContext(stack, nil) && (string(name) == "br" || string(name) == "p") {
+				// Break out, as a start tag of those names does.
+				stack = popToHTML(stack)
+				if len(stack) == 0 {
+					return start + off - len(data), true
+				}
+				continue
+			}
+			stack = closeElement(stack, name, !htmlContext(stack, nil), noscript)
+			if len(stack) == 0 {
+				return start + off, true
+			}
+		}
+	}
+}
+
+// foreignTag judges a start tag at carry[s:e] read as a foreign element:
+// by its URL attributes and style, and a <script> or <style> by its text
+// (up to its end tag, character references decoded).
+func (rw *Writer) foreignTag(s, e, nameEnd int, class tagClass, limit int) {
+	switch class.el {
+	case elScript, elStyle:
+		live, cat, inline, catAttr := rw.rawAttrs(s, class)
+		if live && inline {
+			bodyEnd := foreignBodyEnd(rw.carry[e:limit], class.el == elStyle)
+			cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], class.el == elStyle, true)
+		}
+		if live && cat != "" {
+			rw.neutralise(s, e, nameEnd, cat, class.urls|attrType, true, catAttr)
+		}
+	default:
+		rw.fetchTag(s, e, nameEnd, class)
+	}
+}
+
+// foreignRaw finds the end of the raw text of an HTML element of class c
+// whose body starts at carry[e:], within carry[:limit], by the main pass's
+// rules (scanRaw). found is false when the end is not there: the body
+// then runs to limit.
+func (rw *Writer) foreignRaw(c tagClass, e, limit int, final bool) (bodyEnd, resume int, found bool) {
+	s := rawState{kind: c.raw, name: c.rawName, scan: e}
+	if res, end, resume := scanRaw(&s, rw.carry[:limit], final || limit < len(rw.carry)); res == scanFound {
+		return end, resume, true
+	}
+	return limit, limit, false
+}
+
+// foreignRawTag judges an HTML raw-text element inside foreign content:
+// a <script> or <style> by its attributes and its body carry[e:bodyEnd],
+// any other by its attributes.
+func (rw *Writer) foreignRawTag(s, e, nameEnd int, c tagClass, bodyEnd int) {
+	if c.el != elScript && c.el != elStyle {
+		rw.fetchTag(s, e, nameEnd, c)
+		return
+	}
+	live, cat, inline, catAttr := rw.rawAttrs(s, c)
+	if live && inline {
+		cat = rw.bodyCategory(rw.carry[e:bodyEnd], c.el == elStyle, false)
+	}
+	if live && cat != "" {
+		rw.neutralise(s, e, nameEnd, cat, c.urls|attrType, true, catAttr)
+	}
+}
+
+// htmlContext reports whether a start tag named name (nil for any other
+// token) is read by HTML's rules with stack open: in an HTML element, an
+// HTML integration point, a MathML text integration point (but for
+// mglyph and malignmark), or an <svg> in annotation-xml.
+func htmlContext(stack []fnode, name []byte) bool {
+	if len(stack) == 0 {
+		return true
+	}
+	top := &stack[len(stack)-1]
+	switch {
+	case top.ns == nsHTML, top.ip:
+		return true
+	case top.text:
+		return name == nil || string(name) != "mglyph" && string(name) != "malignmark"
+	case top.ns == nsMath && top.is([]byte("annotation-xml")):
+		return string(name) == "svg"
+	}
+	return false
+}
+
+// foreignNode is the open element of the foreign start tag t.
+func foreignNode(stack []fnode, t *foreignTag) fnode {
+	node := fnode{ns: nsSVG}
+	if len(stack) > 0 {
+		node.ns = stack[len(stack)-1].ns
+		if node.ns == nsHTML {
+			node.ns = nsSVG
+		}
+	}
+	name := t.lower()
+	if len(stack) == 0 && string(name) == "math" {
+		node.ns = nsMath
+	}
+	node.n = uint8(copy(node.name[:], name))
+	switch node.ns {
+	case nsSVG:
+		node.ip = string(name) == "foreignobject" || string(name) == "desc" || string(name) == "title"
+	case nsMath:
+		switch string(name) {
+		case "mi", "mo", "mn", "ms", "mtext":
+			node.text = true
+		case "annotation-xml":
+			node.ip = t.htmlEncoding
+		}
+	}
+	return node
+}
+
+// popToHTML pops the foreign elements off the top of stack, down to an
+// HTML element or an integration point, as a tag that breaks out does.
+func popToHTML(stack []fnode) []fnode {
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.ns == nsHTML || top.ip || top.text {
+			break
+		}
+		stack = stack[:len(stack)-1]
+	}
+	return stack
+}
+
+// closeElement pops the element the end tag named name closes, as HTML's
+// tree builder does: by the rules for foreign content (foreign), the
+// nearest open foreign element of that name, up to an HTML element; then
+// by HTML's rules, the nearest open element of that name unless a special
+// one (an HTML element, an integration point) comes first. An end tag that
+// matches nothing open inside the foreign element would close an element
+// open around it of that name, if there is one; the pass knows only of an
+// open <noscript> (around, when noscript is set): its end tag empties the
+// stack, ending the foreign content. Any other is taken to match nothing
+// (a limit: "<div><svg></div>" reads on as foreign content).
+func closeElement(stack []fnode, name []byte, foreign, noscript bool) []fnode {
+	if foreign {
+		for i := len(stack) - 1; i >= 0 && stack[i].ns != nsHTML; i-- {
+			if stack[i].is(name) {
+				return stack[:i]
+			}
+		}
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		node := &stack[i]
+		if node.is(name) {
+			return stack[:i]
+		}
+		if node.ns == nsHTML || node.ip || node.text || node.is([]byte("annotation-xml")) {
+			return stack
+		}
+	}
+	if noscript && string(name) == "noscript" {
+		return stack[:0]
+	}
+	return stack
+}
+
+// endTagName returns the lowercase name of the end tag t ("</Name …>")
+// in buf, cut at its length.
+func endTagName(t []byte, buf *[16]byte) []byte {
+	k := 2
+	for k < len(t) && k-2 < len(buf) && !isHTMLSpace(t[k]) && t[k] != '/' && t[k] != '>' {
+		k++
+	}
+	name := buf[:copy(buf[:], t[2:k])]
+	lowerASCII(name)
+	return name
+}
+
+// breaksOut reports whether a start tag of this lowercase name ends
+// foreign content (HTML's list; <font> only with color, face or size,
+// checked by the caller).
+func breaksOut(name []byte) bool {
+	switch string(name) {
+	case "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt",
+		"em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li",
+		"listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span",
+		"strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var":
+		return true
+	}
+	return false
+}
+
+// isVoidElement reports whether the HTML element of this lowercase name
+// has no end tag (and no content).
+func isVoidElement(name []byte) bool {
+	switch string(name) {
+	case "area", "base", "br", "col", "embed", "hr", "img", "image", "input", "link", "meta",
+		"param", "source", "track", "wbr", "keygen", "frame":
+		return true
+	}
+	return false
+}
+
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
 }
 
 // foreignInert reports whether the foreign element b cannot load anything
-// a rule covers, so that it needs no pass: a URL naming a host needs a ':'
-// or two slashes or backslashes, spelled plainly or with a character
-// reference ('&'); a script matching inline patterns holds "script"; a
-// marked element holds "category".
+// a rule covers, so that it needs no judging pass: a URL naming a host
+// needs a ':' or two slashes or backslashes, spelled plainly or with a
+// character reference ('&'); a script matching inline patterns holds
+// "script"; a marked element holds "category"; a noscript end needs
+// "noscript".
 func foreignInert(b []byte) bool {
 	return bytes.IndexByte(b, ':') < 0 && bytes.IndexByte(b, '&') < 0 &&
 		bytes.IndexByte(b, '\\') < 0 && !bytes.Contains(b, []byte("//")) &&
@@ -102,12 +434,41 @@ func foreignInert(b []byte) bool {
 // indexFold returns the index of the lowercase ASCII string s in b,
 // ignoring case, or -1.
 func indexFold(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if c := b[i] | 0x20; c == s[0] && equalFoldLower(b[i:i+len(s)], s) {
+	last := len(b) - len(s) // the last possible start
+	if last < 0 {
+		return -1
+	}
+	lo, up := s[0], s[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// The next start of each case of the first letter at or after i (or
+	// past last), found with the vectorised IndexByte and kept until i
+	// passes it, so each byte is searched once per case.
+	next := func(c byte, from int) int {
+		if k := bytes.IndexByte(b[from:last+1], c); k >= 0 {
+			return from + k
+		}
+		return last + 1
+	}
+	nl, nu := next(lo, 0), last+1
+	if up != lo {
+		nu = next(up, 0)
+	}
+	for {
+		i := min(nl, nu)
+		if i > last {
+			return -1
+		}
+		if equalFoldLower(b[i:i+len(s)], s) {
 			return i
 		}
+		if i == nl {
+			nl = next(lo, i+1)
+		} else {
+			nu = next(up, i+1)
+		}
 	}
-	return -1
 }
 
 // foreignInput returns the lexer input for a foreign element of n bytes,
@@ -129,7 +490,8 @@ func (rw *Writer) foreignInput(n int) (in *parse.Input, fb int) {
 }
 
 // foreignBodyEnd returns the length of the text of a <script> or <style>
-// inside foreign content: up to its "</script" or "</style", or all of b.
+// read as a foreign element: up to its "</script" or "</style" followed by
+// whitespace, '/' or '>', or all of b.
 func foreignBodyEnd(b []byte, style bool) int {
 	want := "script"
 	if style {
@@ -141,7 +503,7 @@ func foreignBodyEnd(b []byte, style bool) int {
 			return len(b)
 		}
 		i += j
-		if k := i + 2 + len(want); k <= len(b) && equalFoldLower(b[i+2:k], want) {
+		if _, match, _ := rawTagName(b, i+2, want, true); match {
 			return i
 		}
 		i += 2

@@ -58,7 +58,7 @@ const (
 func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 	for {
 		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
-			if k := skipFast(rw.carry[p.base+p.pos : p.base+p.n]); k > 0 {
+			if k := skipFast(rw.carry[p.base+p.pos:p.base+p.n], rw.inNoscript()); k > 0 {
 				p.pos += k
 				relex(p.in, l, p.pos)
 			}
@@ -76,7 +76,7 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 		case html.StartTagCloseToken, html.StartTagVoidToken:
 			next = rw.lexStartTagEnd(p, end)
 		case html.TextToken:
-			next = rw.lexText(p, data, end)
+			next = rw.lexText(p, l, data, end)
 		case html.CommentToken:
 			next = rw.lexComment(p, l, data, end)
 		case html.DoctypeToken, html.EndTagToken:
@@ -85,9 +85,12 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 				rw.hold(p.base + p.pos)
 				return false
 			}
+			if tt == html.EndTagToken && rw.inNoscript() && isNoscriptEnd(l.Text()) {
+				rw.closeNoscript(p.base + p.pos)
+			}
 			p.pos = end
 		default: // SVGToken, MathToken, XMLToken: a whole element
-			next = rw.lexForeign(p, tt, end)
+			next = rw.lexForeign(p, l, tt, end)
 		}
 		if next != stepNext {
 			return next == stepAgain
@@ -162,8 +165,17 @@ func (rw *Writer) lexStartTagEnd(p *lexPass, end int) step {
 // lexText passes text, injecting before the first non-space text when no
 // head came first, and holds a trailing "<" or "</" or an open CDATA
 // section.
-func (rw *Writer) lexText(p *lexPass, data []byte, end int) step {
+func (rw *Writer) lexText(p *lexPass, l *html.Lexer, data []byte, end int) step {
 	base, pos := p.base, p.pos
+	if bytes.HasPrefix(data, cdataOpen) {
+		// In HTML content "<![CDATA[" opens a bogus comment that ends at
+		// the first '>', not at "]]>" as the lexer reads it.
+		if k := bytes.IndexByte(data, '>'); k >= 0 {
+			p.pos = pos + k + 1
+			relex(p.in, l, p.pos)
+			return stepNext
+		}
+	}
 	textEnd := end
 	if end == p.n && !p.final {
 		if bytes.HasPrefix(data, cdataOpen) && !(len(data) >= len(cdataOpen)+3 && bytes.HasSuffix(data, []byte("]]>"))) {
@@ -225,33 +237,75 @@ func (rw *Writer) lexComment(p *lexPass, l *html.Lexer, data []byte, end int) st
 }
 
 // lexForeign handles an <svg>, <math> or XML construct, which the lexer
-// returns whole: it is held until complete (up to maxHold), then its tags
-// get a pass of their own (foreign).
-func (rw *Writer) lexForeign(p *lexPass, tt html.TokenType, end int) step {
+// returns whole. An XML construct ("<xml …>") is an ordinary element to
+// browsers: its name is disguised in scratch and it is lexed again. For
+// <svg> and <math>, where the foreign content ends is the browser's
+// reading (foreign), not the lexer's: the construct is held until that
+// end is in (up to maxHold), its tags get a pass of their own, and the
+// main pass goes on at that end.
+func (rw *Writer) lexForeign(p *lexPass, l *html.Lexer, tt html.TokenType, end int) step {
 	base, pos, n := p.base, p.pos, p.n
-	if end == n && !p.final {
-		if tt != html.XMLToken && n-pos > rw.maxHold {
+	if tt == html.XMLToken {
+		rw.scratch[pos+3] = '_' // "<xm_": no longer a construct of its own
+		relex(p.in, l, pos)
+		return stepNext
+	}
+	start := base + pos
+	fend, ok := base+end, true
+	complete := end < n || p.final
+	if complete && bytes.Equal(rw.carry[start:fend], rw.lastIcon) {
+		// The same plain, inert element as the last one (an icon used
+		// again): nothing to do.
+		if !rw.injected {
+			rw.emitTo(start)
+			rw.injectNow()
+		}
+		p.pos = end
+		return stepNext
+	}
+	if !complete || !plainForeign(rw.carry[start:fend]) {
+		// First within the lexer's token and a few bytes after (its end
+		// tag ends the token), then, when the browser reads on, within
+		// all of the input.
+		limit := min(end+foreignSlack, n)
+		fend, ok = rw.foreign(start, base+limit, p.final && limit == n, false)
+		if !ok && limit < n {
+			fend, ok = rw.foreign(start, base+n, p.final, false)
+		}
+	}
+	if !ok {
+		if n-pos > rw.maxHold {
 			// Too large to hold: check the tags it has so far, then let
 			// it pass (the rest is lexed as HTML).
 			if !rw.injected {
-				rw.emitTo(base + pos)
+				rw.emitTo(start)
 				rw.injectNow()
 			}
-			rw.foreign(base+pos, base+n)
+			rw.foreign(start, base+n, true, true)
 		}
-		rw.hold(base + pos)
+		rw.hold(start)
 		return stepStop
 	}
 	if !rw.injected {
-		rw.emitTo(base + pos)
+		rw.emitTo(start)
 		rw.injectNow()
 	}
-	if tt != html.XMLToken {
-		rw.foreign(base+pos, base+end)
+	if rw.pp != nil || !foreignInert(rw.carry[start:fend]) {
+		rw.foreign(start, fend, true, true)
+	} else if fend == base+end && fend-start <= maxIcon && plainForeign(rw.carry[start:fend]) {
+		rw.lastIcon = append(rw.lastIcon[:0], rw.carry[start:fend]...)
 	}
-	p.pos = end
+	p.pos = fend - base
+	relex(p.in, l, p.pos)
 	return stepNext
 }
+
+// maxIcon bounds the <svg> or <math> element kept to skip its repeats.
+const maxIcon = 1024
+
+// foreignSlack is how many bytes after the lexer's <svg> or <math> token
+// the first foreign pass reads.
+const foreignSlack = 32
 
 // relex restarts the lexer at scratch[rel], a token boundary.
 func relex(in *parse.Input, l *html.Lexer, rel int) {

@@ -7,8 +7,7 @@ package rewrite
 // category is set to cat. Every other byte is kept.
 func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKind, inert bool, catAttr int) {
 	rw.emitTo(start)
-	t := rw.carry[start:end]
-	out := append(rw.out, t[:nameEnd]...)
+	out := rw.appendCarry(rw.out, start, start+nameEnd)
 	out = append(out, rw.stamp...)
 	if inert {
 		out = append(out, ` type="text/plain"`...)
@@ -29,21 +28,21 @@ func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKin
 		switch {
 		case a.twin&renamed != 0, a.kind == attrLazy && rename&attrLazy != 0 && catAttr < 0:
 			// A data-src the tag already has: see dataTwin.
-			out = append(out, t[last:a.keyOff+len("data-")]...)
+			out = rw.appendCarry(out, start+last, start+a.keyOff+len("data-"))
 			out = append(out, "consent-orig-"...)
 			last = a.keyOff + len("data-")
 		case a.kind == attrLazy:
 			// A marked element's data-src: the consent protocol's own.
 		case a.kind&rename != 0:
-			out = append(out, t[last:a.keyOff]...)
+			out = rw.appendCarry(out, start+last, start+a.keyOff)
 			out = append(out, "data-"...)
 			last = a.keyOff
 		case i == catAttr && string(trimHTMLSpace(rw.attrValue(start, a))) != cat:
 			if a.valOff >= 0 {
-				out = append(out, t[last:a.valOff]...)
+				out = rw.appendCarry(out, start+last, start+a.valOff)
 				last = a.valEnd
 			} else {
-				out = append(out, t[last:a.keyEnd]...)
+				out = rw.appendCarry(out, start+last, start+a.keyEnd)
 				last = a.keyEnd
 				out = append(out, '=')
 			}
@@ -52,7 +51,7 @@ func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKin
 			out = append(out, '"')
 		}
 	}
-	rw.out = append(out, t[last:]...)
+	rw.out = rw.appendCarry(out, start+last, end)
 	rw.done = end
 	rw.counts = rw.counts.Add(cat)
 }
@@ -92,7 +91,11 @@ func (rw *Writer) hostCategory(v []byte, inText bool) string {
 		}
 	}
 	rw.hostBuf = appendURLHost(rw.hostBuf[:0], v)
-	h := rw.hostBuf
+	return rw.knownHostCategory(rw.hostBuf, inText)
+}
+
+// knownHostCategory is hostCategory for the host h already mapped.
+func (rw *Writer) knownHostCategory(h []byte, inText bool) string {
 	if len(h) == 0 {
 		return ""
 	}

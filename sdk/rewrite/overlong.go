@@ -42,12 +42,12 @@ func (rw *Writer) passOverlong(i int) {
 			}
 			val, k = overlongValue(t, k)
 		}
-		if kind&cls.urls == 0 || kind == attrSrcdoc {
+		if kind&cls.urls == 0 {
 			continue
 		}
 		renames = append(renames, keyOff)
 		if cat == "" {
-			cat = rw.hostCategory(val[:min(len(val), 4096)], false)
+			cat = rw.overlongCategory(val, kind, cls.doc)
 		}
 	}
 	if cat == "" {
@@ -55,7 +55,7 @@ func (rw *Writer) passOverlong(i int) {
 		return
 	}
 	rw.emitTo(i)
-	out := append(rw.out, t[:nameEnd]...)
+	out := rw.appendCarry(rw.out, i, i+nameEnd)
 	if cls.el == elScript {
 		out = append(out, ` type="text/plain"`...)
 	}
@@ -64,11 +64,11 @@ func (rw *Writer) passOverlong(i int) {
 	out = append(out, '"')
 	last := nameEnd
 	for _, off := range renames {
-		out = append(out, t[last:off]...)
+		out = rw.appendCarry(out, i+last, i+off)
 		out = append(out, "data-"...)
 		last = off
 	}
-	rw.out = append(out, t[last:]...)
+	rw.out = rw.appendCarry(out, i+last, len(rw.carry))
 	rw.done = len(rw.carry)
 	rw.counts = rw.counts.Add(cat)
 }
@@ -103,4 +103,21 @@ func overlongValue(t []byte, k int) ([]byte, int) {
 		k++
 	}
 	return t[s:k], k
+}
+
+// overlongCategory judges the part val of a URL attribute of kind in an
+// overlong tag: a srcdoc document or a data: document, script or style
+// sheet by its first maxHold bytes (docCategory, dataCategory), any other
+// URL by its host.
+func (rw *Writer) overlongCategory(val []byte, kind attrKind, doc docKind) string {
+	if kind == attrSrcdoc || doc != docNone && mayBeDataURL(val) {
+		rw.textBuf = decodeText(rw.textBuf[:0], val[:min(len(val), rw.maxHold)])
+		if kind == attrSrcdoc {
+			return rw.docCategory(rw.textBuf)
+		}
+		if isDataURL(rw.textBuf) {
+			return rw.dataCategory(rw.textBuf, doc)
+		}
+	}
+	return rw.hostCategory(val[:min(len(val), 4096)], false)
 }

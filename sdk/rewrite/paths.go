@@ -109,8 +109,8 @@ func FirstPartyPath(v, pageHost, pagePath string) (string, bool) {
 // …). Character references, tabs and newlines in v are decoded and
 // removed as in appendURLHost.
 func appendFirstPartyPath(dst, v []byte, pageHost, pageDir string) ([]byte, bool) {
-	var buf [maxURLDecode]byte
-	u := trimC0Space(decodeURLPrefix(buf[:0], v))
+	var buf [maxURLDecode + maxRefBytes]byte
+	u := trimC0Space(decodeURLPrefix(buf[:0], v, maxURLDecode))
 
 	// 1. Scheme: only http(s) URLs reach a path of the site.
 	i := 0

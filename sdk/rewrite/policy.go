@@ -4,8 +4,9 @@ package rewrite
 // per request from the visitor's state and the category catalogue.
 type Policy interface {
 	// RefusedHost returns the key of the refused category that host (a
-	// lowercase host name without port) belongs to, or "" when the host is
-	// not catalogued or its category is granted.
+	// host name without port, as HostName maps it: lowercase ASCII,
+	// IDNA labels as "xn--", no trailing dot) belongs to, or "" when the
+	// host is not catalogued or its category is granted.
 	RefusedHost(host string) string
 	// RefusedInline returns the key of the refused category whose inline
 	// patterns the script body matches, or "".

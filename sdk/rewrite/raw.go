@@ -41,11 +41,14 @@ const (
 // byte whose meaning needs bytes not yet seen (or to len(buf)). At the end of
 // the document (final) it decides with what it has, as the lexer does at
 // EOF. The rules are exactly those of tdewolff/parse/v2/html's shiftRawText
-// and comment reading, so that streamed and whole-buffer output agree.
+// and comment reading, so that streamed and whole-buffer output agree,
+// except where the lexer differs from the browser: a tag name ends the raw
+// text only when whitespace, '/' or '>' follows it ("</style1" does not
+// end a style; see rawTagName).
 func scanRaw(s *rawState, buf []byte, final bool) (result scanResult, end, resume int) {
 	switch s.kind {
 	case rawPlain:
-		s.scan = len(buf)
+		s.scan = tailStart(buf, s.scan, final)
 		return scanMore, 0, 0
 	case rawComment:
 		return scanComment(s, buf, final)
@@ -84,12 +87,12 @@ func scanRaw(s *rawState, buf []byte, final bool) (result scanResult, end, resum
 			if isEnd {
 				k++
 			}
-			l, ok := letterRun(buf, k, len("script"), final)
+			l, match, ok := rawTagName(buf, k, "script", final)
 			if !ok {
 				s.scan = i
 				return scanMore, 0, 0
 			}
-			if equalFoldLower(buf[k:k+l], "script") {
+			if match {
 				switch {
 				case !isEnd:
 					s.inScript = true
@@ -119,12 +122,12 @@ func scanRaw(s *rawState, buf []byte, final bool) (result scanResult, end, resum
 		switch {
 		case buf[i+1] == '/':
 			k := i + 2
-			l, ok := letterRun(buf, k, len(s.name), final)
+			l, match, ok := rawTagName(buf, k, s.name, final)
 			if !ok {
 				s.scan = i
 				return scanMore, 0, 0
 			}
-			if equalFoldLower(buf[k:k+l], s.name) {
+			if match {
 				return scanFound, i, i
 			}
 			i = k + l
@@ -169,8 +172,24 @@ func scanComment(s *rawState, buf []byte, final bool) (scanResult, int, int) {
 		}
 		i++
 	}
-	s.scan = n
+	s.scan = tailStart(buf, s.scan, final)
 	return scanMore, 0, 0
+}
+
+// tailStart returns where the undecided tail of buf[from:] starts: at a
+// '<' among its last bytes that more input could make a "</noscript" (the
+// noscript stretches defuse those, see noscript.go), else at len(buf). So
+// the output does not depend on where writes split the input.
+func tailStart(buf []byte, from int, final bool) int {
+	if final {
+		return len(buf)
+	}
+	for i := max(from, len(buf)-len("</noscript")+1); i < len(buf); i++ {
+		if buf[i] == '<' && hasPrefixFoldPartial(buf[i:], "</noscript") {
+			return i
+		}
+	}
+	return len(buf)
 }
 
 // letterRun returns the length of the run of ASCII letters at buf[k:], as
@@ -189,6 +208,28 @@ func letterRun(buf []byte, k, want int, final bool) (l int, ok bool) {
 		return l, false
 	}
 	return l, true
+}
+
+// rawTagName reads the tag name at buf[k:] after "<" or "</" in raw text,
+// as the HTML tokenizer's raw-text end tag states (and the script escape
+// states) do: match is true when it spells name, in any case, and is
+// followed by whitespace, '/' or '>'; l is the length of its run of
+// letters. ok is false when the bytes that decide are not in buf yet. At
+// the end of the document a name not followed by anything does not end
+// the raw text: the tokenizer emits it as text.
+func rawTagName(buf []byte, k int, name string, final bool) (l int, match, ok bool) {
+	l, ok = letterRun(buf, k, len(name), final)
+	if !ok || !equalFoldLower(buf[k:k+l], name) {
+		return l, false, ok
+	}
+	if k+l == len(buf) {
+		return l, false, final
+	}
+	switch buf[k+l] {
+	case ' ', '\t', '\n', '\r', '\f', '/', '>':
+		return l, true, true
+	}
+	return l, false, true
 }
 
 // hasPrefixPartial reports whether b (shorter than s) is a prefix of s.

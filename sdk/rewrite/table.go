@@ -10,6 +10,17 @@ package rewrite
 //
 //go:generate go test -run TestTableLookupGenerated -update-lookup .
 
+// docKind says what the content of a data: URL in an element's URL
+// attributes is to the browser (see dataurl.go).
+type docKind uint8
+
+const (
+	docNone   docKind = iota // an image or media: it loads nothing further
+	docFrame                 // a document (HTML, SVG, XML) that runs and loads
+	docScript                // a script
+	docStyle                 // a style sheet (a link's href)
+)
+
 // element is one row of the element table.
 type element struct {
 	name  string
@@ -33,24 +44,26 @@ type element struct {
 // lazy loader fetches them), see dataTwin. Inside <svg> and <math> every
 // element but <a> fetches its href, xlink:href and src (see foreignClass).
 // Raw-text elements are closed by their own end tag (tagClass.rawName is
-// set from name).
+// set from name). The doc column says how a data: URL in the element's URL
+// attributes is judged: as a frame's document, a script or a style sheet.
 var elements = [...]element{
-	{"script", tagClass{el: elScript, raw: rawScript, urls: attrSrc}, false},
+	{"script", tagClass{el: elScript, raw: rawScript, urls: attrSrc, doc: docScript}, false},
 	{"img", tagClass{el: elFetch, urls: attrSrc | attrSrcset | attrLowsrc | attrLazy}, false},
-	{"iframe", tagClass{el: elFetch, raw: rawText, urls: attrSrc | attrSrcdoc | attrLazy}, false},
-	{"frame", tagClass{el: elFetch, urls: attrSrc | attrSrcdoc}, false},
-	{"embed", tagClass{el: elFetch, urls: attrSrc}, false},
-	{"object", tagClass{el: elFetch, urls: attrData | attrArchive | attrCodebase}, false},
+	{"image", tagClass{el: elFetch, urls: attrSrc | attrSrcset | attrLowsrc | attrLazy}, false}, // <img> to HTML's tree builder
+	{"iframe", tagClass{el: elFetch, raw: rawText, urls: attrSrc | attrSrcdoc | attrLazy, doc: docFrame}, false},
+	{"frame", tagClass{el: elFetch, urls: attrSrc | attrSrcdoc, doc: docFrame}, false},
+	{"embed", tagClass{el: elFetch, urls: attrSrc, doc: docFrame}, false},
+	{"object", tagClass{el: elFetch, urls: attrData | attrArchive | attrCodebase, doc: docFrame}, false},
 	{"applet", tagClass{el: elFetch, urls: attrArchive | attrCodebase}, false},
 	{"video", tagClass{el: elFetch, urls: attrSrc | attrPoster | attrLazy}, false},
 	{"audio", tagClass{el: elFetch, urls: attrSrc | attrLazy}, false},
 	{"source", tagClass{el: elFetch, urls: attrSrc | attrSrcset | attrLazy}, false},
 	{"track", tagClass{el: elFetch, urls: attrSrc}, false},
 	{"input", tagClass{el: elFetch, urls: attrSrc}, false}, // type=image
-	{"portal", tagClass{el: elFetch, urls: attrSrc}, false},
-	{"link", tagClass{el: elLink, urls: attrHref | attrImagesrcset}, false}, // with a loading rel
-	{"base", tagClass{el: elFetch, urls: attrHref}, false},                  // redirects every relative URL
-	{"meta", tagClass{el: elMeta, urls: attrContent}, false},                // http-equiv=refresh
+	{"portal", tagClass{el: elFetch, urls: attrSrc, doc: docFrame}, false},
+	{"link", tagClass{el: elLink, urls: attrHref | attrImagesrcset, doc: docStyle}, false}, // with a loading rel
+	{"base", tagClass{el: elFetch, urls: attrHref}, false},                                 // redirects every relative URL
+	{"meta", tagClass{el: elMeta, urls: attrContent}, false},                               // http-equiv=refresh
 	{"html", tagClass{el: elHTML, urls: attrManifest}, true},
 	{"body", tagClass{el: elBody, urls: attrBackground}, true},
 	{"table", tagClass{el: elFetch, urls: attrBackground}, true},
@@ -66,6 +79,7 @@ var elements = [...]element{
 	{"noembed", tagClass{raw: rawText}, false},
 	{"noframes", tagClass{raw: rawText}, false},
 	{"plaintext", tagClass{raw: rawPlain}, false},
+	{"noscript", tagClass{el: elNoscript}, false}, // raw text to a browser running scripts: see noscript.go
 }
 
 // attribute is one row of the attribute table.

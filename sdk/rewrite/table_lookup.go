@@ -9,64 +9,68 @@ func elementIndex(name []byte) int {
 		return 0
 	case "img":
 		return 1
-	case "iframe":
+	case "image":
 		return 2
-	case "frame":
+	case "iframe":
 		return 3
-	case "embed":
+	case "frame":
 		return 4
-	case "object":
+	case "embed":
 		return 5
-	case "applet":
+	case "object":
 		return 6
-	case "video":
+	case "applet":
 		return 7
-	case "audio":
+	case "video":
 		return 8
-	case "source":
+	case "audio":
 		return 9
-	case "track":
+	case "source":
 		return 10
-	case "input":
+	case "track":
 		return 11
-	case "portal":
+	case "input":
 		return 12
-	case "link":
+	case "portal":
 		return 13
-	case "base":
+	case "link":
 		return 14
-	case "meta":
+	case "base":
 		return 15
-	case "html":
+	case "meta":
 		return 16
-	case "body":
+	case "html":
 		return 17
-	case "table":
+	case "body":
 		return 18
-	case "td":
+	case "table":
 		return 19
-	case "th":
+	case "td":
 		return 20
-	case "a":
+	case "th":
 		return 21
-	case "area":
+	case "a":
 		return 22
-	case "head":
+	case "area":
 		return 23
-	case "style":
+	case "head":
 		return 24
-	case "textarea":
+	case "style":
 		return 25
-	case "title":
+	case "textarea":
 		return 26
-	case "xmp":
+	case "title":
 		return 27
-	case "noembed":
+	case "xmp":
 		return 28
-	case "noframes":
+	case "noembed":
 		return 29
-	case "plaintext":
+	case "noframes":
 		return 30
+	case "plaintext":
+		return 31
+	case "noscript":
+		return 32
 	}
 	return -1
 }

@@ -81,6 +81,8 @@ func (rw *Writer) startTag(start, end, nameEnd int, c tagClass) {
 		rw.fetchTag(start, end, nameEnd, c)
 	}
 	switch c.el {
+	case elNoscript:
+		rw.openNoscript(end)
 	case elHead:
 		if !rw.injected {
 			rw.emitTo(end)
@@ -132,7 +134,7 @@ func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline
 		cat = rw.refusedKey(rw.attrValue(start, rw.attrs[catAttr]))
 	}
 	if cat == "" && src >= 0 {
-		cat = rw.hostCategory(rw.attrValue(start, rw.attrs[src]), false)
+		cat = rw.attrCategory(start, rw.attrs[src], c.doc)
 	}
 	return true, cat, cat == "" && src < 0, catAttr
 }
@@ -247,6 +249,18 @@ func isURLSpecifier(s []byte) bool {
 	return bytes.IndexByte(s, ':') > 0
 }
 
+// mayBeDataURL reports whether the attribute value v may spell a data: or
+// a javascript: URL: its first byte after leading spaces and controls is a
+// 'd', a 'j' (any case) or the '&' of a character reference.
+func mayBeDataURL(v []byte) bool {
+	for _, c := range v {
+		if c > ' ' {
+			return c|0x20 == 'd' || c|0x20 == 'j' || c == '&'
+		}
+	}
+	return false
+}
+
 // fetchTag neutralises an element whose fetching URL attributes (see
 // the element table) point at a refused host or that is marked with a refused
 // data-category, and renames a style attribute whose CSS loads from a
@@ -286,7 +300,7 @@ func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 			if a.kind&c.urls == 0 || a.kind == attrLazy && catAttr >= 0 {
 				continue // a marked element's data-src is the consent protocol's
 			}
-			cat = rw.attrCategory(start, a)
+			cat = rw.attrCategory(start, a, c.doc)
 		}
 		if cat != "" {
 			rename = c.urls
@@ -312,8 +326,10 @@ func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 }
 
 // attrCategory returns the refused category of the host a URL attribute of
-// the tag at carry[start:] points at, or "".
-func (rw *Writer) attrCategory(start int, a tagAttr) string {
+// the tag at carry[start:] points at, or "". A data: URL in an attribute of
+// an element whose data: content runs or loads (doc) is judged by that
+// content (dataCategory).
+func (rw *Writer) attrCategory(start int, a tagAttr, doc docKind) string {
 	v := rw.attrValue(start, a)
 	switch a.kind {
 	case attrSrcset, attrImagesrcset, attrLazy:
@@ -343,18 +359,21 @@ func (rw *Writer) attrCategory(start int, a tagAttr) string {
 		}
 		return ""
 	case attrSrcdoc:
-		// The value is a document: any refused host it names in any URL
-		// position would load. Entities may be doubled (an attribute
-		// inside the document), so decode twice.
+		// The value is a document: judged as a page (docCategory).
 		rw.textBuf = decodeText(rw.textBuf[:0], v)
-		rw.textBuf2 = decodeText(rw.textBuf2[:0], rw.textBuf)
-		if cat := rw.p.RefusedInline(rw.textBuf2); cat != "" {
-			return cat
-		}
-		return rw.textCategory(rw.textBuf2, false)
+		return rw.docCategory(rw.textBuf)
 	case attrContent:
 		rw.textBuf = decodeText(rw.textBuf[:0], v)
 		return rw.hostCategory(refreshURL(rw.textBuf), false)
+	}
+	if doc != docNone && mayBeDataURL(v) {
+		rw.textBuf = decodeText(rw.textBuf[:0], v)
+		if isDataURL(rw.textBuf) {
+			return rw.dataCategory(rw.textBuf, doc)
+		}
+		if doc == docFrame && isJavaScriptURL(rw.textBuf) {
+			return rw.javaScriptURLCategory(rw.textBuf)
+		}
 	}
 	return rw.hostCategory(v, false)
 }

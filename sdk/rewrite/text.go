@@ -8,18 +8,38 @@ import (
 // textCategory returns the refused category of the first host named in
 // text b that the policy refuses, or "". A host is named after a run of at
 // least two slashes or backslashes ("//host", "https://host",
-// "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) and must
-// contain a dot. It is the check for style bodies, style attributes and
-// srcdoc documents, and for a script that imports a computed URL
-// (scriptCategory): any URL the text could load from is caught. In CSS
-// (css), comments are skipped.
+// "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) or after
+// "http:" or "https:" without slashes (which a page of the other scheme
+// resolves as a host), and must contain a dot once mapped as a browser
+// maps hosts (URLHost: "//ads。example" names ads.example). User info and
+// a port may come with it. It is the check for style bodies, style
+// attributes, the text of frame documents, and a script that imports a
+// computed URL (scriptCategory): any URL the text could load from is
+// caught, at the price of the rare false positive. In CSS (css), comments
+// are skipped.
 func (rw *Writer) textCategory(b []byte, css bool) string {
 	for i := 0; i < len(b); {
-		j := indexEither(b[i:], '/', '\\')
+		j := indexURLMark(b[i:])
 		if j < 0 {
 			return ""
 		}
 		i += j
+		if b[i] == ':' {
+			// "https:host": the scheme's letters before, a host byte after.
+			s := i - 4
+			if s > 0 && (b[s-1]|0x20) == 'h' && equalFoldLower(b[s:i], "ttps") {
+				s--
+			}
+			i++
+			if s >= 0 && equalFoldLower(b[s:s+4], "http") && i < len(b) && isHostByte(b[i]) {
+				h := hostRun(b, i)
+				if cat := rw.textHost(b[s:h]); cat != "" {
+					return cat
+				}
+				i = h
+			}
+			continue
+		}
 		if css && i+1 < len(b) && b[i+1] == '*' {
 			k := bytes.Index(b[i+2:], []byte("*/"))
 			if k < 0 {
@@ -36,13 +56,9 @@ func (rw *Writer) textCategory(b []byte, css bool) string {
 			i = k
 			continue
 		}
-		h, dot := k, false
-		for h < len(b) && isHostByte(b[h]) {
-			dot = dot || b[h] == '.'
-			h++
-		}
-		if dot {
-			if cat := rw.hostCategory(b[k-2:h], true); cat != "" {
+		h := hostRun(b, k)
+		if h > k {
+			if cat := rw.textHost(b[k-2 : h]); cat != "" {
 				return cat
 			}
 		}
@@ -51,17 +67,46 @@ func (rw *Writer) textCategory(b []byte, css bool) string {
 	return ""
 }
 
-// isHostByte reports whether c can be part of a host name as text names it.
+// textHost returns the refused category of the host of the URL u found in
+// text, or "" (also when the host, mapped, has no dot).
+func (rw *Writer) textHost(u []byte) string {
+	rw.hostBuf = appendURLHost(rw.hostBuf[:0], u)
+	if !hasDot(rw.hostBuf) {
+		return ""
+	}
+	return rw.knownHostCategory(rw.hostBuf, true)
+}
+
+// hostRun returns the end of the run of host bytes at b[k:].
+func hostRun(b []byte, k int) int {
+	for k < len(b) && isHostByte(b[k]) {
+		k++
+	}
+	return k
+}
+
+// indexURLMark returns the index of the first '/', '\\' or ':' in s, or -1.
+func indexURLMark(s []byte) int {
+	for i, c := range s {
+		if c == '/' || c == '\\' || c == ':' {
+			return i
+		}
+	}
+	return -1
+}
+
+// isHostByte reports whether c can be part of a host name as text names it,
+// with its user info and port: any non-ASCII byte counts (IDNA may map it
+// to a letter or a dot).
 func isHostByte(c byte) bool {
-	return isLetterASCII(c) || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_' || c == '%'
+	return isLetterASCII(c) || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_' || c == '%' || c == '@' || c == ':' || c >= 0x80
 }
 
 // decodeText appends v to dst with character references decoded and tabs
 // and newlines removed (the URL parser ignores them), for scanning
-// attribute text for hosts. Decoding never lengthens text, so with room
-// for all of v decodeURLPrefix decodes the whole.
+// attribute text for hosts.
 func decodeText(dst, v []byte) []byte {
-	return decodeURLPrefix(slices.Grow(dst, len(v)), v)
+	return decodeURLPrefix(slices.Grow(dst, len(v)), v, 2*len(v)+maxRefBytes)
 }
 
 // refreshURL returns the URL of a decoded <meta http-equiv=refresh>

@@ -1,5 +1,11 @@
 package rewrite
 
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
 // maxURLDecode bounds how many bytes of a URL attribute value are decoded
 // when looking for its host: scheme, slashes, user info and a host name of
 // at most 253 bytes fit with room to spare.
@@ -21,8 +27,8 @@ func URLHost(v []byte) string {
 // bytes. User info, the port and a trailing dot are dropped. Relative URLs
 // and other schemes (data:, blob:, javascript: …) append nothing.
 func appendURLHost(dst, v []byte) []byte {
-	var buf [maxURLDecode]byte
-	u := decodeURLPrefix(buf[:0], v)
+	var buf [maxURLDecode + maxRefBytes]byte
+	u := decodeURLPrefix(buf[:0], v, maxURLDecode)
 	u = trimC0Space(u)
 
 	// 1. Scheme, or a protocol-relative URL.
@@ -61,7 +67,7 @@ func appendURLHost(dst, v []byte) []byte {
 		}
 	}
 
-	// 3. Host: drop the port, percent-decode, lowercase, drop a final dot.
+	// 3. Host: drop the port, then map it (appendHostName).
 	if len(auth) > 0 && auth[0] == '[' {
 		for k := range auth {
 			if auth[k] == ']' {
@@ -77,43 +83,32 @@ func appendURLHost(dst, v []byte) []byte {
 			}
 		}
 	}
-	start := len(dst)
-	for k := 0; k < len(auth); k++ {
-		c := auth[k]
-		if c == '%' && k+2 < len(auth) && isHexDigit(auth[k+1]) && isHexDigit(auth[k+2]) {
-			c = hexValue(auth[k+1])<<4 | hexValue(auth[k+2])
-			k += 2
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	for len(dst) > start && dst[len(dst)-1] == '.' {
-		dst = dst[:len(dst)-1]
-	}
-	return dst
+	return appendHostName(dst, auth)
 }
 
+// maxRefBytes is the most bytes one character reference decodes to (two
+// code points of four bytes).
+const maxRefBytes = 8
+
 // decodeURLPrefix appends to dst the first bytes of v with character
-// references decoded and tabs and newlines removed, as the HTML parser and
-// the URL parser would, stopping when dst is full. A reference to a
-// non-ASCII character becomes the byte 0x80: never a delimiter, never part
-// of a host here.
-func decodeURLPrefix(dst, v []byte) []byte {
-	for i := 0; i < len(v) && len(dst) < cap(dst); i++ {
+// references decoded (to UTF-8, so that IDNA can map a "&#xFF41;" as the
+// browser does) and tabs and newlines removed, as the HTML parser and the
+// URL parser would, stopping once limit bytes are appended. The
+// last reference may pass limit by up to maxRefBytes.
+func decodeURLPrefix(dst, v []byte, limit int) []byte {
+	limit += len(dst)
+	for i := 0; i < len(v) && len(dst) < limit; i++ {
 		c := v[i]
 		switch c {
 		case '\t', '\n', '\r':
 			continue
 		case '&':
-			if r, n := decodeCharRef(v[i:]); n > 0 {
-				if r < 0x80 {
-					if r != '\t' && r != '\n' && r != '\r' {
-						dst = append(dst, byte(r))
+			if d, n := appendCharRef(dst, v[i:]); n > 0 {
+				// A decoded tab or newline is removed as a literal one.
+				for k := len(dst); k < len(d); k++ {
+					if d[k] != '\t' && d[k] != '\n' && d[k] != '\r' {
+						dst = append(dst, d[k])
 					}
-				} else {
-					dst = append(dst, 0x80) // a non-ASCII byte: never a delimiter
 				}
 				i += n - 1
 				continue
@@ -125,7 +120,8 @@ func decodeURLPrefix(dst, v []byte) []byte {
 }
 
 // namedRefs are the named character references that can spell the parts of
-// a URL that matter for its host.
+// a URL that matter for its host, decoded without a look-up in the full
+// table of html.UnescapeString.
 var namedRefs = map[string]rune{
 	"amp": '&', "sol": '/', "bsol": '\\', "colon": ':', "period": '.',
 	"quest": '?', "num": '#', "commat": '@', "percnt": '%', "Tab": '\t',
@@ -134,12 +130,15 @@ var namedRefs = map[string]rune{
 	"plus": '+', "dollar": '$', "lowbar": '_', "hyphen": '-', "dash": '-',
 }
 
-// decodeCharRef decodes the character reference at the start of b ("&…")
-// and returns the character and the number of bytes it spans, or 0 bytes
-// when b does not start with one this function knows.
-func decodeCharRef(b []byte) (rune, int) {
+// appendCharRef decodes the character reference at the start of b ("&…")
+// as the HTML tokenizer does in an attribute value, appends it to dst as
+// UTF-8 and returns the result and the number of bytes of b it spans, or
+// n == 0 when b does not start with a reference. Named references ending
+// in ';' are looked up in the whole HTML table (so "&aopf;", 𝕒, which IDNA
+// maps to "a", is decoded); without ';' only "&amp" is.
+func appendCharRef(dst, b []byte) ([]byte, int) {
 	if len(b) < 3 || b[0] != '&' {
-		return 0, 0
+		return dst, 0
 	}
 	if b[1] == '#' {
 		i, base := 2, rune(10)
@@ -166,25 +165,42 @@ func decodeCharRef(b []byte) (rune, int) {
 		}
 	done:
 		if digits == 0 {
-			return 0, 0
+			return dst, 0
 		}
 		if i < len(b) && b[i] == ';' {
 			i++
 		}
-		return r, i
+		if r == 0 || r >= 0x110000 || 0xD800 <= r && r <= 0xDFFF {
+			r = utf8.RuneError
+		} else if 0x80 <= r && r <= 0x9F {
+			r = windows1252[r-0x80]
+		}
+		return utf8.AppendRune(dst, r), i
 	}
 	j := 1
-	for j < len(b) && j < 10 && isLetterASCII(b[j]) {
+	for j < len(b) && j < 34 && (isLetterASCII(b[j]) || '0' <= b[j] && b[j] <= '9') {
 		j++
 	}
 	if j < len(b) && b[j] == ';' {
 		if r, ok := namedRefs[string(b[1:j])]; ok {
-			return r, j + 1
+			return utf8.AppendRune(dst, r), j + 1
+		}
+		ref := string(b[:j+1])
+		if u := html.UnescapeString(ref); u != ref && !strings.HasSuffix(u, ";") {
+			return append(dst, u...), j + 1
 		}
 	} else if j == 4 && string(b[1:4]) == "amp" {
-		return '&', 4 // "&amp" without ';' is decoded too
+		return append(dst, '&'), 4 // "&amp" without ';' is decoded too
 	}
-	return 0, 0
+	return dst, 0
+}
+
+// windows1252 maps the numeric references &#x80; to &#x9F;, as HTML does.
+var windows1252 = [32]rune{
+	0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+	0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 }
 
 func trimC0Space(b []byte) []byte {

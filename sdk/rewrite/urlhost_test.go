@@ -2,48 +2,114 @@ package rewrite
 
 import "testing"
 
+// urlHostCase is one URL attribute value and the host a browser fetches it
+// from. conservative marks a value URLHost maps to a host although the
+// browser may not fetch it (a same-scheme "https:host" is a relative path;
+// ftp: is not fetched; an invalid IDN fails): the browser test skips them.
+type urlHostCase struct {
+	in, want     string
+	conservative bool
+}
+
+// urlHostCases are checked by TestURLHost against URLHost and by
+// TestURLHostChromium against Chromium's own parser.
+var urlHostCases = []urlHostCase{
+	{in: "https://www.google-analytics.com/analytics.js", want: "www.google-analytics.com"},
+	{in: "http://Example.COM", want: "example.com"},
+	{in: "HTTPS://ADS.EXAMPLE./x", want: "ads.example"},
+	{in: "//cdn.example.net/a.js", want: "cdn.example.net"},
+	{in: `\\cdn.example.net\a.js`, want: "cdn.example.net"},
+	{in: `https:\\ads.example\x`, want: "ads.example"},
+	{in: "https:///ads.example/x", want: "ads.example"},
+	{in: "https:ads.example/x", want: "ads.example"},
+	{in: "HTTPS:ads.example/x", want: "ads.example"},
+	{in: `https:\ads.example\x`, want: "ads.example"},
+	{in: "http:ads.example/x", want: "ads.example", conservative: true}, // a path on an http page
+	{in: "https://ads.example:8443/p", want: "ads.example"},
+	{in: "https://user:pw@ads.example/p", want: "ads.example"},
+	{in: "https://a@b@ads.example", want: "ads.example"},
+	{in: "https://ads.example?x=1", want: "ads.example"},
+	{in: "https://ads.example#f", want: "ads.example"},
+	{in: "https://[::1]:8080/x", want: "[::1]"},
+	{in: "  https://ads.example  ", want: "ads.example"},
+	{in: "ht\ttps://ads.exa\nmple/", want: "ads.example"},
+	{in: "https&#58;&#47;&#47;ads.example/x", want: "ads.example"},
+	{in: "https&#x3A;&#X2f;&#x2F;ads.example/x", want: "ads.example"},
+	{in: "https:&sol;&sol;ads&period;example/x", want: "ads.example"},
+	{in: "&#104;ttps://ads.example", want: "ads.example"},
+	{in: "https://ads%2Eexample/x", want: "ads.example"},
+	{in: "https://ADS%2eEXAMPLE", want: "ads.example"},
+	{in: "https://ads.example..", want: "ads.example", conservative: true},
+	// IDNA (UTS #46), as Chromium maps hosts.
+	{in: "https://ａｄｓ．ｅｘａｍｐｌｅ/x", want: "ads.example"},
+	{in: "https://ads。example/x", want: "ads.example"},
+	{in: "https://ads｡example/x", want: "ads.example"},
+	{in: "https://ADS．EXAMPLE/x", want: "ads.example"},
+	{in: "https://ａｄｓ.example/x", want: "ads.example"},
+	{in: "https://ＡＤＳ.example/x", want: "ads.example"},
+	{in: "https://ad\u00ads.example/x", want: "ads.example"},                     // soft hyphen
+	{in: "https://ad\u200bs.example/x", want: "ads.example", conservative: true}, // zero-width space: Chromium refuses it
+	{in: "https://a\u034fds.example/x", want: "ads.example"},                     // combining grapheme joiner
+	{in: "https://ads.example\u3002/x", want: "ads.example"},
+	{in: "https://&#xFF41;ds.example/x", want: "ads.example"},
+	{in: "https://&#65345;ds&#x3002;example/x", want: "ads.example"},
+	{in: "https://&aopf;ds.example/x", want: "ads.example"},
+	{in: "https://ads&#xad;.example/x", want: "ads.example"},
+	{in: "https://%EF%BD%81ds.example/x", want: "ads.example"},
+	{in: "https://ads%E3%80%82example/x", want: "ads.example"},
+	{in: "https://ads%C2%ADx.example/x", want: "adsx.example"},
+	{in: "https://ﬀ.example/x", want: "ff.example"},
+	{in: "https://ads.ℯxample/x", want: "ads.example"},
+	{in: "https://Bücher.example/x", want: "xn--bcher-kva.example"},
+	{in: "https://xn--bcher-kva.example/x", want: "xn--bcher-kva.example"},
+	{in: "https://XN--BCHER-KVA.example/x", want: "xn--bcher-kva.example"},
+	{in: "https://faß.example/", want: "xn--fa-hia.example"},
+	{in: "https://ads\u2024example/x", want: "xn--adsexample-2z6e", conservative: true}, // one dot leader: disallowed
+	{in: "https://r3---sn-apo3.example/x", want: "r3---sn-apo3.example"},
+	{in: "https://a_b.example/x", want: "a_b.example"},
+	{in: "/relative/path.js", want: ""},
+	{in: "relative.js", want: ""},
+	{in: "ads.example/x.js", want: ""},
+	{in: "?q=1", want: ""},
+	{in: "#top", want: ""},
+	{in: "", want: ""},
+	{in: "data:image/gif;base64,R0lGOD", want: ""},
+	{in: "javascript:alert(1)", want: ""},
+	{in: "blob:https://ads.example/uuid", want: ""},
+	{in: "ftp://ads.example/x", want: "", conservative: true},
+	{in: "/", want: ""},
+}
+
 func TestURLHost(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://www.google-analytics.com/analytics.js", "www.google-analytics.com"},
-		{"http://Example.COM", "example.com"},
-		{"HTTPS://ADS.EXAMPLE./x", "ads.example"},
-		{"//cdn.example.net/a.js", "cdn.example.net"},
-		{`\\cdn.example.net\a.js`, "cdn.example.net"},
-		{`https:\\ads.example\x`, "ads.example"},
-		{"https:///ads.example/x", "ads.example"},
-		{"https://ads.example:8443/p", "ads.example"},
-		{"https://user:pw@ads.example/p", "ads.example"},
-		{"https://a@b@ads.example", "ads.example"},
-		{"https://ads.example?x=1", "ads.example"},
-		{"https://ads.example#f", "ads.example"},
-		{"https://[::1]:8080/x", "[::1]"},
-		{"  https://ads.example  ", "ads.example"},
-		{"ht\ttps://ads.exa\nmple/", "ads.example"},
-		{"https&#58;&#47;&#47;ads.example/x", "ads.example"},
-		{"https&#x3A;&#X2f;&#x2F;ads.example/x", "ads.example"},
-		{"https:&sol;&sol;ads&period;example/x", "ads.example"},
-		{"&#104;ttps://ads.example", "ads.example"},
-		{"https://ads%2Eexample/x", "ads.example"},
-		{"https://ADS%2eEXAMPLE", "ads.example"},
-		{"https://ads.example&amp;x", "ads.example&x"},
-		{"/relative/path.js", ""},
-		{"relative.js", ""},
-		{"ads.example/x.js", ""},
-		{"?q=1", ""},
-		{"#top", ""},
-		{"", ""},
-		{"data:image/gif;base64,R0lGOD", ""},
-		{"javascript:alert(1)", ""},
-		{"blob:https://ads.example/uuid", ""},
-		{"ftp://ads.example/x", ""},
-		{"/", ""},
-		{"https:", ""},
-		{"//", ""},
-	}
+	tests := append(urlHostCases,
+		urlHostCase{in: "https://ads.example&amp;x", want: "ads.example&x"},
+		urlHostCase{in: "https:", want: ""},
+		urlHostCase{in: "//", want: ""},
+		urlHostCase{in: "https://xn--ads-.example/", want: "ads.example"}, // invalid punycode: mapped leniently
+	)
 	for _, tc := range tests {
 		if got := URLHost([]byte(tc.in)); got != tc.want {
 			t.Errorf("URLHost(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestHostName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ads.example", "ads.example"},
+		{"ADS.Example.", "ads.example"},
+		{"ａｄｓ。example", "ads.example"},
+		{"bücher.example", "xn--bcher-kva.example"},
+		{"XN--BCHER-KVA.example", "xn--bcher-kva.example"},
+		{"[::1]", "[::1]"},
+		{"", ""},
+	} {
+		if got := HostName(tc.in); got != tc.want {
+			t.Errorf("HostName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { HostName("www.ads.example") }); n != 0 {
+		t.Errorf("HostName of a plain host allocates %.0f times", n)
 	}
 }
 

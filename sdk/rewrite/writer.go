@@ -47,12 +47,17 @@ var (
 // xlink:href and src) point at a refused host or that the site marked with
 // a refused data-category; style attributes, <style> elements and srcdoc
 // documents that name a refused host (textCategory); inline scripts that
-// load or run a tracker (see "Inline scripts" in the package doc);
-// <meta http-equiv=refresh> and <base href> to a refused host. With a
-// PathPolicy, a URL on the page's own host (SetPage) under a refused
-// first-party path prefix counts as a refused host. Spellings browsers accept count: any case,
-// character references, backslashes, tabs and newlines in URLs, "<script/
-// src=…>", "<!-->" as a whole comment.
+// load or run a tracker (see "Inline scripts" in the package doc); frames
+// whose srcdoc or data: document would load or run anything refused,
+// scripts and style sheets whose data: URL would; <meta http-equiv=refresh>
+// and <base href> to a refused host. With a PathPolicy, a URL on the
+// page's own host (SetPage) under a refused first-party path prefix counts
+// as a refused host. Spellings browsers accept count: any case, character
+// references, backslashes, tabs and newlines in URLs, hosts as IDNA maps
+// them (full-width letters, the ideographic full stop), percent-encoded
+// hosts, "https:host" without slashes, "<script/src=…>", "<!-->" as a
+// whole comment, <image> for <img>, foreign content and <noscript> as the
+// browser reads them (see the package doc).
 //
 // A Writer is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
@@ -78,6 +83,7 @@ type Writer struct {
 	out     []byte // output of the current call, written at once
 
 	raw   rawState  // the raw-text element or comment being scanned
+	ns    []nsSpan  // noscript stretches not yet emitted (noscript.go)
 	held  heldTag   // the inline script waiting for its body
 	attrs []tagAttr // attributes of the current (or held) start tag
 
@@ -103,6 +109,11 @@ type Writer struct {
 	textBuf2  []byte
 	fscratch  []byte       // the lexer's copy of an <svg> or <math> element, at its end
 	fin       *parse.Input // over fscratch
+	fstack    []fnode      // the foreign pass's open elements
+	dataBuf   []byte       // a decoded data: URL's content
+	nested    *Writer      // judges frame documents (docCategory)
+	depth     int          // how deep in frame documents this Writer is
+	lastIcon  []byte       // the last plain, inert <svg> or <math> element (lexForeign)
 	counts    Counts
 	overflows int
 }
@@ -171,6 +182,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		scratch:  keep(rw.scratch),
 		out:      keep(rw.out),
 		attrs:    rw.attrs[:0],
+		ns:       rw.ns[:0],
 		injected: len(inject) == 0,
 		hosts:    rw.hosts,
 		fetched:  rw.fetched,
@@ -178,6 +190,10 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		hostBuf:  rw.hostBuf[:0],
 		fscratch: fscratch,
 		fin:      fin,
+		fstack:   rw.fstack[:0],
+		dataBuf:  keep(rw.dataBuf),
+		nested:   rw.nested,
+		lastIcon: rw.lastIcon[:0],
 		textBuf:  keep(rw.textBuf),
 		textBuf2: keep(rw.textBuf2),
 		counts:   rw.counts[:0],
@@ -307,6 +323,9 @@ func (rw *Writer) flushOut() error {
 		rw.raw.scan -= d
 		rw.held.start -= d
 		rw.held.end -= d
+		if len(rw.ns) > 0 {
+			rw.pruneNoscript(d)
+		}
 	}
 	if len(rw.out) == 0 || (rw.holdOut > 0 && len(rw.out) <= rw.holdOut && !rw.closed) {
 		return nil
@@ -349,7 +368,7 @@ func (rw *Writer) run(final bool) {
 // emitTo copies the input up to carry[i] to the output unchanged.
 func (rw *Writer) emitTo(i int) {
 	if i > rw.done {
-		rw.out = append(rw.out, rw.carry[rw.done:i]...)
+		rw.out = rw.appendCarry(rw.out, rw.done, i)
 		rw.done = i
 	}
 }

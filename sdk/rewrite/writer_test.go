@@ -232,7 +232,9 @@ func TestRewriteChunked(t *testing.T) {
 }
 
 // TestRewriteGrantedEverything: with nothing refused the output is the
-// input plus the injection, at the place the golden output has it.
+// input plus the injection, at the place the golden output has it; inside
+// <noscript>, a "</noscript" that is not its end tag is written
+// "&lt;/noscript" whatever the policy (noscript.go), which undefuse undoes.
 func TestRewriteGrantedEverything(t *testing.T) {
 	for _, f := range goldenInputs(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -244,7 +246,7 @@ func TestRewriteGrantedEverything(t *testing.T) {
 			if n := bytes.Count(got, []byte(testInject)); n != 1 {
 				t.Fatalf("injection appears %d times, want 1:\n%s", n, got)
 			}
-			if stripped := bytes.Replace(got, []byte(testInject), nil, 1); !bytes.Equal(stripped, in) {
+			if stripped := undefuse(bytes.Replace(got, []byte(testInject), nil, 1)); !bytes.Equal(stripped, undefuse(in)) {
 				t.Errorf("output minus injection differs from input:\ngot:\n%s\nwant:\n%s", stripped, in)
 			}
 		})
@@ -654,7 +656,12 @@ func FuzzRewriter(f *testing.F) {
 				t.Fatalf("split at %d differs:\n%q\nwhole:\n%q", at, got, whole)
 			}
 		}
-		granted := rewriteChunks(t, grantAll(newTestPolicy()), in, size)
+		// Inside <noscript>, a "</noscript" that is not its end tag is
+		// written "&lt;/noscript" whatever the policy (noscript.go): the
+		// same text to the reader without scripts, inert raw text to the
+		// one with scripts. Only that byte may differ.
+		granted := undefuse(rewriteChunks(t, grantAll(newTestPolicy()), in, size))
+		in = undefuse(in)
 		if len(in) == 0 {
 			if len(granted) != 0 {
 				t.Fatalf("empty input gave %q", granted)
@@ -677,6 +684,24 @@ func FuzzRewriter(f *testing.F) {
 		}
 		t.Fatalf("with everything granted, output minus the injection differs from the input:\n%q\n%q", granted, in)
 	})
+}
+
+// undefuse writes every "&lt;/noscript" (any case) as "</noscript".
+func undefuse(b []byte) []byte {
+	var out []byte
+	for {
+		i := indexFold(b, "&lt;/noscript")
+		if i < 0 {
+			// A prefix cut off by the end of the input may have been
+			// defused before the end came (defused).
+			if j := bytes.LastIndex(b, []byte("&lt;/")); j >= 0 && hasPrefixFoldPartial(b[j+len("&lt;"):], "/noscript") {
+				b = append(append(b[:j:j], '<'), b[j+len("&lt;"):]...)
+			}
+			return append(out, b...)
+		}
+		out = append(append(out, b[:i]...), '<')
+		b = b[i+len("&lt;"):]
+	}
 }
 
 func TestRewriteEdgeCases(t *testing.T) {

@@ -1,6 +1,10 @@
 package httpfield
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/consentry/consentry/sdk/rewrite"
+)
 
 // TestHostsAgree: a request's Host and a configured host name the same
 // bare host whatever the case, port, brackets or trailing dot.
@@ -22,6 +26,27 @@ func TestHostsAgree(t *testing.T) {
 		}
 		if Host(want+".") != ConfigHost(in) {
 			t.Errorf("Host and ConfigHost disagree on %q", in)
+		}
+	}
+}
+
+// TestHostsAgreeWithPages: a host configured in Unicode or full-width
+// letters, the same host spelled so in a page's URL, and a cookie domain
+// all map to the one name the browser looks up.
+func TestHostsAgreeWithPages(t *testing.T) {
+	for _, tc := range []struct{ config, page, want string }{
+		{"Bücher.example", `https://b&#xFC;cher.example/x`, "xn--bcher-kva.example"},
+		{"ａｄｓ。example", "//ADS.example./p", "ads.example"},
+		{"*.xn--bcher-kva.example", "https://BÜCHER%2Eexample", "xn--bcher-kva.example"},
+	} {
+		if got := ConfigHost(tc.config); got != tc.want {
+			t.Errorf("ConfigHost(%q) = %q, want %q", tc.config, got, tc.want)
+		}
+		if got := rewrite.URLHost([]byte(tc.page)); got != tc.want {
+			t.Errorf("URLHost(%q) = %q, want %q", tc.page, got, tc.want)
+		}
+		if got := Domain("." + tc.want); got != tc.want {
+			t.Errorf("Domain(%q) = %q, want %q", "."+tc.want, got, tc.want)
 		}
 	}
 }
