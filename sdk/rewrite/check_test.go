@@ -182,9 +182,33 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 			_, marked := get("data-category")
 			typ, hasType := get("type")
 			typ = strings.ToLower(strings.TrimSpace(typ))
-			if name == "script" || name == "style" {
-				inert := marked || hasType && (name == "style" && typ != "" && typ != "text/css" ||
-					name == "script" && !isJSType([]byte(typ)))
+			if name == "style" {
+				// Any <style>, of any type, held or not: Chromium's preload
+				// scanner fetches its @import URLs. A style not applied (or
+				// held, marked) may load nothing else.
+				body := orig[off:]
+				if foreign {
+					if i := indexFold(body, "</style"); i >= 0 {
+						body = body[:i]
+					}
+				} else if tt, data := l.Next(); tt == html.TextToken {
+					body = orig[off : off+len(data)]
+				} else {
+					body = nil
+				}
+				text := string(body)
+				if foreign {
+					text = stdhtml.UnescapeString(text)
+				}
+				applied := !hasType || typ == "" || typ == "text/css"
+				if u := checkCSS(p, text, !applied); u != "" {
+					return fmt.Errorf("live style loads %s: %q", u, text)
+				}
+				tag = -1
+				continue
+			}
+			if name == "script" {
+				inert := marked || hasType && !isJSType([]byte(typ))
 				if !inert {
 					body, closed := orig[off:], false
 					if foreign {
@@ -216,11 +240,6 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 							return fmt.Errorf("live script names %s: %q", h, text)
 						}
 					}
-					if name == "style" && len(body) <= MaxHold {
-						if h := checkText(p, text, true); h != "" {
-							return fmt.Errorf("live style names %s: %q", h, text)
-						}
-					}
 					for _, k := range []string{"src", "href", "xlink:href"} {
 						v, ok := get(k)
 						if ok && (k == "src" || foreign) {
@@ -234,9 +253,9 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 				continue
 			}
 			for _, a := range attrs {
-				if a.k == "style" && !marked {
-					if h := checkText(p, stdhtml.UnescapeString(a.v), true); h != "" {
-						return fmt.Errorf("live style attribute on <%s> names %s", name, h)
+				if a.k == "style" {
+					if u := checkCSS(p, stdhtml.UnescapeString(a.v), false); u != "" {
+						return fmt.Errorf("live style attribute on <%s> loads %s", name, u)
 					}
 				}
 			}

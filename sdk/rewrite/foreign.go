@@ -70,16 +70,24 @@ func (rw *Writer) foreign(start, end int) {
 				continue
 			}
 			s, e := start+tag, start+off
+			if s < rw.done {
+				tag = -1 // inside a span a style's blank replaced
+				continue
+			}
 			switch class.el {
-			case elScript, elStyle:
+			case elScript:
 				live, cat, inline, catAttr := rw.rawAttrs(s, class)
 				if live && inline {
-					bodyEnd := foreignBodyEnd(rw.carry[e:end], class.el == elStyle)
-					cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], class.el == elStyle, true)
+					bodyEnd := foreignBodyEnd(rw.carry[e:end], false)
+					cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], true)
 				}
 				if live && cat != "" {
 					rw.neutralise(s, e, nameEnd-tag, cat, class.urls|attrType, true, catAttr)
 				}
+			case elStyle:
+				rw.styleTag(s, e, nameEnd-tag, class)
+				rw.cssOn = false
+				rw.foreignStyle(e, foreignBodyEnd(rw.carry[e:end], true), end, rw.css.mode, rw.css.cat)
 			default:
 				rw.fetchTag(s, e, nameEnd-tag, class)
 			}

@@ -98,6 +98,22 @@ type Writer struct {
 	fin       *parse.Input // over fscratch
 	counts    Counts
 	overflows int
+
+	// CSS (css.go, style.go): the <style> body being read, the places
+	// blanked so far and the carrier of their originals.
+	css        cssState
+	cssOn      bool   // a <style> body is being read
+	cssTried   int    // undecided bytes at the last read of the body
+	cssPend    bool   // cssCarrier goes after the style's end tag
+	cssCats    Counts // categories blanked in the current style or tag
+	cssList    []byte // the carrier's JSON list of originals
+	cssCarrier []byte
+	cssHits    []cssHit
+	cssBuf     []byte // the CSS lexer's copy
+	cssText    []byte // decoded names and URLs
+	cssDec     []byte // decoded attribute or foreign text
+	cssMap     []int32
+	edits      []tagEdit // blanks in the style attributes of the current tag
 }
 
 // heldTag is an inline script start tag at carry[start:end] whose category
@@ -105,9 +121,8 @@ type Writer struct {
 type heldTag struct {
 	active     bool
 	start, end int
-	nameEnd    int  // relative to start
-	catAttr    int  // index in attrs of its data-category, or -1
-	style      bool // a <style> element, else a <script>
+	nameEnd    int // relative to start
+	catAttr    int // index in attrs of its data-category, or -1
 	urls       attrKind
 }
 
@@ -149,24 +164,33 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 	clear(rw.fetched)
 	clear(rw.keys)
 	*rw = Writer{
-		w:        w,
-		p:        p,
-		inject:   inject,
-		maxHold:  MaxHold,
-		carry:    keep(rw.carry),
-		scratch:  keep(rw.scratch),
-		out:      keep(rw.out),
-		attrs:    rw.attrs[:0],
-		injected: len(inject) == 0,
-		hosts:    rw.hosts,
-		fetched:  rw.fetched,
-		keys:     rw.keys,
-		hostBuf:  rw.hostBuf[:0],
-		fscratch: fscratch,
-		fin:      fin,
-		textBuf:  keep(rw.textBuf),
-		textBuf2: keep(rw.textBuf2),
-		counts:   rw.counts[:0],
+		w:          w,
+		p:          p,
+		inject:     inject,
+		maxHold:    MaxHold,
+		carry:      keep(rw.carry),
+		scratch:    keep(rw.scratch),
+		out:        keep(rw.out),
+		attrs:      rw.attrs[:0],
+		injected:   len(inject) == 0,
+		hosts:      rw.hosts,
+		fetched:    rw.fetched,
+		keys:       rw.keys,
+		hostBuf:    rw.hostBuf[:0],
+		fscratch:   fscratch,
+		fin:        fin,
+		textBuf:    keep(rw.textBuf),
+		textBuf2:   keep(rw.textBuf2),
+		counts:     rw.counts[:0],
+		cssCats:    rw.cssCats[:0],
+		cssList:    keep(rw.cssList),
+		cssCarrier: keep(rw.cssCarrier),
+		cssHits:    rw.cssHits[:0],
+		cssBuf:     keep(rw.cssBuf),
+		cssText:    keep(rw.cssText),
+		cssDec:     keep(rw.cssDec),
+		cssMap:     rw.cssMap[:0],
+		edits:      rw.edits[:0],
 	}
 }
 
@@ -211,6 +235,7 @@ func (rw *Writer) Close() error {
 	}
 	rw.closed = true
 	rw.run(true)
+	rw.cssPend = false // an end tag cut off by the end: no carrier after it
 	if !rw.injected && rw.total > 0 {
 		rw.injectNow()
 	}
