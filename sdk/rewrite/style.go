@@ -69,6 +69,7 @@ func (rw *Writer) styleTag(start, end, nameEnd int, c tagClass) {
 			rw.stampTag(start, nameEnd) // the site's own manual tagging
 		}
 	}
+	rw.emitTo(end) // the body is read from done
 	rw.css = cssState{mode: mode, cat: cat}
 	rw.cssOn, rw.cssTried = true, 0
 	rw.cssCats = rw.cssCats[:0]
