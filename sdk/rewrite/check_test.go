@@ -335,7 +335,8 @@ func TestRewriteGoldenLive(t *testing.T) {
 	}
 	for _, name := range []string{"svg", "math", "base", "meta-refresh", "srcdoc", "style-element",
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
-		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links"} {
+		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
+		"css-escapes", "css-import", "css-tokens", "css-font-face", "css-foreign", "css-style-attr"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

@@ -608,6 +608,9 @@ func FuzzRewriter(f *testing.F) {
 		"<script/src=//ads.example></script><img alt/src=//ads.example><!--><img src=//ads.example>",
 		"<img src=/p data-src=//ads.example><a ping=//ads.example href=/>",
 		"<math><mglyph src=//ads.example /></math><svg><foreignObject><img src=//ads.example></foreignObject></svg>",
+		"<style>@IMPORT '//ads.example'; a{b:image-set(\"//ads.example\" 1x) url(//ads\\2e example) u\\72l(//ads.example)}</style>",
+		"<style type=text/plain data-category=analytics>@import url(/a.css)</style><p style='b:url(&#47;/ads.example)'>",
+		"<svg><style>@import &quot;//ads.example&quot;; a{fill:url(//ads.example/g#x)}</style></svg><style>/* x",
 	} {
 		f.Add([]byte(s), uint16(3))
 	}
