@@ -6,7 +6,11 @@
 // It reads HTML as a scripting browser does, with the tdewolff/parse/v2
 // lexer and a fast scanner over what no rule can touch; the one table of
 // elements and URL attributes it acts on is in table.go; URLHost maps an
-// attribute value to the host a browser would fetch. The package imports
+// attribute value to the host a browser would fetch. CSS (style elements
+// and attributes) is read with the tdewolff/parse/v2/css tokenizer, and
+// only the url(), @import and image-set URLs of a refused host are
+// blanked, never the rest of the style (css.go, style.go;
+// docs/SECURITY.md, "Styles: the tracker, not the page"). The package imports
 // nothing of the rest of the engine: Policy is all it knows of a visitor.
 //
 // testdata/rewrite holds the golden pages (see its README); FuzzRewriter

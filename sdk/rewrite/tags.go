@@ -198,7 +198,7 @@ func (rw *Writer) bodyCategory(body []byte, decode bool) string {
 	if cat := rw.p.RefusedInline(body); cat != "" {
 		return cat
 	}
-	return rw.textCategory(body, false)
+	return rw.textCategory(body)
 }
 
 // fetchTag neutralises an element whose fetching URL attributes (see
@@ -308,7 +308,7 @@ func (rw *Writer) attrCategory(start int, a tagAttr) string {
 		if cat := rw.p.RefusedInline(rw.textBuf2); cat != "" {
 			return cat
 		}
-		return rw.textCategory(rw.textBuf2, false)
+		return rw.textCategory(rw.textBuf2)
 	case attrContent:
 		rw.textBuf = decodeText(rw.textBuf[:0], v)
 		return rw.hostCategory(refreshURL(rw.textBuf), false)

@@ -8,27 +8,18 @@ import (
 // textCategory returns the refused category of the first host named in
 // text b that the policy refuses, or "". A host is named after a run of at
 // least two slashes or backslashes ("//host", "https://host",
-// "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) and must
-// contain a dot. It is the check for inline script and style bodies,
-// style attributes and srcdoc documents: any URL the text could load from
-// is caught, at the price of the rare false positive (a first-party script
-// that merely mentions a refused host waits for consent). In CSS (css),
-// comments are skipped.
-func (rw *Writer) textCategory(b []byte, css bool) string {
+// "https:\/\/host" in a JavaScript string) and must contain a dot. It is
+// the check for inline script bodies and srcdoc documents: any URL the
+// text could load from is caught, at the price of the rare false positive
+// (a first-party script that merely mentions a refused host waits for
+// consent). CSS is read with its tokenizer instead (css.go).
+func (rw *Writer) textCategory(b []byte) string {
 	for i := 0; i < len(b); {
 		j := indexEither(b[i:], '/', '\\')
 		if j < 0 {
 			return ""
 		}
 		i += j
-		if css && i+1 < len(b) && b[i+1] == '*' {
-			k := bytes.Index(b[i+2:], []byte("*/"))
-			if k < 0 {
-				return ""
-			}
-			i += 2 + k + 2
-			continue
-		}
 		k := i
 		for k < len(b) && (b[k] == '/' || b[k] == '\\') {
 			k++

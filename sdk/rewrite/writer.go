@@ -43,14 +43,18 @@ var (
 // the write sizes.
 //
 // What it neutralises, for the categories the Policy refuses: elements
-// whose fetching URL attributes (the element table, table.go; in <svg> and <math> also href,
-// xlink:href and src) point at a refused host or that the site marked with
-// a refused data-category; style attributes, <style> elements, inline
-// scripts and srcdoc documents that name a refused host (textCategory) or
-// match the Policy's inline patterns; <meta http-equiv=refresh> and <base
-// href> to a refused host. Spellings browsers accept count: any case,
-// character references, backslashes, tabs and newlines in URLs, "<script/
-// src=…>", "<!-->" as a whole comment.
+// whose fetching URL attributes (the element table, table.go; in <svg> and
+// <math> also href, xlink:href and src) point at a refused host or that the
+// site marked with a refused data-category; inline scripts and srcdoc
+// documents that name a refused host (textCategory) or match the Policy's
+// inline patterns; <meta http-equiv=refresh> and <base href> to a refused
+// host. In CSS (<style> elements, also in <svg>, and style attributes) it
+// neutralises the tracker, not the style: read with the CSS tokenizer, only
+// the url(), @import and image-set URLs of a refused host are blanked, and
+// a <style>'s originals wait in an inert carrier for consent (css.go,
+// style.go). Spellings browsers accept count: any case, character
+// references, CSS escapes, backslashes, tabs and newlines in URLs,
+// "<script/ src=…>", "<!-->" as a whole comment.
 //
 // A Writer is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
