@@ -32,8 +32,8 @@ const cssBlank = "url()"
 // the places to restore on consent (see cssCarrier).
 const cssMark = "/*consentry*/"
 
-// maxCSSDepth bounds the nesting the reader tracks; deeper blocks are read
-// as if they were plain parentheses.
+// maxCSSDepth bounds the nesting whose kinds the reader keeps; deeper
+// blocks are read as if they were plain parentheses.
 const maxCSSDepth = 32
 
 // cssMode says which URLs of a style are blanked.
@@ -49,11 +49,9 @@ const (
 // body: the open blocks and functions, whether an @import waits for its
 // URL, and the rest of an overlong token to pass or drop.
 type cssState struct {
-	mode  cssMode
-	cat   string // the category of a cssAllImports style
-	imp   bool   // an @import waits for its URL
-	depth int
-	stack [maxCSSDepth]cssBlock
+	mode cssMode
+	cat  string // the category of a cssAllImports style
+	cssCtx
 
 	// The rest of a token longer than the hold limit, still streaming.
 	skip      skipKind
@@ -61,6 +59,14 @@ type cssState struct {
 	skipParen bool // a quoted url(: after the string, up to ')'
 	skipDrop  bool // the token was blanked: drop the rest
 	skipHalf  bool // the piece ended in a backslash (or a comment's '*')
+}
+
+// cssCtx is the part of cssState that each token may change, small enough
+// to keep a copy of before each token.
+type cssCtx struct {
+	imp   bool   // an @import waits for its URL
+	depth int32  // open blocks and functions
+	stack uint64 // the kinds of the innermost maxCSSDepth, 2 bits each
 }
 
 // cssBlock is an open block or function.
@@ -140,8 +146,8 @@ func (rw *Writer) readCSS(b []byte, st *cssState, final bool, limit int) int {
 	l := css.NewLexer(in)
 
 	hits := len(rw.cssHits)
-	last, prev := 0, 0         // starts of the last two tokens
-	stLast, stPrev := *st, *st // the state before each of them
+	last, prev := 0, 0                     // starts of the last two tokens
+	stLast, stPrev := st.cssCtx, st.cssCtx // the state before each of them
 	for {
 		start := in.Offset()
 		tt, data := l.Next()
@@ -153,11 +159,11 @@ func (rw *Writer) readCSS(b []byte, st *cssState, final bool, limit int) int {
 			if open := rw.overlong(tt, data, st, done+start, final || end < n); open {
 				return len(b)
 			}
-			last, prev, stLast, stPrev = end, end, *st, *st
+			last, prev, stLast, stPrev = end, end, st.cssCtx, st.cssCtx
 			continue
 		}
 		prev, last = last, start
-		stPrev, stLast = stLast, *st
+		stPrev, stLast = stLast, st.cssCtx
 		switch tt {
 		case css.WhitespaceToken, css.CommentToken:
 			continue
@@ -215,14 +221,23 @@ func (rw *Writer) readCSS(b []byte, st *cssState, final bool, limit int) int {
 		keep, restore = prev, stPrev
 	}
 	rw.cssHits = rw.cssHits[:reReadHits(rw.cssHits, hits, done+keep)]
-	*st = restore
+	st.cssCtx = restore
 	return done + keep
 }
 
 // strIsURL reports whether a string token here is a URL: after @import, or
 // directly inside image-set() and its kin.
 func (st *cssState) strIsURL() bool {
-	return st.imp || st.depth > 0 && st.depth <= maxCSSDepth && st.stack[st.depth-1] == blockStrURLs
+	return st.imp || st.top() == blockStrURLs
+}
+
+// top returns the kind of the innermost open block (a plain parenthesis
+// past maxCSSDepth), or blockParen when none is open.
+func (st *cssState) top() cssBlock {
+	if st.depth == 0 || st.depth > maxCSSDepth {
+		return blockParen
+	}
+	return cssBlock(st.stack >> (2 * (st.depth - 1)) & 3)
 }
 
 // reReadHits returns the length of h without the hits (from index from on)
@@ -417,7 +432,7 @@ func isNameByte(c byte) bool {
 
 func (st *cssState) push(k cssBlock) {
 	if st.depth < maxCSSDepth {
-		st.stack[st.depth] = k
+		st.stack = st.stack&^(3<<(2*st.depth)) | uint64(k)<<(2*st.depth)
 	}
 	st.depth++
 }
@@ -428,10 +443,7 @@ func (st *cssState) pop(c cssBlock) {
 	if st.depth == 0 {
 		return
 	}
-	top := blockParen
-	if st.depth <= maxCSSDepth {
-		top = st.stack[st.depth-1]
-	}
+	top := st.top()
 	if top == blockStrURLs {
 		top = blockParen
 	}
