@@ -153,3 +153,33 @@ func TestCSSHugeStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestCSSCounts: a <style> or an element counts once for each category it
+// blanked; a held style once, for its own category; the hosts of CSS URLs
+// are fetched hosts for the inventory, a host only in a CSS string is not
+// looked up at all.
+func TestCSSCounts(t *testing.T) {
+	in := `<style>a{b:url(//ads.example/1)} c{d:url(//ads.example/2);e:url(//www.google-analytics.com/3)} f{content:"//www.youtube.com/x"}</style>` +
+		`<p style="b:url(//ads.example/4);c:url(//ads.example/5)">` +
+		`<img src="//ads.example/6" style="b:url(//www.google-analytics.com/7)">` +
+		`<style data-category="social">@import "/a.css"; @import "/b.css";</style>`
+	var out bytes.Buffer
+	rw := NewWriter(&out, newTestPolicy(), nil)
+	feed(t, rw, []byte(in), 5)
+	if err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := rw.Neutralised()
+	want := map[string]int{"advertising": 3, "analytics": 2, "social": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Neutralised() = %v, want %v", got, want)
+	}
+	for _, h := range []string{"ads.example", "www.google-analytics.com"} {
+		if !rw.FetchedHost(h) {
+			t.Errorf("FetchedHost(%q) = false", h)
+		}
+	}
+	if _, ok := rw.Hosts()["www.youtube.com"]; ok {
+		t.Errorf("a host named only in a CSS string was looked up")
+	}
+}
