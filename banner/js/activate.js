@@ -76,7 +76,7 @@ const restoreCSS = (el) => {
   const s = el.previousElementSibling;
   try {
     const list = JSON.parse(el.textContent);
-    const parts = s.textContent.split('url()/*consentry*/');
+    const parts = s.textContent.split(/url\(\)\/\*consentry\*\//);
     if (s.localName === 'style' && parts.length === list.length + 1) s.textContent = parts.reduce((a, p, i) => a + list[i - 1] + p);
   } catch (e) { /* not a carrier of ours */ }
 };
