@@ -233,4 +233,6 @@ func stylesheetPage(size int) []byte {
 	return b.Bytes()
 }
 
-func BenchmarkRewriteStylesheet300KB32K(b *testing.B) { benchRewrite(b, stylesheetPage(300<<10), 32<<10) }
+func BenchmarkRewriteStylesheet300KB32K(b *testing.B) {
+	benchRewrite(b, stylesheetPage(300<<10), 32<<10)
+}
