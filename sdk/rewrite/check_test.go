@@ -283,7 +283,11 @@ func checkMarkup(p Policy, orig, buf []byte, foreign bool) error {
 						if i := strings.IndexAny(v, ";,"); i >= 0 {
 							v = strings.TrimSpace(v[i+1:])
 							if len(v) > 3 && strings.EqualFold(v[:3], "url") {
-								v = strings.TrimLeft(strings.TrimSpace(v[3:]), "= \t\n\f\r")
+								// "url" then '=': the URL follows; without
+								// '=', the whole is the URL (HTML's "reset").
+								if w := strings.TrimSpace(v[3:]); strings.HasPrefix(w, "=") {
+									v = strings.TrimSpace(w[1:])
+								}
 							}
 							v = strings.Trim(v, `'"`)
 							if h := checkURLHost(v); p.RefusedHost(h) != "" {

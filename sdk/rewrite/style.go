@@ -185,7 +185,7 @@ func (rw *Writer) styleAttrEdits(start int) {
 		if !cssMayLoad(v, true) {
 			continue
 		}
-		dec := rw.decodeMapped(v)
+		dec := rw.decodeMapped(v, true)
 		st := cssState{mode: cssRefused}
 		rw.cssHits = rw.cssHits[:0]
 		rw.readCSS(dec, &st, true, len(dec))
@@ -199,14 +199,42 @@ func (rw *Writer) styleAttrEdits(start int) {
 	}
 }
 
+// legacyRefs are the named references HTML decodes without their ';'
+// that spell a character CSS reads as syntax.
+var legacyRefs = [...]struct {
+	name string
+	r    rune
+}{{"quot", '"'}, {"QUOT", '"'}, {"amp", '&'}, {"AMP", '&'}, {"lt", '<'}, {"LT", '<'}, {"gt", '>'}, {"GT", '>'}}
+
+// legacyRef decodes a reference without its ';' at the start of b ("&quot"),
+// as HTML does in text, and in an attribute value (attr) unless a letter,
+// digit or '=' follows.
+func legacyRef(b []byte, attr bool) (rune, int) {
+	for _, l := range legacyRefs {
+		n := 1 + len(l.name)
+		if len(b) >= n && string(b[1:n]) == l.name {
+			if attr && len(b) > n && (isLetterASCII(b[n]) || '0' <= b[n] && b[n] <= '9' || b[n] == '=') {
+				return 0, 0
+			}
+			return l.r, n
+		}
+	}
+	return 0, 0
+}
+
 // decodeMapped decodes the character references of v into rw.cssDec and
 // records in rw.cssMap, for each decoded byte and for the end, its offset
-// in v. Whitespace is kept: it means something in CSS.
-func (rw *Writer) decodeMapped(v []byte) []byte {
+// in v. Whitespace is kept: it means something in CSS. attr is true for an
+// attribute value, false for text (in <svg> and <math>).
+func (rw *Writer) decodeMapped(v []byte, attr bool) []byte {
 	d, m := rw.cssDec[:0], rw.cssMap[:0]
 	for i := 0; i < len(v); {
 		if v[i] == '&' {
-			if r, n := decodeCharRef(v[i:]); n > 0 {
+			r, n := decodeCharRef(v[i:])
+			if n == 0 {
+				r, n = legacyRef(v[i:], attr)
+			}
+			if n > 0 {
 				if r == 0 || r > utf8.MaxRune {
 					r = utf8.RuneError
 				}
@@ -259,7 +287,7 @@ func (rw *Writer) foreignStyle(e, bodyEnd, limit int, mode cssMode, cat string) 
 	if !cssMayLoad(body, true) {
 		return
 	}
-	dec := rw.decodeMapped(body)
+	dec := rw.decodeMapped(body, false)
 	st := cssState{mode: mode, cat: cat}
 	rw.cssHits = rw.cssHits[:0]
 	rw.readCSS(dec, &st, true, len(dec))
