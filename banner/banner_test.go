@@ -26,8 +26,9 @@ import (
 // 7744 B for issue 13: the guard (its own limit is 2048 B, guardLimit)
 // now holds markup strings, nodes of other documents, styles and direct
 // requests, 2 046 B of it, and the banner activates the pixels it held;
-// 7 688 B when it was added.
-const sizeBudget = 7744
+// 7 688 B when it was added. Raised by 128 B for putting back a style's
+// blanked URLs on consent (restoreCSS, about 110 B).
+const sizeBudget = 7872
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

@@ -163,6 +163,7 @@ document.addEventListener('consent:change',function(e){changes.push(e.detail)});
 <style data-consent-key="tk3y" type="text/plain" data-category="analytics">#styled{color:rgb(1,2,3)}</style><p id="styled">styled</p>
 <img data-consent-key="tk3y" id="lazy" data-category="analytics" data-src="/px.gif" data-consent-orig-src="/lazy.gif" data-lowsrc="/low.gif" alt="">
 <div data-consent-key="tk3y" id="bg" data-category="analytics" data-style="outline:1px solid rgb(4,5,6)"></div>
+<style id="cs">#csp{color:rgb(7,8,9);background:url()/*consentry*/}</style><script data-consent-key="tk3y" type="text/x-consentry-css" data-category="analytics" data-consent-css>["url(/px.gif?css)"]</script><p id="csp">restyled</p>
 %s
 </main></body></html>`, show, st, cf, CSS().Name, JS().Name, hostileMarkup)
 }
@@ -173,6 +174,8 @@ document.addEventListener('consent:change',function(e){changes.push(e.detail)});
 // forged consent control, and markup a page script inserts later, raw and
 // through a sanitiser's data-* allowance.
 const hostileMarkup = `<script type="text/plain" data-category="analytics" data-src="/evil.js"></script>
+<style id="csbad">#x{background:url()/*consentry*/}</style><script type="text/x-consentry-css" data-category="analytics" data-consent-css>["url(/evil.js?css)"]</script>
+<style id="csguess">#y{background:url()/*consentry*/}</style><script data-consent-key="guess" type="text/x-consentry-css" data-category="analytics" data-consent-css>["url(/evil.js?css2)"]</script>
 <script type="text/plain" data-category="analytics" data-consent-key="guess">window.order.push('planted')</script>
 <script data-consent-key="tk3y" type="text/plain" data-category="necessary" data-src="/evil.js"></script>
 <script data-consent-key="tk3y" type="text/plain" data-category="necessary">window.order.push('necessary')</script>
@@ -295,6 +298,9 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, ctx, `document.cookie`); strings.Contains(got, "_ga=") {
 			t.Errorf("analytics cookie survived the refusal: %q", got)
 		}
+		if got := eval[string](t, ctx, `document.getElementById('cs').textContent`); !strings.Contains(got, "url()/*consentry*/") {
+			t.Errorf("a refused style's URL came back: %q", got)
+		}
 	})
 
 	t.Run("accept restores held styles and lazy attributes", func(t *testing.T) {
@@ -361,6 +367,9 @@ func TestBrowser(t *testing.T) {
 			`String(document.getElementById('jsimg').getAttribute('src'))`:      "null",
 			`String(document.getElementById('dataimg').getAttribute('srcset'))`: "null",
 			`String(document.getElementById('sanitised').getAttribute('src'))`:  "null",
+			`document.getElementById('csbad').textContent`:                      "#x{background:url()/*consentry*/}",
+			`document.getElementById('csguess').textContent`:                    "#y{background:url()/*consentry*/}",
+			`document.getElementById('cs').textContent`:                         "#csp{color:rgb(7,8,9);background:url(/px.gif?css)}",
 		} {
 			if got := eval[string](t, ctx, expr); got != want {
 				t.Errorf("%s = %q, want %q", expr, got, want)

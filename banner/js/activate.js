@@ -69,6 +69,18 @@ const run = (old) => new Promise((done) => {
   old.replaceWith(s);
 });
 
+// restoreCSS puts back the URLs the server blanked in the <style> right
+// before the carrier el (sdk/rewrite/style.go): a JSON list of the
+// originals, in the order of the blanks; only when the counts agree.
+const restoreCSS = (el) => {
+  const s = el.previousElementSibling;
+  try {
+    const list = JSON.parse(el.textContent);
+    const parts = s.textContent.split(/url\(\)\/\*consentry\*\//);
+    if (s.localName === 'style' && parts.length === list.length + 1) s.textContent = parts.reduce((a, p, i) => a + list[i - 1] + p);
+  } catch (e) { /* not a carrier of ours */ }
+};
+
 const reveal = (el) => {
   const link = el.tagName === 'A' || el.tagName === 'AREA';
   MOVED.forEach((a) => {
@@ -124,6 +136,11 @@ const scan = (root) => {
     if (!KEY || el.getAttribute('data-consent-key') !== KEY) return;
     if (!ours(attr) || keysOf(attr).indexOf('necessary') >= 0) return;
     const ok = keysOf(attr).every(granted);
+    // A carrier (in <svg> too, where tagName is lowercase).
+    if (el.hasAttribute('data-consent-css')) {
+      if (ok) restoreCSS(el);
+      return;
+    }
     if (el.tagName === 'SCRIPT') {
       if (ok && el.type === 'text/plain' && !seen.has(el)) {
         seen.add(el);

@@ -225,3 +225,24 @@ func TestRewriteSpeedRatio(t *testing.T) {
 		t.Logf("%-14s lexer %6.0f MB/s  rewriter %6.0f MB/s  ratio %3.0f %%", pg.name, best[0], best[1], 100*best[1]/best[0])
 	}
 }
+
+// stylesheetPage returns a page whose inline <style> is a site's whole
+// stylesheet of about size bytes: rules with first-party url()s,
+// display:none rules, and one ad image, the case a whole-style
+// neutralisation broke.
+func stylesheetPage(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString("<!doctype html><html><head><title>s</title><style>\n")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, ".c%d { margin: 0 %dpx; background: url(/img/bg%d.png) no-repeat; font: 14px/1.4 \"Helvetica Neue\", sans-serif }\n.h%d { display: none }\n", i, i%16, i, i)
+		if i == 100 {
+			b.WriteString(".ad { background-image: url(https://ads.example/widget.png) }\n")
+		}
+	}
+	b.WriteString("</style></head><body><p class=h1>x</p></body></html>\n")
+	return b.Bytes()
+}
+
+func BenchmarkRewriteStylesheet300KB32K(b *testing.B) {
+	benchRewrite(b, stylesheetPage(300<<10), 32<<10)
+}

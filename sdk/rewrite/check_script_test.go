@@ -32,7 +32,7 @@ func checkScriptImports(p Policy, text string) string {
 		}
 	}
 	if v.computed {
-		return checkText(p, text, false)
+		return checkText(p, text)
 	}
 	return ""
 }

@@ -32,7 +32,6 @@ var liveFetches = map[string][]string{
 
 var (
 	checkTextHost  = regexp.MustCompile(`(?://+|(?:^|[^a-z0-9+.-])https?:)([^\s/?#"'()<>\\,;*{}\[\]` + "`" + `]+)`)
-	checkComment   = regexp.MustCompile(`(?s)/\*.*?(\*/|$)`)
 	checkScheme    = regexp.MustCompile(`^([a-z][a-z0-9+.-]*):`)
 	checkIDNA      = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false), idna.CheckHyphens(false))
 	checkDataURL   = regexp.MustCompile(`(?is)^data:([^,]*),(.*)$`)
@@ -83,11 +82,8 @@ func checkURLHost(v string) string {
 }
 
 // checkText returns a refused host named in text after "//" or "http:".
-func checkText(p Policy, text string, css bool) string {
+func checkText(p Policy, text string) string {
 	text = strings.ReplaceAll(text, `\`, "/")
-	if css {
-		text = checkComment.ReplaceAllString(text, "")
-	}
 	for _, m := range checkTextHost.FindAllStringSubmatch(strings.ToLower(text), -1) {
 		h := m[1]
 		if i := strings.LastIndexByte(h, '@'); i >= 0 {
@@ -177,7 +173,51 @@ func (c *checker) walk(n *xhtml.Node) error {
 	return nil
 }
 
-// text returns the text of n's children.
+// checkSrcset returns the URLs of a srcset value as HTML's parsing of a
+// srcset attribute finds them: a URL runs to white space (a comma inside
+// it is part of it, trailing commas are not), and its descriptors run to
+// the next comma outside parentheses.
+func checkSrcset(v string) []string {
+	var urls []string
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	for i := 0; i < len(v); {
+		for i < len(v) && (isSpace(v[i]) || v[i] == ',') {
+			i++
+		}
+		j := i
+		for j < len(v) && !isSpace(v[j]) {
+			j++
+		}
+		if j == i {
+			break
+		}
+		u := v[i:j]
+		i = j
+		if strings.HasSuffix(u, ",") {
+			urls = append(urls, strings.TrimRight(u, ","))
+			continue
+		}
+		urls = append(urls, u)
+		for depth := 0; i < len(v) && (v[i] != ',' || depth > 0); i++ {
+			switch v[i] {
+			case '(':
+				depth++
+			case ')':
+				depth = max(depth-1, 0)
+			}
+		}
+	}
+	return urls
+}
+
+// terminated reports whether the script text is followed in the document
+// by its end tag: a script the document ends inside is never run.
+func (c *checker) terminated(text string) bool {
+	i := bytes.Index(c.out, []byte(text))
+	return i >= 0 && indexFold(c.out[i+len(text):], "</script") == 0 && bytes.IndexByte(c.out[i+len(text):], '>') >= 0
+}
+
+// nodeText returns the text of n's children.
 func nodeText(n *xhtml.Node) string {
 	var b strings.Builder
 	for k := n.FirstChild; k != nil; k = k.NextSibling {
@@ -193,7 +233,7 @@ func (c *checker) document(doc string) error {
 	if h := c.p.RefusedInline([]byte(doc)); h != "" {
 		return fmt.Errorf("frame document matches %s", h)
 	}
-	if h := checkText(c.p, doc, false); h != "" {
+	if h := checkText(c.p, doc); h != "" {
 		return fmt.Errorf("frame document names %s", h)
 	}
 	if c.depth+1 > maxDocDepth {
@@ -217,20 +257,36 @@ func (c *checker) element(n *xhtml.Node) error {
 			attrs[k] = a.Val
 		}
 	}
+	foreign := n.Namespace != ""
+	typ, hasType := attrs["type"]
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	// Style attributes, and any <style> of any type, held or not, are
+	// read whatever the element's marking: the server blanks their
+	// refused URLs in place, and Chromium's preload scanner fetches a
+	// style's @import URLs whatever its type. A style not applied may
+	// load nothing by its @import.
+	if v, ok := attrs["style"]; ok {
+		if u := checkCSS(c.p, v, false); u != "" {
+			return fmt.Errorf("live style attribute on <%s> loads %s", name, u)
+		}
+	}
+	if name == "style" {
+		applied := !hasType || typ == "" || typ == "text/css"
+		if text := nodeText(n); len(text) <= MaxHold {
+			if u := checkCSS(c.p, text, !applied); u != "" {
+				return fmt.Errorf("live style loads %s: %q", u, text)
+			}
+		}
+	}
 	if _, marked := attrs["data-category"]; marked {
 		return nil
 	}
-	foreign := n.Namespace != ""
-	if v, ok := attrs["style"]; ok {
-		if h := checkText(c.p, v, true); h != "" {
-			return fmt.Errorf("live style attribute on <%s> names %s", name, h)
-		}
-	}
-	typ, hasType := attrs["type"]
-	typ = strings.ToLower(strings.TrimSpace(typ))
 	switch name {
 	case "script":
 		if typ == "importmap" || typ == "speculationrules" {
+			if !foreign && !c.terminated(nodeText(n)) {
+				return nil // the document ends inside: never applied
+			}
 			if h := checkURLDocument(c.p, nodeText(n)); h != "" {
 				return fmt.Errorf("live %s loads from %s", typ, h)
 			}
@@ -256,10 +312,8 @@ func (c *checker) element(n *xhtml.Node) error {
 		if _, src := attrs["src"]; src || text == "" || len(text) > MaxHold {
 			return nil
 		}
-		// A script the document ends inside does not run.
-		if i := bytes.Index(c.out, []byte(text)); !foreign && (i < 0 || indexFold(c.out[i+len(text):], "</script") != 0 ||
-			bytes.IndexByte(c.out[i+len(text):], '>') < 0) {
-			return nil
+		if !foreign && !c.terminated(text) {
+			return nil // the document ends inside: it does not run
 		}
 		if k := c.p.RefusedInline([]byte(text)); k != "" {
 			return fmt.Errorf("live script matches %s: %q", k, text)
@@ -268,15 +322,6 @@ func (c *checker) element(n *xhtml.Node) error {
 			return fmt.Errorf("live script imports from %s: %q", h, text)
 		}
 		return nil
-	case "style":
-		if hasType && typ != "" && typ != "text/css" {
-			return nil
-		}
-		if text := nodeText(n); len(text) <= MaxHold {
-			if h := checkText(c.p, text, true); h != "" {
-				return fmt.Errorf("live style names %s: %q", h, text)
-			}
-		}
 	}
 	fetches := liveFetches[name]
 	if foreign {
@@ -299,7 +344,11 @@ func (c *checker) element(n *xhtml.Node) error {
 			if i := strings.IndexAny(v, ";,"); i >= 0 {
 				v = strings.TrimSpace(v[i+1:])
 				if len(v) > 3 && strings.EqualFold(v[:3], "url") {
-					v = strings.TrimLeft(strings.TrimSpace(v[3:]), "= \t\n\f\r")
+					// "url" then '=': the URL follows; without '=', the
+					// whole is the URL (HTML's "reset").
+					if w := strings.TrimSpace(v[3:]); strings.HasPrefix(w, "=") {
+						v = strings.TrimSpace(w[1:])
+					}
 				}
 				v = strings.Trim(v, `'"`)
 				if h := checkRefusedURL(c.p, v); h != "" {
@@ -313,7 +362,9 @@ func (c *checker) element(n *xhtml.Node) error {
 		default:
 			list := []string{v}
 			switch k {
-			case "srcset", "imagesrcset", "archive":
+			case "srcset", "imagesrcset":
+				list = checkSrcset(v)
+			case "archive":
 				list = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r <= ' ' })
 			case "ping":
 				list = strings.Fields(v)
@@ -326,7 +377,7 @@ func (c *checker) element(n *xhtml.Node) error {
 					if err != nil {
 						body = u[i+len("javascript:"):]
 					}
-					if c.p.RefusedInline([]byte(body)) != "" || checkText(c.p, body, false) != "" {
+					if c.p.RefusedInline([]byte(body)) != "" || checkText(c.p, body) != "" {
 						return fmt.Errorf("live <%s %s=%q>: a script in the frame", name, k, u)
 					}
 					continue
@@ -337,8 +388,8 @@ func (c *checker) element(n *xhtml.Node) error {
 					case "iframe", "frame", "embed", "object", "portal":
 						err = c.document(body)
 					case "link":
-						if h := checkText(c.p, body, true); h != "" {
-							err = fmt.Errorf("style sheet names %s", h)
+						if u := checkCSS(c.p, body, false); u != "" {
+							err = fmt.Errorf("style sheet loads %s", u)
 						}
 					}
 					if err != nil {
@@ -372,7 +423,8 @@ func TestRewriteGoldenLive(t *testing.T) {
 		"style-attr", "url-attrs", "manifest", "inline-hosts", "slash-spelling", "empty-comments",
 		"entities", "lazy", "nonce", "noscript-more", "windows-1252", "odd-markup", "preload-links",
 		"idna-hosts", "noscript-scripting", "rawtext-end", "image-tag", "cdata-html", "foreign-integration",
-		"data-frames", "srcdoc-nested", "javascript-frames", "script-loads", "paths", "url-documents"} {
+		"data-frames", "srcdoc-nested", "javascript-frames", "script-loads", "paths", "url-documents",
+		"css-escapes", "css-import", "css-tokens", "css-font-face", "css-foreign", "css-style-attr"} {
 		in, err := os.ReadFile(filepath.Join("testdata", "rewrite", name+".html"))
 		if err != nil {
 			t.Fatal(err)

@@ -78,9 +78,9 @@ func (rw *Writer) dataCategory(u []byte, doc docKind) string {
 	}
 	switch doc {
 	case docScript:
-		return rw.bodyCategory(body, false, false)
+		return rw.bodyCategory(body, false)
 	case docStyle:
-		return rw.bodyCategory(body, true, false)
+		return rw.cssCategory(body)
 	}
 	return rw.docCategory(body)
 }
@@ -98,10 +98,10 @@ func (rw *Writer) docCategory(doc []byte) string {
 	}
 	if rw.depth >= maxDocDepth {
 		rw.textBuf2 = decodeText(rw.textBuf2[:0], doc)
-		if cat := rw.textCategory(doc, false); cat != "" {
+		if cat := rw.textCategory(doc); cat != "" {
 			return cat
 		}
-		return rw.textCategory(rw.textBuf2, false)
+		return rw.textCategory(rw.textBuf2)
 	}
 	if rw.nested == nil {
 		rw.nested = new(Writer)
@@ -129,7 +129,7 @@ func (rw *Writer) docCategory(doc []byte) string {
 	if len(nw.counts) > 0 {
 		return nw.counts[0].Key
 	}
-	return rw.textCategory(doc, false)
+	return rw.textCategory(doc)
 }
 
 // isJavaScriptURL reports whether the decoded URL u is a javascript: URL.
@@ -155,7 +155,7 @@ func (rw *Writer) javaScriptURLCategory(u []byte) string {
 		body = append(body, c)
 	}
 	rw.dataBuf = body[:0]
-	if cat := rw.bodyCategory(body, false, false); cat != "" {
+	if cat := rw.bodyCategory(body, false); cat != "" {
 		return cat
 	}
 	return rw.docCategory(body)

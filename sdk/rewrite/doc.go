@@ -15,8 +15,12 @@
 // one table of elements and URL attributes it acts on is in table.go;
 // URLHost maps an attribute value to the host a browser would fetch, and
 // HostName is the one host canonicaliser (IDNA as Chromium maps hosts)
-// that the engine's host comparisons share. The package imports nothing
-// of the rest of the engine: Policy is all it knows of a visitor.
+// that the engine's host comparisons share. CSS (style elements and
+// attributes) is read with the tdewolff/parse/v2/css tokenizer, and only
+// the url(), @import and image-set URLs of a refused host are blanked,
+// never the rest of the style (css.go, style.go; docs/SECURITY.md,
+// "Styles: the tracker, not the page"). The package imports nothing of
+// the rest of the engine: Policy is all it knows of a visitor.
 //
 // # Inline scripts
 //

@@ -156,6 +156,9 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 				t.html, t.class = true, classifyTag(t.lower())
 			}
 			s, e := start+t.start, start+off
+			// A tag inside text a style's blank replaced is not judged
+			// again (its bytes are out).
+			judge := judge && s >= rw.done
 			selfClosing := tt == html.StartTagVoidToken
 			if !t.html || len(stack) == 0 {
 				// A foreign element (the root is one).
@@ -187,7 +190,7 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 			case t.class.raw != rawNone:
 				bodyEnd, resume, found := rw.foreignRaw(t.class, e, limit, final)
 				if judge {
-					rw.foreignRawTag(s, e, t.nameEnd-t.start, t.class, bodyEnd)
+					rw.foreignRawTag(s, e, t.nameEnd-t.start, t.class, bodyEnd, limit)
 				}
 				if !found {
 					return limit, atEnd
@@ -233,19 +236,23 @@ func (rw *Writer) foreign(start, limit int, final, judge bool) (end int, ok bool
 }
 
 // foreignTag judges a start tag at carry[s:e] read as a foreign element:
-// by its URL attributes and style, and a <script> or <style> by its text
-// (up to its end tag, character references decoded).
+// by its URL attributes and style, a <script> by its text and a <style> by
+// its CSS (up to its end tag, character references decoded).
 func (rw *Writer) foreignTag(s, e, nameEnd int, class tagClass, limit int) {
 	switch class.el {
-	case elScript, elStyle:
+	case elScript:
 		live, cat, inline, catAttr := rw.rawAttrs(s, class)
 		if live && inline {
-			bodyEnd := foreignBodyEnd(rw.carry[e:limit], class.el == elStyle)
-			cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], class.el == elStyle, true)
+			bodyEnd := foreignBodyEnd(rw.carry[e:limit], false)
+			cat = rw.bodyCategory(rw.carry[e:e+bodyEnd], true)
 		}
 		if live && cat != "" {
 			rw.neutralise(s, e, nameEnd, cat, class.urls|attrType, true, catAttr)
 		}
+	case elStyle:
+		rw.styleTag(s, e, nameEnd, class)
+		rw.cssOn = false
+		rw.foreignStyle(e, e+foreignBodyEnd(rw.carry[e:limit], true), limit, true)
 	default:
 		rw.fetchTag(s, e, nameEnd, class)
 	}
@@ -264,19 +271,24 @@ func (rw *Writer) foreignRaw(c tagClass, e, limit int, final bool) (bodyEnd, res
 }
 
 // foreignRawTag judges an HTML raw-text element inside foreign content:
-// a <script> or <style> by its attributes and its body carry[e:bodyEnd],
-// any other by its attributes.
-func (rw *Writer) foreignRawTag(s, e, nameEnd int, c tagClass, bodyEnd int) {
-	if c.el != elScript && c.el != elStyle {
+// a <script> by its attributes and its body carry[e:bodyEnd], a <style> by
+// its attributes and CSS, any other by its attributes.
+func (rw *Writer) foreignRawTag(s, e, nameEnd int, c tagClass, bodyEnd, limit int) {
+	switch c.el {
+	case elScript:
+		live, cat, inline, catAttr := rw.rawAttrs(s, c)
+		if live && inline {
+			cat = rw.bodyCategory(rw.carry[e:bodyEnd], false)
+		}
+		if live && cat != "" {
+			rw.neutralise(s, e, nameEnd, cat, c.urls|attrType, true, catAttr)
+		}
+	case elStyle:
+		rw.styleTag(s, e, nameEnd, c)
+		rw.cssOn = false
+		rw.foreignStyle(e, bodyEnd, limit, false)
+	default:
 		rw.fetchTag(s, e, nameEnd, c)
-		return
-	}
-	live, cat, inline, catAttr := rw.rawAttrs(s, c)
-	if live && inline {
-		cat = rw.bodyCategory(rw.carry[e:bodyEnd], c.el == elStyle, false)
-	}
-	if live && cat != "" {
-		rw.neutralise(s, e, nameEnd, cat, c.urls|attrType, true, catAttr)
 	}
 }
 

@@ -57,7 +57,7 @@ const (
 // done.
 func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 	for {
-		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow {
+		if p.tag < 0 && rw.injected && rw.bodyDone && !rw.slow && !rw.cssPend {
 			if k := skipFast(rw.carry[p.base+p.pos:p.base+p.n], rw.inNoscript()); k > 0 {
 				p.pos += k
 				relex(p.in, l, p.pos)
@@ -89,6 +89,14 @@ func (rw *Writer) tokens(p *lexPass, l *html.Lexer) bool {
 				rw.closeNoscript(p.base + p.pos)
 			}
 			p.pos = end
+			if rw.cssPend && tt == html.EndTagToken {
+				// The end tag of a <style> with blanks: its carrier follows.
+				rw.cssPend = false
+				if data[len(data)-1] == '>' {
+					rw.emitTo(p.base + end)
+					rw.out = append(rw.out, rw.cssCarrier...)
+				}
+			}
 		default: // SVGToken, MathToken, XMLToken: a whole element
 			next = rw.lexForeign(p, l, tt, end)
 		}

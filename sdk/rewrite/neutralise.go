@@ -28,21 +28,21 @@ func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKin
 		switch {
 		case a.twin&renamed != 0, a.kind == attrLazy && rename&attrLazy != 0 && catAttr < 0:
 			// A data-src the tag already has: see dataTwin.
-			out = rw.appendCarry(out, start+last, start+a.keyOff+len("data-"))
+			out = rw.appendEdited(out, start, last, a.keyOff+len("data-"))
 			out = append(out, "consent-orig-"...)
 			last = a.keyOff + len("data-")
 		case a.kind == attrLazy:
 			// A marked element's data-src: the consent protocol's own.
 		case a.kind&rename != 0:
-			out = rw.appendCarry(out, start+last, start+a.keyOff)
+			out = rw.appendEdited(out, start, last, a.keyOff)
 			out = append(out, "data-"...)
 			last = a.keyOff
 		case i == catAttr && string(trimHTMLSpace(rw.attrValue(start, a))) != cat:
 			if a.valOff >= 0 {
-				out = rw.appendCarry(out, start+last, start+a.valOff)
+				out = rw.appendEdited(out, start, last, a.valOff)
 				last = a.valEnd
 			} else {
-				out = rw.appendCarry(out, start+last, start+a.keyEnd)
+				out = rw.appendEdited(out, start, last, a.keyEnd)
 				last = a.keyEnd
 				out = append(out, '=')
 			}
@@ -51,7 +51,7 @@ func (rw *Writer) neutralise(start, end, nameEnd int, cat string, rename attrKin
 			out = append(out, '"')
 		}
 	}
-	rw.out = rw.appendCarry(out, start+last, end)
+	rw.out = rw.appendEdited(out, start, last, end-start)
 	rw.done = end
 	rw.counts = rw.counts.Add(cat)
 }

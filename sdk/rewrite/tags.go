@@ -46,6 +46,10 @@ func (rw *Writer) rawStep(final bool) bool {
 		if rw.held.active {
 			rw.finishHeld(end, false)
 		}
+		if rw.cssOn {
+			rw.styleBody(end, true)
+			rw.endStyle(true)
+		}
 		rw.emitTo(resume)
 		rw.raw.kind = rawNone
 		return true
@@ -54,8 +58,16 @@ func (rw *Writer) rawStep(final bool) bool {
 		if rw.held.active {
 			rw.finishHeld(len(rw.carry), true)
 		}
+		if rw.cssOn {
+			rw.styleBody(len(rw.carry), true)
+			rw.endStyle(false)
+		}
 		rw.emitTo(len(rw.carry))
 		rw.raw.kind = rawNone
+		return false
+	}
+	if rw.cssOn {
+		rw.styleBody(rw.raw.scan, false)
 		return false
 	}
 	if rw.held.active {
@@ -75,8 +87,10 @@ func (rw *Writer) startTag(start, end, nameEnd int, c tagClass) {
 		rw.injectNow()
 	}
 	switch c.el {
-	case elScript, elStyle:
+	case elScript:
 		rw.rawTag(start, end, nameEnd, c)
+	case elStyle:
+		rw.styleTag(start, end, nameEnd, c)
 	default:
 		rw.fetchTag(start, end, nameEnd, c)
 	}
@@ -139,14 +153,8 @@ func (rw *Writer) rawAttrs(start int, c tagClass) (live bool, cat string, inline
 	return true, cat, cat == "" && src < 0, catAttr
 }
 
-// rawTag neutralises a script or style start tag decided by its
-// attributes, or holds an inline one until its body is known. A <style>
-// whose CSS loads from a refused host is neutralised whole, exactly like a
-// script: type="text/plain" (HTML applies no style sheet of another type,
-// so none of its url() or @import loads), the original type kept in
-// data-type, the body byte for byte, ready for re-activation. Its
-// first-party rules wait for consent too; rewriting only the offending
-// url()s would change first-party bytes and break re-activation.
+// rawTag neutralises a script start tag decided by its attributes, or
+// holds an inline one until its body is known. (Styles: styleTag.)
 func (rw *Writer) rawTag(start, end, nameEnd int, c tagClass) {
 	live, cat, inline, catAttr := rw.rawAttrs(start, c)
 	switch {
@@ -157,16 +165,15 @@ func (rw *Writer) rawTag(start, end, nameEnd int, c tagClass) {
 		rw.neutralise(start, end, nameEnd, cat, c.urls|attrType, true, catAttr)
 	case live && inline:
 		rw.emitTo(start)
-		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: catAttr, style: c.el == elStyle, urls: c.urls}
+		rw.held = heldTag{active: true, start: start, end: end, nameEnd: nameEnd, catAttr: catAttr, urls: c.urls}
 	case catAttr >= 0:
 		rw.stampTag(start, nameEnd) // the site's own manual tagging
 	}
 }
 
-// finishHeld decides the held inline script or style from its body,
+// finishHeld decides the held inline script from its body,
 // carry[held.end:bodyEnd]. An unterminated script at the end of the
-// document (browsers do not run it) passes unmodified; an unterminated
-// style still applies.
+// document (browsers do not run it) passes unmodified.
 func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	h := rw.held
 	rw.held.active = false
@@ -174,14 +181,14 @@ func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	if len(body) > rw.maxHold {
 		body = body[:rw.maxHold]
 		rw.overflows++
-	} else if unterminated && !h.style {
+	} else if unterminated {
 		return
 	}
 	var cat string
 	if h.urlDoc {
 		cat = rw.jsonURLCategory(body)
 	} else {
-		cat = rw.bodyCategory(body, h.style, false)
+		cat = rw.bodyCategory(body, false)
 	}
 	if cat != "" {
 		rw.neutralise(h.start, h.end, h.nameEnd, cat, h.urls|attrType, true, h.catAttr)
@@ -190,20 +197,16 @@ func (rw *Writer) finishHeld(bodyEnd int, unterminated bool) {
 	}
 }
 
-// bodyCategory returns the refused category a script or style body
-// belongs to, or "". A script belongs to the category whose inline
-// patterns it matches (the vendors' loader snippets and queue calls) or
-// whose host or first-party path it imports (scriptCategory); a host
-// merely named in it does not count. A style belongs to the category of a
-// refused host it names. decode first decodes character references, for
-// bodies in foreign content.
-func (rw *Writer) bodyCategory(body []byte, style, decode bool) string {
+// bodyCategory returns the refused category a script body belongs to, or
+// "": the category whose inline patterns it matches (the vendors' loader
+// snippets and queue calls) or whose host or first-party path it imports
+// (scriptCategory); a host merely named in it does not count. decode
+// first decodes character references, for bodies in foreign content.
+// Styles are read with the CSS tokenizer instead (style.go).
+func (rw *Writer) bodyCategory(body []byte, decode bool) string {
 	if decode {
 		rw.textBuf = decodeText(rw.textBuf[:0], body)
 		body = rw.textBuf
-	}
-	if style {
-		return rw.textCategory(body, true)
 	}
 	if cat := rw.p.RefusedInline(body); cat != "" {
 		return cat
@@ -231,7 +234,7 @@ func (rw *Writer) scriptCategory(body []byte) string {
 		return cat == ""
 	})
 	if cat == "" && (computed || opaque) {
-		cat = rw.textCategory(body, false)
+		cat = rw.textCategory(body)
 	}
 	return cat
 }
@@ -263,8 +266,8 @@ func mayBeDataURL(v []byte) bool {
 
 // fetchTag neutralises an element whose fetching URL attributes (see
 // the element table) point at a refused host or that is marked with a refused
-// data-category, and renames a style attribute whose CSS loads from a
-// refused host.
+// data-category, and blanks the refused URLs of its style attributes in
+// place (style.go).
 func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 	if len(rw.attrs) == 0 {
 		return
@@ -306,23 +309,26 @@ func (rw *Writer) fetchTag(start, end, nameEnd int, c tagClass) {
 			rename = c.urls
 		}
 	}
-	for _, a := range rw.attrs {
-		if a.kind != attrStyle {
-			continue
-		}
-		rw.textBuf = decodeText(rw.textBuf[:0], rw.attrValue(start, a))
-		if k := rw.textCategory(rw.textBuf, true); k != "" {
-			rename |= attrStyle
-			if cat == "" {
-				cat = k
-			}
+	rw.edits = rw.edits[:0]
+	rw.cssCats = rw.cssCats[:0]
+	rw.styleAttrEdits(start)
+	for _, k := range rw.cssCats {
+		if k.Key != cat {
+			rw.counts = rw.counts.Add(k.Key)
 		}
 	}
-	if cat != "" {
+	switch {
+	case cat != "":
 		rw.neutralise(start, end, nameEnd, cat, rename, false, catAttr)
-	} else if catAttr >= 0 && !c.fast {
+	case catAttr >= 0 && !c.fast:
 		rw.stampTag(start, nameEnd) // the site's own manual tagging
+		fallthrough
+	case len(rw.edits) > 0:
+		if len(rw.edits) > 0 {
+			rw.emitEdited(start, end)
+		}
 	}
+	rw.edits = rw.edits[:0]
 }
 
 // attrCategory returns the refused category of the host a URL attribute of

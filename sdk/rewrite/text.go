@@ -8,16 +8,15 @@ import (
 // textCategory returns the refused category of the first host named in
 // text b that the policy refuses, or "". A host is named after a run of at
 // least two slashes or backslashes ("//host", "https://host",
-// "https:\/\/host" in a JavaScript string, "url(//host)" in CSS) or after
-// "http:" or "https:" without slashes (which a page of the other scheme
-// resolves as a host), and must contain a dot once mapped as a browser
-// maps hosts (URLHost: "//ads。example" names ads.example). User info and
-// a port may come with it. It is the check for style bodies, style
-// attributes, the text of frame documents, and a script that imports a
-// computed URL (scriptCategory): any URL the text could load from is
-// caught, at the price of the rare false positive. In CSS (css), comments
-// are skipped.
-func (rw *Writer) textCategory(b []byte, css bool) string {
+// "https:\/\/host" in a JavaScript string) or after "http:" or "https:"
+// without slashes (which a page of the other scheme resolves as a host),
+// and must contain a dot once mapped as a browser maps hosts (URLHost:
+// "//ads。example" names ads.example). User info and a port may come with
+// it. It is the check for srcdoc documents, the text of frame documents and
+// a script that imports a computed URL (scriptCategory): any URL the text
+// could load from is caught, at the price of the rare false positive. CSS
+// is read with its tokenizer instead (css.go).
+func (rw *Writer) textCategory(b []byte) string {
 	for i := 0; i < len(b); {
 		j := indexURLMark(b[i:])
 		if j < 0 {
@@ -38,14 +37,6 @@ func (rw *Writer) textCategory(b []byte, css bool) string {
 				}
 				i = h
 			}
-			continue
-		}
-		if css && i+1 < len(b) && b[i+1] == '*' {
-			k := bytes.Index(b[i+2:], []byte("*/"))
-			if k < 0 {
-				return ""
-			}
-			i += 2 + k + 2
 			continue
 		}
 		k := i

@@ -43,21 +43,24 @@ var (
 // the write sizes.
 //
 // What it neutralises, for the categories the Policy refuses: elements
-// whose fetching URL attributes (the element table, table.go; in <svg> and <math> also href,
-// xlink:href and src) point at a refused host or that the site marked with
-// a refused data-category; style attributes, <style> elements and srcdoc
-// documents that name a refused host (textCategory); inline scripts that
-// load or run a tracker (see "Inline scripts" in the package doc); frames
-// whose srcdoc or data: document would load or run anything refused,
-// scripts and style sheets whose data: URL would; <meta http-equiv=refresh>
-// and <base href> to a refused host. With a PathPolicy, a URL on the
-// page's own host (SetPage) under a refused first-party path prefix counts
-// as a refused host. Spellings browsers accept count: any case, character
-// references, backslashes, tabs and newlines in URLs, hosts as IDNA maps
-// them (full-width letters, the ideographic full stop), percent-encoded
-// hosts, "https:host" without slashes, "<script/src=…>", "<!-->" as a
-// whole comment, <image> for <img>, foreign content and <noscript> as the
-// browser reads them (see the package doc).
+// whose fetching URL attributes (the element table, table.go; in <svg> and
+// <math> also href, xlink:href and src) point at a refused host or that the
+// site marked with a refused data-category; inline scripts that load or run
+// a tracker (see "Inline scripts" in the package doc); frames whose srcdoc
+// or data: document would load or run anything refused, scripts and style
+// sheets whose data: URL would; <meta http-equiv=refresh> and <base href>
+// to a refused host. In CSS (<style> elements, also in <svg>, and style
+// attributes) it neutralises the tracker, not the style: read with the CSS
+// tokenizer, only the url(), @import and image-set URLs of a refused host
+// are blanked, and a <style>'s originals wait in an inert carrier for
+// consent (css.go, style.go). With a PathPolicy, a URL on the page's own
+// host (SetPage) under a refused first-party path prefix counts as a
+// refused host. Spellings browsers accept count: any case, character
+// references, CSS escapes, backslashes, tabs and newlines in URLs, hosts
+// as IDNA maps them (full-width letters, the ideographic full stop),
+// percent-encoded hosts, "https:host" without slashes, "<script/src=…>",
+// "<!-->" as a whole comment, <image> for <img>, foreign content and
+// <noscript> as the browser reads them (see the package doc).
 //
 // A Writer is not safe for concurrent use. Reset makes it reusable, for
 // instance from a sync.Pool.
@@ -116,6 +119,22 @@ type Writer struct {
 	lastIcon  []byte       // the last plain, inert <svg> or <math> element (lexForeign)
 	counts    Counts
 	overflows int
+
+	// CSS (css.go, style.go): the <style> body being read, the places
+	// blanked so far and the carrier of their originals.
+	css        cssState
+	cssOn      bool   // a <style> body is being read
+	cssTried   int    // undecided bytes at the last read of the body
+	cssPend    bool   // cssCarrier goes after the style's end tag
+	cssCats    Counts // categories blanked in the current style or tag
+	cssList    []byte // the carrier's JSON list of originals
+	cssCarrier []byte
+	cssHits    []cssHit
+	cssBuf     []byte // the CSS lexer's copy
+	cssText    []byte // decoded names and URLs
+	cssDec     []byte // decoded attribute or foreign text
+	cssMap     []int32
+	edits      []tagEdit // blanks in the style attributes of the current tag
 }
 
 // heldTag is an inline script start tag at carry[start:end] whose category
@@ -125,7 +144,6 @@ type heldTag struct {
 	start, end int
 	nameEnd    int  // relative to start
 	catAttr    int  // index in attrs of its data-category, or -1
-	style      bool // a <style> element, else a <script>
 	urlDoc     bool // an import map or speculation rules (jsonURLCategory)
 	urls       attrKind
 }
@@ -170,33 +188,42 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 	clear(rw.paths)
 	pp, _ := p.(PathPolicy)
 	*rw = Writer{
-		pp:       pp,
-		pageDir:  "/",
-		paths:    rw.paths,
-		pathBuf:  rw.pathBuf[:0],
-		w:        w,
-		p:        p,
-		inject:   inject,
-		maxHold:  MaxHold,
-		carry:    keep(rw.carry),
-		scratch:  keep(rw.scratch),
-		out:      keep(rw.out),
-		attrs:    rw.attrs[:0],
-		ns:       rw.ns[:0],
-		injected: len(inject) == 0,
-		hosts:    rw.hosts,
-		fetched:  rw.fetched,
-		keys:     rw.keys,
-		hostBuf:  rw.hostBuf[:0],
-		fscratch: fscratch,
-		fin:      fin,
-		fstack:   rw.fstack[:0],
-		dataBuf:  keep(rw.dataBuf),
-		nested:   rw.nested,
-		lastIcon: rw.lastIcon[:0],
-		textBuf:  keep(rw.textBuf),
-		textBuf2: keep(rw.textBuf2),
-		counts:   rw.counts[:0],
+		pp:         pp,
+		pageDir:    "/",
+		paths:      rw.paths,
+		pathBuf:    rw.pathBuf[:0],
+		w:          w,
+		p:          p,
+		inject:     inject,
+		maxHold:    MaxHold,
+		carry:      keep(rw.carry),
+		scratch:    keep(rw.scratch),
+		out:        keep(rw.out),
+		attrs:      rw.attrs[:0],
+		ns:         rw.ns[:0],
+		injected:   len(inject) == 0,
+		hosts:      rw.hosts,
+		fetched:    rw.fetched,
+		keys:       rw.keys,
+		hostBuf:    rw.hostBuf[:0],
+		fscratch:   fscratch,
+		fin:        fin,
+		fstack:     rw.fstack[:0],
+		dataBuf:    keep(rw.dataBuf),
+		nested:     rw.nested,
+		lastIcon:   rw.lastIcon[:0],
+		textBuf:    keep(rw.textBuf),
+		textBuf2:   keep(rw.textBuf2),
+		counts:     rw.counts[:0],
+		cssCats:    rw.cssCats[:0],
+		cssList:    keep(rw.cssList),
+		cssCarrier: keep(rw.cssCarrier),
+		cssHits:    rw.cssHits[:0],
+		cssBuf:     keep(rw.cssBuf),
+		cssText:    keep(rw.cssText),
+		cssDec:     keep(rw.cssDec),
+		cssMap:     rw.cssMap[:0],
+		edits:      rw.edits[:0],
 	}
 }
 
@@ -241,6 +268,7 @@ func (rw *Writer) Close() error {
 	}
 	rw.closed = true
 	rw.run(true)
+	rw.cssPend = false // an end tag cut off by the end: no carrier after it
 	if !rw.injected && rw.total > 0 {
 		rw.injectNow()
 	}
