@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,8 +22,9 @@ import (
 )
 
 // leakTestTimeout bounds the whole leak test: over a hundred pages, five
-// loads each, in one Chromium.
-const leakTestTimeout = 6 * time.Minute
+// loads each, in one Chromium (a fifth of a second a load on an idle
+// machine; several times that on a busy one).
+const leakTestTimeout = 15 * time.Minute
 
 // leakMode is one way of loading a page.
 type leakMode struct {
@@ -489,11 +491,19 @@ func (r *leakRun) judge(t *testing.T, loads []pageLoad) {
 	page := loads[0].page
 	plain := map[bool]pageLoad{true: by["unprotected, JS on"], false: by["unprotected, JS off"]}
 
-	// The page must reach a vendor unprotected, or it shows nothing.
-	plainOn, _ := r.vendorRequests(plain[true].n, false)
-	plainOff, _ := r.vendorRequests(plain[false].n, false)
+	// The page must reach a vendor unprotected, or it shows nothing; so
+	// must each of its tagged shapes (s=NAME in a vendor URL).
+	_, plainOn := r.vendorRequests(plain[true].n, false)
+	_, plainOff := r.vendorRequests(plain[false].n, false)
 	if len(plainOn)+len(plainOff) == 0 {
 		t.Errorf("%s reaches no vendor even unprotected, JavaScript on or off: it tests nothing", page)
+	}
+	for _, shape := range shapesOf(t, page) {
+		if !slices.ContainsFunc(append(plainOn, plainOff...), func(u string) bool {
+			return strings.Contains(u, "s="+shape+"&") || strings.Contains(u, "s="+shape+" ") || strings.HasSuffix(u, "s="+shape)
+		}) {
+			t.Errorf("%s: shape s=%s reaches no vendor even unprotected: it tests nothing", page, shape)
+		}
 	}
 
 	for _, pl := range loads {
@@ -543,6 +553,24 @@ func (r *leakRun) judge(t *testing.T, loads []pageLoad) {
 			t.Logf("%s: uncaught errors the unprotected page does not have: %q", where, added)
 		}
 	}
+}
+
+// shapeTag finds the tags of the shapes in a page's source: s=NAME in a
+// vendor URL, plain or percent-encoded.
+var shapeTag = regexp.MustCompile(`[?&]s(?:=|%3D)([a-z0-9-]+)`)
+
+// shapesOf returns the tagged shapes of page.
+func shapesOf(t *testing.T, page string) []string {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("leak", page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range shapeTag.FindAllStringSubmatch(string(body), -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
 
 // missing returns the elements of got that want does not have, counted
