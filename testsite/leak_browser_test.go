@@ -94,8 +94,10 @@ func (r *leakRun) listen(ev any) {
 		n, exact := loadOfAddress(ev.DocumentURL)
 		rec = cdpRecord{url: ev.Request.URL, load: n, exact: exact}
 		// A data: or blob: address (a worker's script) never reports its
-		// end; only network requests are waited for.
-		if strings.HasPrefix(ev.Request.URL, "http:") || strings.HasPrefix(ev.Request.URL, "https:") {
+		// end, nor does the favicon fetch at times; only the page's network
+		// requests are waited for.
+		if (strings.HasPrefix(ev.Request.URL, "http:") || strings.HasPrefix(ev.Request.URL, "https:")) &&
+			!strings.HasSuffix(ev.Request.URL, "/favicon.ico") {
 			r.track(ev.RequestID, ev.Request.URL)
 		}
 	case *network.EventWebSocketCreated:
