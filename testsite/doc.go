@@ -16,6 +16,13 @@
 //
 //	go test ./testsite
 //
+// TestBrowserLeakPages loads every adversarial page of leak/ (one shape a
+// page: URL spellings, CSS, HTML tokenization, data: and srcdoc frames,
+// markup and requests made by scripts, collateral damage) through the
+// consent module with no choice and with everything granted, and
+// unprotected, JavaScript on and off; leak/README.md says what it checks
+// and how to write a page.
+//
 // They look for Chromium at /usr/bin/chromium, or at $CONSENTRY_CHROMIUM, and
 // skip when it is missing (they fail instead when CI=true). With
 // CONSENTRY_SCREENSHOTS=1 they also write docs/banner.png.

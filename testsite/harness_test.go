@@ -375,6 +375,13 @@ const desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 // page's process and its request shows in the page's network events.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	return newBrowserFor(t, testTimeout)
+}
+
+// newBrowserFor is newBrowser for a test that may take up to timeout, start
+// of Chromium included.
+func newBrowserFor(t *testing.T, timeout time.Duration) *browser {
+	t.Helper()
 	exe := browsertest.Path(t)
 	profile := t.TempDir() // removed after the browser has closed (cleanups run in reverse)
 	allowThirdPartyCookies(t, profile)
@@ -385,7 +392,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 	)
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	n := newNetlog()
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(n.listen))
