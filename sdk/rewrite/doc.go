@@ -9,7 +9,7 @@
 // whitespace, '/' or '>'; <image> is <img>; "<![CDATA[" in HTML is a bogus
 // comment; <svg> and <math> are read by the tree builder's rules for
 // foreign content, with their integration points and the tags that break
-// out (foreign.go); <noscript> is made to read the same with scripting on
+// out (foreign.go); a <noscript> whose scripting view (raw text) would load a tracker is made to read the same
 // (raw text) and off (markup) (noscript.go). Frame documents (srcdoc,
 // data: URLs) are judged as pages by a nested Writer (dataurl.go). The
 // one table of elements and URL attributes it acts on is in table.go;
