@@ -27,8 +27,11 @@ import (
 // now holds markup strings, nodes of other documents, styles and direct
 // requests, 2 046 B of it, and the banner activates the pixels it held;
 // 7 688 B when it was added. Raised by 128 B for putting back a style's
-// blanked URLs on consent (restoreCSS, about 110 B).
-const sizeBudget = 7872
+// blanked URLs on consent (restoreCSS, about 110 B). Raised by 192 B for
+// issue 15: the update after a choice goes to every vendor the site
+// declares (Google, Microsoft UET and Clarity, Meta, TikTok) from one
+// table, about 150 B; 8 003 B when it was added.
+const sizeBudget = 8064
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {
@@ -97,7 +100,7 @@ func TestMinifiedIsSmallerAndMinifyDidNotFail(t *testing.T) {
 var keptTokens = map[string][]string{
 	"js": {"consent-state", "consentryConfig", "consentry-banner", "consentry-prefs", "data-consent-action",
 		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
-		"consentMode", "attrs", "data-consent-orig-", "role", "switch"},
+		"signals", "attrs", "data-consent-orig-", "role", "switch"},
 	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder",
 		"prefers-color-scheme", "position:fixed"},
 }

@@ -8,14 +8,20 @@ import (
 )
 
 // newMatcher builds the category matcher of the configured categories.
-func newMatcher(cats []Category) *match.Matcher {
-	rules := make([]match.Rule, len(cats))
+// pass are hosts that belong to no category even under a catalogued parent
+// domain (the Google tag in advanced mode, googleAdvanced): a rule of key
+// "", first, so that it claims them, and the closest host wins.
+func newMatcher(cats []Category, pass []string) *match.Matcher {
+	rules := make([]match.Rule, len(cats), len(cats)+1)
 	for i, c := range cats {
 		paths := make([]string, len(c.Paths))
 		for j, p := range c.Paths {
 			paths[j] = rewrite.NormalisePath(p)
 		}
 		rules[i] = match.Rule{Key: c.Key, Hosts: c.Hosts, Patterns: c.Patterns, Cookies: c.Cookies, Paths: paths}
+	}
+	if len(pass) > 0 {
+		rules = append([]match.Rule{{Key: "", Hosts: pass}}, rules...)
 	}
 	return match.New(rules, Necessary)
 }

@@ -48,10 +48,11 @@ type bannerConfig struct {
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
 	Categories []bannerCategory  `json:"categories"`
-	// ConsentMode is the Google Consent Mode v2 table the inline defaults
-	// come from (consentModeTypes), as [type, category] pairs, for the
-	// update the banner sends on a choice.
-	ConsentMode [][2]string `json:"consentMode"`
+	// Signals is the vendor signal table the inline defaults come from
+	// (signalTable with SignalOptions applied, enabled vendors only), as
+	// [vendor, signal, category] triples, for the updates the banner
+	// sends on a choice.
+	Signals [][3]string `json:"signals"`
 	// Attrs are the attributes the rewriter renames to data-* on a
 	// neutralised tag (rewrite.RenamedAttrs), which the banner restores on
 	// a grant.
@@ -76,8 +77,11 @@ type bannerCookie struct {
 	Party    string `json:"party"`
 }
 
-// decl holds the declared cookies per category (declarationRows).
-func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
+// decl holds the declared cookies per category (declarationRows); held
+// are the categories as the guard holds them (googleAdvanced), pass the
+// hosts it must let through under a held parent domain, and signals the
+// vendor signal table.
+func newTextSet(o Options, cats, held []Category, pass []string, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
@@ -102,7 +106,12 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	// prefixes as entries starting with '/', which the guard matches
 	// against the path of URLs on the page's own origin.
 	hosts := map[string][]string{}
-	for _, c := range cats {
+	// The guard takes the longest match and never holds for necessary,
+	// which the state always grants.
+	if len(pass) > 0 {
+		hosts[Necessary] = pass
+	}
+	for _, c := range held {
 		if c.Key == Necessary {
 			continue
 		}
@@ -119,7 +128,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	if ts.hosts, err = json.Marshal(hosts); err != nil {
 		return nil, err
 	}
-	consentMode, attrs := consentModePairs(), rewrite.RenamedAttrs()
+	attrs := rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
 		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
@@ -129,15 +138,15 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		}
 		ts.texts[lang] = texts
 		cfg := bannerConfig{
-			Endpoint:    o.Prefix,
-			PrivacyURL:  o.PrivacyURL,
-			CookieURL:   o.CookieURL,
-			Lang:        lang,
-			Dir:         banner.Direction(lang),
-			Floating:    o.FloatingButton,
-			Texts:       bannerTexts(texts),
-			ConsentMode: consentMode,
-			Attrs:       attrs,
+			Endpoint:   o.Prefix,
+			PrivacyURL: o.PrivacyURL,
+			CookieURL:  o.CookieURL,
+			Lang:       lang,
+			Dir:        banner.Direction(lang),
+			Floating:   o.FloatingButton,
+			Texts:      bannerTexts(texts),
+			Signals:    signals,
+			Attrs:      attrs,
 		}
 		full := map[string][]bannerCookie{}
 		rows := localRows(lang, texts, decl)
