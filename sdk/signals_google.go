@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // GoogleSignals are the Google Consent Mode v2 options (SignalOptions.Google).
@@ -48,12 +49,21 @@ func checkGoogleSignals(g GoogleSignals, keys map[string]bool) error {
 		return fmt.Errorf("google wait_for_update %d: want milliseconds, 0 or more", g.WaitForUpdate)
 	}
 	for _, k := range g.Advanced {
-		if k == Necessary || !keys[k] {
-			return fmt.Errorf("google advanced %q: want a category other than necessary", k)
+		if !keys[k] {
+			return fmt.Errorf("google advanced %q: unknown category", k)
 		}
-		if _, ok := googleTag[k]; !ok {
-			return fmt.Errorf("google advanced %q: no Google tag belongs to it (advanced applies to %s)", k, googleTagCategories())
+		if err := CheckGoogleAdvanced(k); err != nil {
+			return fmt.Errorf("google advanced %q: %w", k, err)
 		}
+	}
+	return nil
+}
+
+// CheckGoogleAdvanced reports a category GoogleSignals.Advanced cannot
+// name: one no Google tag belongs to (necessary among them).
+func CheckGoogleAdvanced(key string) error {
+	if _, ok := googleTag[key]; !ok {
+		return fmt.Errorf("no Google tag belongs to it (advanced applies to %s)", strings.Join(googleTagCategories(), ", "))
 	}
 	return nil
 }

@@ -153,7 +153,7 @@ func TestSignalsBadOptions(t *testing.T) {
 		{"unknown vendor", SignalOptions{Vendors: []string{"googel"}}, `signals "googel": unknown signal vendor; did you mean "google"?`},
 		{"unknown signal", SignalOptions{Map: map[string]string{"clarity.analytics_storage": Analytics}}, `did you mean "clarity.analytics_Storage"?`},
 		{"unknown category", SignalOptions{Map: map[string]string{"uet.ad_storage": "ads"}}, `signal map uet.ad_storage "ads": unknown category`},
-		{"advanced necessary", SignalOptions{Google: GoogleSignals{Advanced: []string{Necessary}}}, `google advanced "necessary"`},
+		{"advanced necessary", SignalOptions{Google: GoogleSignals{Advanced: []string{Necessary}}}, `google advanced "necessary": no Google tag belongs to it (advanced applies to advertising, analytics)`},
 		{"advanced unknown", SignalOptions{Google: GoogleSignals{Advanced: []string{"stats"}}}, `google advanced "stats"`},
 		{"advanced social", SignalOptions{Google: GoogleSignals{Advanced: []string{Social}}}, `no Google tag belongs to it`},
 		{"negative wait", SignalOptions{Google: GoogleSignals{WaitForUpdate: -1}}, `wait_for_update -1`},
