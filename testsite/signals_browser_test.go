@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -69,24 +70,37 @@ fbq('track', 'PageView');`
 )
 
 // signalsSite serves pages through a Consent with every vendor's signals
-// on, in regime reg for every visitor.
-func signalsSite(t *testing.T, reg sdk.Regime) string {
+// on, in regime reg for every visitor, Google's tags of the advanced
+// categories in advanced mode.
+func signalsSite(t *testing.T, reg sdk.Regime, advanced ...string) *signalsServer {
 	t.Helper()
 	c, err := sdk.New(sdk.Options{
 		DefaultRegime: reg,
 		Languages:     []string{"en"},
 		Logger:        slog.New(slog.DiscardHandler),
-		Signals:       sdk.SignalOptions{Vendors: []string{"google", "uet", "clarity", "meta", "tiktok"}},
+		Signals: sdk.SignalOptions{Vendors: []string{"google", "uet", "clarity", "meta", "tiktok"},
+			Google: sdk.GoogleSignals{Advanced: advanced}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	files := map[string]string{"/rec.js": recorderJS, "/meta.js": metaSnippet, "/fbevents.js": fbeventsJS}
+	files := map[string]string{"/rec.js": recorderJS, "/meta.js": metaSnippet, "/fbevents.js": fbeventsJS,
+		"/insert.js": insertJS}
+	s := &signalsServer{}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if js, ok := files[r.URL.Path]; ok {
 			w.Header().Set("Content-Type", "text/javascript")
 			io.WriteString(w, js)
+			return
+		}
+		if r.URL.Path == "/advanced" {
+			// A Google Ads pixel in the page and two inserted later
+			// (insert.js), on hosts the browser maps to this server.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<!doctype html><html><head><title>Advanced</title><script src="/rec.js"></script></head><body>
+<img alt="" src="http://googleads.g.doubleclick.net:%[1]s/pagead/static">
+<script src="/insert.js" data-port="%[1]s"></script></body></html>`, s.port)
 			return
 		}
 		meta := `<script src="/meta.js"></script>`
@@ -99,9 +113,84 @@ func signalsSite(t *testing.T, reg sdk.Regime) string {
 <script src="/rec.js"></script>%s</head><body><main><h1>Signals</h1></main>
 <footer><a href="#consent" data-consent-open>Cookie settings</a></footer></body></html>`, meta)
 	})
-	srv := httptest.NewServer(c.Handler(next))
+	site := c.Handler(next)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, _ := strings.Cut(r.Host, ":"); strings.HasSuffix(host, ".doubleclick.net") {
+			s.mu.Lock()
+			s.hits = append(s.hits, host+r.URL.Path)
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		site.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
-	return srv.URL
+	s.URL = srv.URL
+	_, s.port, _ = strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+	return s
+}
+
+// signalsServer is a running signalsSite.
+type signalsServer struct {
+	URL  string
+	port string
+	mu   sync.Mutex
+	hits []string // host and path of each request to a *.doubleclick.net host
+}
+
+// got returns the requests the doubleclick.net hosts received.
+func (s *signalsServer) got() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.hits)
+}
+
+// insertJS inserts, as a tag manager would, a Google Ads remarketing pixel
+// and an Ad Manager one: the guard holds what the visitor refused.
+const insertJS = `(() => {
+  const port = document.currentScript.dataset.port;
+  for (const h of ['googleads.g.doubleclick.net', 'securepubads.g.doubleclick.net']) {
+    const i = document.createElement('img');
+    i.alt = '';
+    i.src = 'http://' + h + ':' + port + '/pagead/inserted';
+    document.body.append(i);
+  }
+  window.inserted = true;
+})();`
+
+// TestBrowserSignalsGoogleAdvanced: with advertising in advanced mode, an
+// opt-in visitor who has not chosen still sends Google Ads' pixels, in the
+// page and inserted later (the rewriter and the guard let
+// googleads.g.doubleclick.net through), while Ad Manager's, under the same
+// doubleclick.net, stays held; in basic mode neither leaves the page.
+func TestBrowserSignalsGoogleAdvanced(t *testing.T) {
+	// Google's hosts resolve to the test server: nothing leaves the machine.
+	resolve := chromedp.Flag("host-resolver-rules", "MAP *.doubleclick.net 127.0.0.1")
+	for _, tc := range []struct {
+		name     string
+		advanced []string
+		want     []string
+	}{
+		{"advanced", []string{"advertising"}, []string{"googleads.g.doubleclick.net/pagead/inserted", "googleads.g.doubleclick.net/pagead/static"}},
+		{"basic", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := signalsSite(t, sdk.RegimeOptIn, tc.advanced...)
+			b := newBrowserFor(t, testTimeout, resolve)
+			b.open(s.URL + "/advanced")
+			b.waitJS("pixels inserted", `window.inserted === true`)
+			b.settle()
+			got := s.got()
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("doubleclick.net requests\n got %v\nwant %v", got, tc.want)
+			}
+			// The default reached Google's tags either way: denied.
+			if calls := b.calls("google"); len(calls) == 0 || !strings.Contains(calls[0], `"ad_storage":"denied"`) {
+				t.Errorf("google calls %v, want a denied default first", calls)
+			}
+		})
+	}
 }
 
 // calls returns the recorded calls of vendor, in order.
@@ -166,9 +255,9 @@ func sortKeys(calls []string) []string {
 // rewriter cannot read, runs before any choice: its queue starts with
 // fbq('consent','revoke'), before init, although the stub never made fbq.
 func TestBrowserSignalsOptIn(t *testing.T) {
-	site := signalsSite(t, sdk.RegimeOptIn)
+	s := signalsSite(t, sdk.RegimeOptIn)
 	b := newBrowser(t)
-	b.open(site + "/?meta=external")
+	b.open(s.URL + "/?meta=external")
 	b.waitJS("fbevents.js ran", `window.fbqLoaded === true`)
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
 
@@ -202,9 +291,9 @@ func TestBrowserSignalsOptIn(t *testing.T) {
 // TestBrowserSignalsRejectAll: Reject all sends every vendor a denied
 // update, and the held Meta snippet never runs.
 func TestBrowserSignalsRejectAll(t *testing.T) {
-	site := signalsSite(t, sdk.RegimeOptIn)
+	s := signalsSite(t, sdk.RegimeOptIn)
 	b := newBrowser(t)
-	b.open(site + "/?meta=inline")
+	b.open(s.URL + "/?meta=inline")
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
 	b.click(rejectSel)
 	b.waitDecided()
@@ -225,9 +314,9 @@ func TestBrowserSignalsRejectAll(t *testing.T) {
 // first call fbevents.js replays is fbq('consent','grant'), from the live
 // state, before init; a later withdrawal reaches the running pixel.
 func TestBrowserSignalsHeldMetaSnippet(t *testing.T) {
-	site := signalsSite(t, sdk.RegimeOptIn)
+	s := signalsSite(t, sdk.RegimeOptIn)
 	b := newBrowser(t)
-	b.open(site + "/?meta=inline")
+	b.open(s.URL + "/?meta=inline")
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
 	if got := b.calls("meta"); len(got) != 0 {
 		t.Fatalf("meta calls before a choice: %v (the snippet should be held)", got)
@@ -249,9 +338,9 @@ func TestBrowserSignalsHeldMetaSnippet(t *testing.T) {
 // TestBrowserSignalsOptOut: in the opt-out regime everything is granted
 // before a choice, so the defaults say granted and no ads_data_redaction.
 func TestBrowserSignalsOptOut(t *testing.T) {
-	site := signalsSite(t, sdk.RegimeOptOut)
+	s := signalsSite(t, sdk.RegimeOptOut)
 	b := newBrowser(t)
-	b.open(site + "/?meta=external")
+	b.open(s.URL + "/?meta=external")
 	b.waitJS("fbevents.js ran", `window.fbqLoaded === true`)
 	b.wantSortedCalls("before a choice", map[string][]string{
 		"google":  {googleCall("default", "granted", "granted", "granted")},
