@@ -8,11 +8,12 @@ import (
 )
 
 // newMatcher builds the category matcher of the configured categories.
-// pass are hosts that belong to no category even under a catalogued parent
-// domain (the Google tag in advanced mode, googleAdvanced): a rule of key
-// "", first, so that it claims them, and the closest host wins.
-func newMatcher(cats []Category, pass []string) *match.Matcher {
-	rules := make([]match.Rule, len(cats), len(cats)+1)
+// pass are hosts of a category that are never held, even under a
+// catalogued parent domain (the Google tag in advanced mode,
+// googleAdvanced): pass rules, first, so that they claim them, and the
+// closest host wins.
+func newMatcher(cats, pass []Category) *match.Matcher {
+	rules := make([]match.Rule, len(cats), len(cats)+len(pass))
 	for i, c := range cats {
 		paths := make([]string, len(c.Paths))
 		for j, p := range c.Paths {
@@ -20,8 +21,8 @@ func newMatcher(cats []Category, pass []string) *match.Matcher {
 		}
 		rules[i] = match.Rule{Key: c.Key, Hosts: c.Hosts, Patterns: c.Patterns, Cookies: c.Cookies, Paths: paths}
 	}
-	if len(pass) > 0 {
-		rules = append([]match.Rule{{Key: "", Hosts: pass}}, rules...)
+	for i := len(pass) - 1; i >= 0; i-- {
+		rules = append([]match.Rule{{Key: pass[i].Key, Hosts: pass[i].Hosts, Pass: true}}, rules...)
 	}
 	return match.New(rules, Necessary)
 }

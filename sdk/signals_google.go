@@ -101,11 +101,11 @@ func googleTagCategories() []string {
 
 // googleAdvanced applies advanced mode to the held view of the categories:
 // it returns cats with the Google tag's patterns removed from each
-// advanced category (cats itself is not changed), and the Google tag's
-// hosts of those categories, which the matcher and the guard must let
-// through even where a parent domain is held (googleads.g.doubleclick.net
-// under doubleclick.net).
-func googleAdvanced(cats []Category, advanced []string) (held []Category, pass []string) {
+// advanced category (cats itself is not changed), and per advanced
+// category the Google tag's hosts, which the matcher and the guard must
+// let through even where a parent domain is held
+// (googleads.g.doubleclick.net under doubleclick.net).
+func googleAdvanced(cats []Category, advanced []string) (held, pass []Category) {
 	if len(advanced) == 0 {
 		return cats, nil
 	}
@@ -119,7 +119,7 @@ func googleAdvanced(cats []Category, advanced []string) (held []Category, pass [
 		c.Patterns = slices.DeleteFunc(slices.Clone(c.Patterns), func(p string) bool {
 			return slices.Contains(tag.patterns, p)
 		})
-		pass = append(pass, tag.hosts...)
+		pass = append(pass, Category{Key: c.Key, Hosts: tag.hosts})
 	}
 	return held, pass
 }

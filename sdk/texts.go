@@ -81,7 +81,7 @@ type bannerCookie struct {
 // are the categories as the guard holds them (googleAdvanced), pass the
 // hosts it must let through under a held parent domain, and signals the
 // vendor signal table.
-func newTextSet(o Options, cats, held []Category, pass []string, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
+func newTextSet(o Options, cats, held, pass []Category, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
@@ -108,8 +108,8 @@ func newTextSet(o Options, cats, held []Category, pass []string, signals [][3]st
 	hosts := map[string][]string{}
 	// The guard takes the longest match and never holds for necessary,
 	// which the state always grants.
-	if len(pass) > 0 {
-		hosts[Necessary] = pass
+	for _, p := range pass {
+		hosts[Necessary] = append(hosts[Necessary], p.Hosts...)
 	}
 	for _, c := range held {
 		if c.Key == Necessary {
