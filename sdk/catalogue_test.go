@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"log/slog"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -712,5 +713,35 @@ func TestBareConsentDeclaresNoDemoVendor(t *testing.T) {
 		if m := demo.Find(b); m != nil {
 			t.Errorf("%s names a demo vendor: %q", what, m)
 		}
+	}
+}
+
+// TestInlineTableKeepsToHandWritten: the whole catalogue reaches the
+// matcher, but the guard's inline host table and the banner list only the
+// hand-written vendors, so the bytes every page carries do not grow with
+// the datasets.
+func TestInlineTableKeepsToHandWritten(t *testing.T) {
+	hand, whole := scaleConsent(t, false), scaleConsent(t, true)
+	if h, w := hand.match.HostCount(), whole.match.HostCount(); w < 1500 || w < 10*h {
+		t.Errorf("matcher hosts: %d with the catalogue, %d hand-written; want the datasets' too", w, h)
+	}
+	if h, w := len(hand.texts.hosts), len(whole.texts.hosts); w != h || w > 2500 {
+		t.Errorf("#consent-hosts: %d bytes with the catalogue, %d hand-written", w, h)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	var hb, wb bytes.Buffer
+	hh, _, _ := hand.injection(&hb, r, &State{Categories: map[string]bool{}}, nil)
+	wh, _, _ := whole.injection(&wb, r, &State{Categories: map[string]bool{}}, nil)
+	if len(wh) != len(hh) {
+		t.Errorf("injected head: %d bytes with the catalogue, %d hand-written", len(wh), len(hh))
+	}
+	for _, lang := range whole.texts.offered {
+		if h, w := len(hand.texts.configJSON(lang)), len(whole.texts.configJSON(lang)); w > h+h/10 {
+			t.Errorf("banner configuration (%s): %d bytes with the catalogue, %d hand-written", lang, w, h)
+		}
+	}
+	// The long tail is matched all the same.
+	if got := whole.match.Host("static.chartbeat.com"); got != Analytics {
+		t.Errorf("static.chartbeat.com: %q", got)
 	}
 }
