@@ -29,7 +29,8 @@ type Vendor struct {
 	Cookies []VendorCookie `json:"cookies,omitempty"`
 	// Source says where the entry comes from: "" for the hand-written
 	// vendors, SourceThirdPartyWeb or SourceOpenCookieDatabase for those
-	// only the datasets know.
+	// only the datasets know and for what a dataset adds to a hand-written
+	// vendor (an entry of the same name, category and privacy policy).
 	Source string `json:"source,omitempty"`
 }
 

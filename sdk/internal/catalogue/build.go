@@ -18,8 +18,8 @@ type Overrides struct {
 	Vendors []sdk.Vendor `json:"vendors"`
 	// Entities correct third-party-web entities, by entity name.
 	Entities map[string]Entity `json:"entities"`
-	// Platforms ties an Open Cookie Database platform to a vendor of the
-	// catalogue whose name differs.
+	// Platforms ties an Open Cookie Database platform to the hand-written
+	// vendor it is, where the names differ.
 	Platforms map[string]string `json:"platforms"`
 	// NeverBlock are domains that serve far more than one vendor's tags or
 	// the sites' own resources: neither they nor a parent of them may come
