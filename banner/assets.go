@@ -190,12 +190,15 @@ func CSS() Asset {
 
 // Guard returns the minified guard script, to be inlined (with the page's
 // CSP script nonce) right after the #consent-state and #consent-hosts JSON
-// blocks and before any page script. It holds inert every script, iframe,
-// image, embed, source and link that page scripts point at a catalogued
-// host of a refused category (#consent-hosts: {"analytics": ["host", …],
-// …}), marked as the server marks neutralised tags, so that the banner
-// activates them on a grant. It contains no "</script" and needs no
-// escaping.
+// blocks and before any page script. It holds inert every element that
+// page scripts point at a catalogued host or first-party path prefix of a
+// refused category (#consent-hosts: {"analytics": ["host", "/path/", …],
+// …}), through URL properties, attributes, markup strings or nodes of other
+// documents, marked as the server marks neutralised tags, so that the
+// banner activates them on a grant; and it drops the requests they make
+// directly (fetch, XMLHttpRequest, sendBeacon, WebSocket, EventSource,
+// workers, window.open, forms). See docs/SECURITY.md, "The guard". It
+// contains no "</script" and needs no escaping.
 func Guard() string {
 	assets()
 	return guardStr

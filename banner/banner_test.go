@@ -22,8 +22,12 @@ import (
 // opens: the page's inline config then carries only the cookie names, about
 // 14 KB less on every page. Raised again by 256 B for the activation
 // contract (the key check, the URL-scheme check and the nonce rule in
-// activate.js, the guard's stamp): 6 473 B when it was added.
-const sizeBudget = 6528
+// activate.js, the guard's stamp): 6 473 B when it was added. Raised to
+// 7744 B for issue 13: the guard (its own limit is 2048 B, guardLimit)
+// now holds markup strings, nodes of other documents, styles and direct
+// requests, 2 046 B of it, and the banner activates the pixels it held;
+// 7 688 B when it was added.
+const sizeBudget = 7744
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

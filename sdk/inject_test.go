@@ -44,7 +44,9 @@ func configScriptJSON(t *testing.T, c *Consent, page string) []byte {
 // TestInjectionIsSmall: the markup every rewritten page carries is the
 // state, the catalogued hosts and the guard inline, the Consent Mode
 // defaults and two deferred scripts (the configuration and the banner),
-// about 4.2 KB in English against 9 KB with the configuration inline;
+// about 6.7 KB in English (the guard 4.1 KB of it, 2 KB gzip, since issue
+// 13 made it hold markup strings, styles and direct requests), 4.8 KB
+// less than with the configuration inline;
 // before a choice, the no-JavaScript form (0.8 KB) follows <body>. Nothing
 // in it blocks rendering: the only scripts with a src are deferred.
 func TestInjectionIsSmall(t *testing.T) {
@@ -63,7 +65,7 @@ func TestInjectionIsSmall(t *testing.T) {
 			var b bytes.Buffer
 			head, body, _ := c.injection(&b, r, s, http.Header{})
 			t.Logf("%s: head %d B (guard %d B, hosts %d B), body %d B", tc.name, len(head), len(banner.Guard()), len(c.texts.hosts), len(body))
-			if max := 4608; len(head) > max {
+			if max := 7168; len(head) > max {
 				t.Errorf("head injection %d B, want at most %d:\n%s", len(head), max, head)
 			}
 			order := []string{`id="consent-state"`, `<script type="application/json" id="consent-hosts">{"advertising":[`,

@@ -114,6 +114,9 @@ const apply = (next) => {
   clearCookies();
   if (typeof win.gtag === 'function') win.gtag('consent', 'update', consentMode());
   scan(doc);
+  // What the guard held and the page never inserted (pixels); a script
+  // waits for its insertion.
+  ((stateEl && stateEl.held) || []).forEach((el) => el.isConnected || el.tagName === 'SCRIPT' || scan(el));
   settle();
   doc.dispatchEvent(new CustomEvent('consent:change', { detail: next }));
 };
