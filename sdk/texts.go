@@ -77,11 +77,10 @@ type bannerCookie struct {
 	Party    string `json:"party"`
 }
 
-// decl holds the declared cookies per category (declarationRows); held
-// are the categories as the guard holds them (googleAdvanced), pass the
-// hosts it must let through under a held parent domain, and signals the
-// vendor signal table.
-func newTextSet(o Options, cats, held, pass []Category, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
+// decl holds the declared cookies per category (declarationRows); pass
+// are the hosts the guard must let through under a held parent domain
+// (googleAdvanced), signals the vendor signal table.
+func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
@@ -111,7 +110,7 @@ func newTextSet(o Options, cats, held, pass []Category, signals [][3]string, dec
 	for _, p := range pass {
 		hosts[Necessary] = append(hosts[Necessary], p.Hosts...)
 	}
-	for _, c := range held {
+	for _, c := range cats {
 		if c.Key == Necessary {
 			continue
 		}
