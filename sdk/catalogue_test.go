@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"log/slog"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,6 +69,10 @@ func TestCatalogueWellFormed(t *testing.T) {
 		denied[h] = true
 	}
 	names := map[string]bool{}
+	withHosts := map[string]bool{} // vendor names with hosts: the matched ones
+	for _, v := range vendors {
+		withHosts[v.Vendor] = withHosts[v.Vendor] || len(v.Hosts) > 0
+	}
 	hostOwner := map[string]string{}
 	patternOwner := map[string]string{}
 	cookieOwner := map[string]string{}
@@ -76,18 +81,33 @@ func TestCatalogueWellFormed(t *testing.T) {
 			t.Errorf("vendor with empty name: %+v", v)
 			continue
 		}
-		if names[v.Vendor] {
-			t.Errorf("vendor %q listed twice", v.Vendor)
+		// A dataset's additions to a hand-written vendor are an entry of
+		// the same name with the dataset as Source.
+		if names[v.Vendor+"\x00"+v.Source] {
+			t.Errorf("vendor %q (%s) listed twice", v.Vendor, v.Source)
 		}
-		names[v.Vendor] = true
-		if !categories[v.Category] {
+		names[v.Vendor+"\x00"+v.Source] = true
+		// A vendor only the cookie database knows has no hosts and may be
+		// necessary (its cookies are declared, never filtered); the
+		// datasets give no privacy policy for some.
+		cookiesOnly := v.Source == SourceOpenCookieDatabase
+		if cookiesOnly && withHosts[v.Vendor] {
+			if hand := names[v.Vendor+"\x00"]; !hand {
+				t.Errorf("%s (%s): adds to a vendor that is not hand-written", v.Vendor, v.Source)
+			}
+		}
+		if !categories[v.Category] && !(cookiesOnly && v.Category == Necessary) {
 			t.Errorf("%s: category %q, want one of preferences, analytics, advertising, social", v.Vendor, v.Category)
 		}
-		if !strings.HasPrefix(v.PrivacyURL, "https://") || len(v.PrivacyURL) <= len("https://") || strings.ContainsAny(v.PrivacyURL, " \"<>") {
+		if (v.Source == "" || v.PrivacyURL != "") &&
+			(!strings.HasPrefix(v.PrivacyURL, "https://") || len(v.PrivacyURL) <= len("https://") || strings.ContainsAny(v.PrivacyURL, " \"<>")) {
 			t.Errorf("%s: privacy_url %q, want an https URL", v.Vendor, v.PrivacyURL)
 		}
-		if len(v.Hosts) == 0 {
-			t.Errorf("%s: no hosts", v.Vendor)
+		if (len(v.Hosts) == 0) != cookiesOnly {
+			t.Errorf("%s (%s): %d hosts", v.Vendor, v.Source, len(v.Hosts))
+		}
+		if len(v.Patterns) > 0 && v.Source != "" {
+			t.Errorf("%s (%s): inline patterns are hand-written only", v.Vendor, v.Source)
 		}
 		for _, h := range v.Hosts {
 			if !bareHostRE.MatchString(h) || httpfield.ConfigHost(h) != h {
@@ -115,7 +135,7 @@ func TestCatalogueWellFormed(t *testing.T) {
 			patternOwner[p] = v.Vendor
 		}
 		for _, c := range v.Cookies {
-			checkVendorCookie(t, v.Vendor, c)
+			checkVendorCookie(t, v.Vendor, c, !withHosts[v.Vendor])
 			if o, dup := cookieOwner[c.Name]; dup {
 				t.Errorf("%s: cookie %q already belongs to %s", v.Vendor, c.Name, o)
 			}
@@ -138,7 +158,10 @@ func TestCatalogueWellFormed(t *testing.T) {
 	}
 }
 
-func checkVendorCookie(t *testing.T, vendor string, c VendorCookie) {
+// checkVendorCookie checks one cookie entry. A dataset's cookie may have no
+// known lifetime; a cookie of a vendor the catalogue does not match by host
+// (unmatched) is declared only.
+func checkVendorCookie(t *testing.T, vendor string, c VendorCookie, unmatched bool) {
 	t.Helper()
 	name := c.Name
 	if prefix, ok := strings.CutSuffix(name, "*"); ok {
@@ -153,7 +176,10 @@ func checkVendorCookie(t *testing.T, vendor string, c VendorCookie) {
 	if strings.TrimSpace(c.Purpose) == "" {
 		t.Errorf("%s: cookie %q has no purpose", vendor, c.Name)
 	}
-	if !lifetimeRE.MatchString(c.Lifetime) {
+	if unmatched && c.filtered() {
+		t.Errorf("%s: cookie %q of a vendor without hosts is filtered", vendor, c.Name)
+	}
+	if !lifetimeRE.MatchString(c.Lifetime) && c.Lifetime != "" { // "": unknown (some of the datasets')
 		t.Errorf("%s: cookie %q: lifetime %q, want e.g. \"session\", \"90 days\", \"30 seconds to 1 year\"", vendor, c.Name, c.Lifetime)
 	}
 	switch c.Party {
@@ -170,22 +196,26 @@ func checkVendorCookie(t *testing.T, vendor string, c VendorCookie) {
 	}
 }
 
-// TestCatalogueCookieCategoriesDoNotClash: a "prefix*" cookie must not
-// swallow a first-party cookie of another category: the longest matching
-// prefix wins, whatever its category (match.Names).
+// TestCatalogueCookieCategoriesDoNotClash: a filtered "prefix*" cookie must
+// not swallow a first-party cookie of another category, declared or
+// filtered: the longest matching prefix wins, whatever its category
+// (match.Names), and a declared necessary cookie would be dropped.
 func TestCatalogueCookieCategoriesDoNotClash(t *testing.T) {
-	type entry struct{ name, vendor, category string }
+	type entry struct {
+		name, vendor, category string
+		filtered               bool
+	}
 	var first []entry
 	for _, v := range BuiltinCatalogue() {
 		for _, c := range v.Cookies {
 			if c.Party == FirstParty {
-				first = append(first, entry{c.Name, v.Vendor, v.Category})
+				first = append(first, entry{c.Name, v.Vendor, v.Category, c.filtered()})
 			}
 		}
 	}
 	for _, p := range first {
 		prefix, ok := strings.CutSuffix(p.name, "*")
-		if !ok {
+		if !ok || !p.filtered {
 			continue
 		}
 		for _, o := range first {
@@ -302,10 +332,20 @@ func TestCatalogueClassifiesTagURLs(t *testing.T) {
 		{"https://plausible.io/js/script.js", Analytics},
 		{"https://mc.yandex.ru/metrika/tag.js", Analytics},
 		{"https://hm.baidu.com/hm.js?abc", Analytics},
-		// Demo vendors of the test site.
-		{"http://analytics.localhost:8080/a.js", Analytics},
-		{"http://ads.localhost:8080/pixel.gif", Advertising},
-		{"http://social.localhost:8080/widget.html", Social},
+		// The long tail, from third-party-web, with its categories mapped.
+		{"https://static.chartbeat.com/js/chartbeat.js", Analytics},
+		{"https://tools.luckyorange.com/core/lo.js", Analytics},
+		{"https://embed.tawk.to/abc/default", Preferences}, // a chat widget
+		{"https://example.disqus.com/embed.js", Social},
+		{"https://c.amazon-adsystem.com/aax2/apstag.js", Advertising},
+		{"https://cdn.taboola.com/libtrc/x/loader.js", Advertising},
+		{"https://static.criteo.net/js/ld/publishertag.js", Advertising},
+		{"https://cdn.cookielaw.org/scripttemplates/otSDKStub.js", ""}, // consent provider
+		{"https://cdnjs.cloudflare.com/ajax/libs/x.js", ""},            // CDN
+		// The demo's vendors are the demo's configuration, not the catalogue's.
+		{"http://analytics.localhost:8080/a.js", ""},
+		{"http://ads.localhost:8080/pixel.gif", ""},
+		{"http://social.localhost:8080/widget.html", ""},
 		// Not catalogued: the site's own and shared infrastructure, links.
 		{"https://www.google.com/recaptcha/api.js", ""},
 		{"https://www.gstatic.com/recaptcha/releases/x/recaptcha__en.js", ""},
@@ -550,7 +590,13 @@ func TestCatalogueCookieFilter(t *testing.T) {
 		{"__hstc", Analytics}, {"hubspotutk", Analytics}, {"intercom-id-abc", Analytics},
 		{"_pk_id.1.abcd", Analytics}, {"_ym_uid", Analytics}, {"Hm_lvt_abc", Analytics},
 		{"__qca", Advertising}, {"_rdt_uuid", Advertising},
-		{"_fa_id", Analytics}, {"_fad", Advertising},
+		// The long tail, from the cookie database: distinctive names of a
+		// vendor matched by host.
+		{"_cs_id", Analytics}, {"_lo_uid", Analytics}, {"__kla_id", Advertising}, {"_sp_id.1fff", Analytics},
+		// Declared only: short, generic or a consent tool's own names, and
+		// names of vendors not matched by host.
+		{"euconsent-v2", ""}, {"usprivacy", ""}, {"mtm_consent", ""}, {"BIGipServerpool", ""},
+		{"_fa_id", ""}, {"_fad", ""},
 		// Third-party names never reach the site: left out of the filters.
 		{"IDE", ""}, {"test_cookie", ""}, {"PREF", ""}, {"YSC", ""}, {"fr", ""}, {"NID", ""},
 		{"bcookie", ""}, {"MUID", ""}, {"mc", ""},
@@ -601,13 +647,17 @@ func TestCookieInfo(t *testing.T) {
 		{"IDE", "IDE", "Google advertising (Google Ads, DoubleClick, AdSense, Ad Manager)", Advertising, ThirdParty},
 		// The longest prefix wins over the catch-all.
 		{"_hjSessionUser_42", "_hjSessionUser_*", "Hotjar", Analytics, FirstParty},
-		{"_hjFirstSeen", "_hj*", "Hotjar", Analytics, FirstParty},
+		{"_hjSomethingNew", "_hj*", "Hotjar", Analytics, FirstParty},
+		// The cookie database adds declarations to the hand-written vendors.
+		{"_hjFirstSeen", "_hjFirstSeen", "Hotjar", Analytics, FirstParty},
 		{"AMP_MKTG_abc", "AMP_MKTG_*", "Amplitude", Analytics, FirstParty},
 		{"AMP_abc", "AMP_*", "Amplitude", Analytics, FirstParty},
 		// An exact name wins over another vendor's prefix.
 		{"AMP_TOKEN", "AMP_TOKEN", "Google Analytics", Analytics, FirstParty},
 		{"_fbp", "_fbp", "Meta Pixel and Facebook", Advertising, FirstParty},
-		{"social_uid", "social_uid", "Demo social (test site)", Social, ThirdParty},
+		// A generic name is declared as the dataset knows it: third party,
+		// so it never reaches the filters.
+		{"lang", "lang", "LinkedIn Insight Tag", Advertising, ThirdParty},
 	} {
 		c, v, ok := CookieInfo(tc.name)
 		if !ok || c.Name != tc.cookie || v.Vendor != tc.vendor || v.Category != tc.category || c.Party != tc.party {
@@ -618,7 +668,7 @@ func TestCookieInfo(t *testing.T) {
 			t.Errorf("CookieInfo(%q): purpose %q, lifetime %q", tc.name, c.Purpose, c.Lifetime)
 		}
 	}
-	for _, name := range []string{"", "session", "_g", "ga", "_gaX", "lang"} {
+	for _, name := range []string{"", "session", "_g", "ga", "_gaX", "social_uid"} {
 		if c, v, ok := CookieInfo(name); ok {
 			t.Errorf("CookieInfo(%q) = %q of %q, want not found", name, c.Name, v.Vendor)
 		}
@@ -646,5 +696,75 @@ func TestLookupCookieTies(t *testing.T) {
 		if !ok || c.Name != tc.cookie || v.Vendor != tc.vendor {
 			t.Errorf("LookupCookie(%q) = %q of %q, %v; want %q of %q", tc.name, c.Name, v.Vendor, ok, tc.cookie, tc.vendor)
 		}
+	}
+}
+
+// TestBareConsentDeclaresNoDemoVendor: the demo's fake vendors are the
+// demo's configuration (the root Caddyfile); a bare consent neither
+// matches them nor names them in the guard's table, the banner, the cookie
+// declaration or the notice a consent record proves.
+func TestBareConsentDeclaresNoDemoVendor(t *testing.T) {
+	c := newCatalogueConsent(t)
+	for _, h := range []string{"analytics.localhost", "ads.localhost", "social.localhost"} {
+		if got := c.match.ClassifyHost(h); got != "" {
+			t.Errorf("host %s: category %q", h, got)
+		}
+	}
+	for _, name := range []string{"_fa_id", "_fad", "analytics_uid", "ads_uid", "social_uid"} {
+		if got := c.match.ClassifyCookie(name); got != "" {
+			t.Errorf("cookie %s: category %q", name, got)
+		}
+	}
+	demo := regexp.MustCompile(`(?i)\.localhost|example\.com|demo (analytics|ads|social)|\(test site\)|\b(_fa_id|_fad|analytics_uid|ads_uid|social_uid)\b`)
+	texts := map[string][]byte{"#consent-hosts": c.texts.hosts}
+	for _, lang := range c.texts.offered {
+		texts["config."+lang] = c.texts.configJSON(lang)
+		texts["cookies."+lang] = c.texts.cookieDetailsJSON(lang)
+		for _, cat := range c.declaration(lang, &State{}) {
+			for _, v := range cat.Vendors {
+				texts["declaration vendor."+lang] = append(texts["declaration vendor."+lang], v+"\n"...)
+			}
+			for _, ck := range cat.Cookies {
+				texts["declaration."+lang] = append(texts["declaration."+lang], ck.Name+" "+ck.Vendor+" "+ck.Host+"\n"...)
+			}
+		}
+	}
+	for what, b := range texts {
+		if len(b) == 0 {
+			t.Errorf("%s is empty", what)
+		}
+		if m := demo.Find(b); m != nil {
+			t.Errorf("%s names a demo vendor: %q", what, m)
+		}
+	}
+}
+
+// TestInlineTableKeepsToHandWritten: the whole catalogue reaches the
+// matcher, but the guard's inline host table and the banner list only the
+// hand-written vendors, so the bytes every page carries do not grow with
+// the datasets.
+func TestInlineTableKeepsToHandWritten(t *testing.T) {
+	hand, whole := scaleConsent(t, false), scaleConsent(t, true)
+	if h, w := hand.match.HostCount(), whole.match.HostCount(); w < 1500 || w < 10*h {
+		t.Errorf("matcher hosts: %d with the catalogue, %d hand-written; want the datasets' too", w, h)
+	}
+	if h, w := len(hand.texts.hosts), len(whole.texts.hosts); w != h || w > 2500 {
+		t.Errorf("#consent-hosts: %d bytes with the catalogue, %d hand-written", w, h)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	var hb, wb bytes.Buffer
+	hh, _, _ := hand.injection(&hb, r, &State{Categories: map[string]bool{}}, nil)
+	wh, _, _ := whole.injection(&wb, r, &State{Categories: map[string]bool{}}, nil)
+	if len(wh) != len(hh) {
+		t.Errorf("injected head: %d bytes with the catalogue, %d hand-written", len(wh), len(hh))
+	}
+	for _, lang := range whole.texts.offered {
+		if h, w := len(hand.texts.configJSON(lang)), len(whole.texts.configJSON(lang)); w > h+h/10 {
+			t.Errorf("banner configuration (%s): %d bytes with the catalogue, %d hand-written", lang, w, h)
+		}
+	}
+	// The long tail is matched all the same.
+	if got := whole.match.Host("static.chartbeat.com"); got != Analytics {
+		t.Errorf("static.chartbeat.com: %q", got)
 	}
 }

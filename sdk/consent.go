@@ -139,9 +139,17 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
-	var vendors []Vendor
+	// shown are the categories as the guard's inline table, the banner and
+	// the cookie declaration list them: the configured entries and the
+	// hand-written vendors' (handWritten); cats, which the matcher gets,
+	// has the whole catalogue.
+	shown, listed := cats, []Vendor(nil)
 	if !o.NoBuiltinCatalogue {
-		vendors = BuiltinCatalogue()
+		vendors := BuiltinCatalogue()
+		listed = handWritten(vendors)
+		if shown, err = withCatalogue(cloneCategories(cats), listed); err != nil {
+			return nil, err
+		}
 		if cats, err = withCatalogue(cats, vendors); err != nil {
 			return nil, err
 		}
@@ -163,8 +171,8 @@ func New(o Options) (*Consent, error) {
 	if len(o.Keys) == 0 {
 		o.Logger.Warn("consent: no cookie keys configured; using random keys, so choices are lost on restart")
 	}
-	declRows, declVendors := declarationRows(o, cats, vendors)
-	texts, err := newTextSet(o, cats, declRows)
+	declRows, declVendors := declarationRows(o, shown, listed)
+	texts, err := newTextSet(o, shown, declRows)
 	if err != nil {
 		return nil, err
 	}

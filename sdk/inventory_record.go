@@ -165,7 +165,7 @@ var builtinVendors = sync.OnceValue(func() *vendorIndex {
 			ix.hosts.Add(h, ref)
 		}
 		for _, ck := range v.Cookies {
-			if ck.Party != ThirdParty { // a third-party one is never in the site's Set-Cookie
+			if ck.filtered() { // as the filters see them (withCatalogue)
 				ix.cookies.Add(ck.Name, ref)
 			}
 		}

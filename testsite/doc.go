@@ -2,7 +2,10 @@
 // www/, three fake tracking vendors in vendors/ (analytics.localhost,
 // ads.localhost and social.localhost), and the tests that drive it.
 //
-// The root Caddyfile serves all four hosts on one port. Run the demo from the
+// The root Caddyfile serves all four hosts on one port and declares the fake
+// vendors in the consent block's categories (hosts, inline patterns, cookie
+// names): they are this site's own, not part of the built-in catalogue. Run
+// the demo from the
 // repository root:
 //
 //	go run ./cmd/caddy run --config Caddyfile

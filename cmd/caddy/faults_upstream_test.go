@@ -24,7 +24,7 @@ const errorsBlock = `
 // proxySite is a site with the consent handler proxying to upstream, with
 // the reverse_proxy block's extra lines and the error handling.
 func proxySite(addr, upstream, proxyOptions string) string {
-	return fmt.Sprintf("%s {\n\tconsent {\n\t\tlog off\n\t}\n\treverse_proxy %s {\n%s\n\t}\n%s\n}\n",
+	return fmt.Sprintf("%s {\n\tconsent {\n\t\tlog off\n\t\tcategory advertising {\n\t\t\thosts ads.localhost\n\t\t}\n\t}\n\treverse_proxy %s {\n%s\n\t}\n%s\n}\n",
 		addr, upstream, proxyOptions, errorsBlock)
 }
 

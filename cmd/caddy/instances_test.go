@@ -98,6 +98,9 @@ http://127.0.0.1:%d {
 		# Every decision of these tests comes from 127.0.0.1: the decision
 		# limits are not under test.
 		rate_limit off off
+		category advertising {
+			hosts ads.localhost
+		}
 		%s
 	}
 	header Content-Type "text/html; charset=utf-8"

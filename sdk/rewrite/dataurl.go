@@ -1,8 +1,12 @@
 package rewrite
 
 import (
+	"bytes"
 	"encoding/base64"
 	"io"
+	"strings"
+
+	xhtml "golang.org/x/net/html"
 )
 
 // maxDocDepth bounds how deep frame documents inside frame documents
@@ -93,15 +97,24 @@ func (rw *Writer) dataCategory(u []byte, doc docKind) string {
 // script text is (any refused host named anywhere, the Policy's inline
 // patterns). The hosts it looks up count as the page's (Hosts).
 func (rw *Writer) docCategory(doc []byte) string {
+	cat, _ := rw.judgeDoc(doc)
+	return cat
+}
+
+// judgeDoc is docCategory; open also reports whether the document ends
+// with something a reader of more text would read on: a raw-text element,
+// a comment or a tag left open (endsOpen).
+func (rw *Writer) judgeDoc(doc []byte) (cat string, open bool) {
+	open = endsOpen(doc)
 	if cat := rw.p.RefusedInline(doc); cat != "" {
-		return cat
+		return cat, open
 	}
 	if rw.depth >= maxDocDepth {
 		rw.textBuf2 = decodeText(rw.textBuf2[:0], doc)
 		if cat := rw.textCategory(doc); cat != "" {
-			return cat
+			return cat, open
 		}
-		return rw.textCategory(rw.textBuf2)
+		return rw.textCategory(rw.textBuf2), open
 	}
 	if rw.nested == nil {
 		rw.nested = new(Writer)
@@ -127,9 +140,9 @@ func (rw *Writer) docCategory(doc []byte) string {
 		}
 	}
 	if len(nw.counts) > 0 {
-		return nw.counts[0].Key
+		return nw.counts[0].Key, open
 	}
-	return rw.textCategory(doc)
+	return rw.textCategory(doc), open
 }
 
 // isJavaScriptURL reports whether the decoded URL u is a javascript: URL.
@@ -159,4 +172,28 @@ func (rw *Writer) javaScriptURLCategory(u []byte) string {
 		return cat
 	}
 	return rw.docCategory(body)
+}
+
+// endMark is the tag endsOpen puts after a document to see whether HTML's
+// tokenizer reads it as a tag.
+const endMark = "<consentry-end>"
+
+// endsOpen reports whether HTML's tokenizer (golang.org/x/net/html), fed
+// doc, ends in any state but reading text: inside a raw-text element
+// (script, style, textarea, title …), a comment or a tag. It is used
+// rarely (noscript.go), so it may allocate.
+func endsOpen(doc []byte) bool {
+	z := xhtml.NewTokenizer(io.MultiReader(bytes.NewReader(doc), strings.NewReader(endMark)))
+	last := xhtml.ErrorToken
+	var name []byte
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			return !(last == xhtml.StartTagToken && string(name) == endMark[1:len(endMark)-1])
+		}
+		last = tt
+		if tt == xhtml.StartTagToken {
+			name, _ = z.TagName()
+		}
+	}
 }

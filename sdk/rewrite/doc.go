@@ -9,8 +9,9 @@
 // whitespace, '/' or '>'; <image> is <img>; "<![CDATA[" in HTML is a bogus
 // comment; <svg> and <math> are read by the tree builder's rules for
 // foreign content, with their integration points and the tags that break
-// out (foreign.go); <noscript> is made to read the same with scripting on
-// (raw text) and off (markup) (noscript.go). Frame documents (srcdoc,
+// out (foreign.go); a <noscript> that reads differently with scripting on
+// (raw text) and off (markup) is made to read the same when the scripting
+// reading would load a tracker (noscript.go). Frame documents (srcdoc,
 // data: URLs) are judged as pages by a nested Writer (dataurl.go). The
 // one table of elements and URL attributes it acts on is in table.go;
 // URLHost maps an attribute value to the host a browser would fetch, and

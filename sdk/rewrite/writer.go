@@ -85,10 +85,11 @@ type Writer struct {
 	scratch []byte // lowercased in place by the lexer
 	out     []byte // output of the current call, written at once
 
-	raw   rawState  // the raw-text element or comment being scanned
-	ns    []nsSpan  // noscript stretches not yet emitted (noscript.go)
-	held  heldTag   // the inline script waiting for its body
-	attrs []tagAttr // attributes of the current (or held) start tag
+	raw     rawState     // the raw-text element or comment being scanned
+	ns      []nsSpan     // noscript stretches not yet emitted (noscript.go)
+	nsFalse []nsFalseEnd // false noscript ends written while their stretch is pending
+	held    heldTag      // the inline script waiting for its body
+	attrs   []tagAttr    // attributes of the current (or held) start tag
 
 	injected   bool
 	slow       bool // tests: lex every tag, without skipFast
@@ -201,6 +202,7 @@ func (rw *Writer) Reset(w io.Writer, p Policy, inject []byte) {
 		out:        keep(rw.out),
 		attrs:      rw.attrs[:0],
 		ns:         rw.ns[:0],
+		nsFalse:    rw.nsFalse[:0],
 		injected:   len(inject) == 0,
 		hosts:      rw.hosts,
 		fetched:    rw.fetched,
@@ -344,10 +346,18 @@ func (rw *Writer) Injected() bool { return rw.injected && len(rw.inject) > 0 }
 
 // flushOut drops the emitted input and writes the output.
 func (rw *Writer) flushOut() error {
-	if d := rw.done; d > 0 {
+	if at := rw.pendingNoscript(); at >= 0 && (rw.closed || len(rw.carry)-at > rw.maxHold) {
+		rw.endNoscript()
+	}
+	pending := rw.pendingNoscript()
+	d := rw.done
+	if pending >= 0 {
+		d = min(d, pending) // the stretch to judge stays in the carry
+	}
+	if d > 0 {
 		n := copy(rw.carry, rw.carry[d:])
 		rw.carry = rw.carry[:n]
-		rw.done = 0
+		rw.done -= d
 		rw.raw.scan -= d
 		rw.held.start -= d
 		rw.held.end -= d
@@ -355,7 +365,7 @@ func (rw *Writer) flushOut() error {
 			rw.pruneNoscript(d)
 		}
 	}
-	if len(rw.out) == 0 || (rw.holdOut > 0 && len(rw.out) <= rw.holdOut && !rw.closed) {
+	if len(rw.out) == 0 || (rw.holdOut > 0 && len(rw.out) <= rw.holdOut && !rw.closed) || pending >= 0 {
 		return nil
 	}
 	rw.holdOut = 0

@@ -163,3 +163,11 @@ func (m *Matcher) ClassifyCookieFrom(cat, name string) string {
 	}
 	return ""
 }
+
+// HostCount returns the number of hosts the matcher claims for categories
+// other than necessary.
+func (m *Matcher) HostCount() int { return m.hosts.Len() }
+
+// CookieCount returns the number of cookie names and families the matcher
+// claims for categories other than necessary.
+func (m *Matcher) CookieCount() int { return m.cookies.Len() }

@@ -1,6 +1,11 @@
 package match
 
-import "testing"
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 // TestNamesPrecedence: exact beats prefix, the longest prefix wins
 // whatever the order added, and the first added wins a tie.
@@ -83,5 +88,111 @@ func TestPathsLongestFirst(t *testing.T) {
 	}
 	if p.Len() != 2 {
 		t.Errorf("Len = %d, want 2", p.Len())
+	}
+}
+
+// TestNamesAgreesWithLinearScan checks the indexed prefixes against the
+// precedence written out as a scan: exact name, then the longest prefix,
+// then the first added.
+func TestNamesAgreesWithLinearScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := ""
+	word := func(max int) string {
+		b := make([]byte, rng.IntN(max+1))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	for round := 0; round < 400; round++ {
+		// Half the rounds crowd a few buckets past scanMax.
+		alphabet = []string{"_abA", "_a"}[round%2]
+		var n Names[int]
+		type entry struct {
+			name string
+			v    int
+		}
+		var added []entry
+		for i := 0; i < 40+60*(round%2); i++ {
+			name := word(6)
+			if rng.IntN(2) == 0 {
+				name += "*"
+			}
+			n.Add(name, i)
+			added = append(added, entry{name, i})
+		}
+		for i := 0; i < 200; i++ {
+			name := word(8)
+			want, wantOK, best := 0, false, -1
+			for _, e := range added {
+				if e.name == name && e.name != "" {
+					want, wantOK = e.v, true
+					break
+				}
+			}
+			if !wantOK {
+				for _, e := range added {
+					if p, ok := strings.CutSuffix(e.name, "*"); ok && strings.HasPrefix(name, p) && len(p) > best {
+						want, wantOK, best = e.v, true, len(p)
+					}
+				}
+			}
+			if got, ok := n.Lookup(name); got != want || ok != wantOK {
+				t.Fatalf("round %d: Lookup(%q) = %d, %v; want %d, %v (entries %v)", round, name, got, ok, want, wantOK, added)
+			}
+		}
+	}
+}
+
+// scaleNames returns n made-up cookie names, a third of them families.
+func scaleNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("_v%03d_%x", i%997, i)
+		if i%3 == 0 {
+			out[i] += "_*"
+		}
+	}
+	return out
+}
+
+// BenchmarkNamesLookup looks up a request's worth of cookie names (ten,
+// most of them the site's own) in tables of 100 and 3 000 names.
+func BenchmarkNamesLookup(b *testing.B) {
+	for _, size := range []int{100, 3000} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			var n Names[int]
+			for i, name := range scaleNames(size) {
+				n.Add(name, i)
+			}
+			n.Add("_ga_*", 1)
+			n.Add("_ga", 1)
+			names := []string{"_ga", "_ga_ABC", "session", "PHPSESSID", "lang", "_v010_a_x", "cart", "csrftoken", "__Host-id", "theme"}
+			for b.Loop() {
+				for _, name := range names {
+					n.Lookup(name)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHostsLookup looks up a page's worth of hosts (ten) in tables of
+// 100 and 3 000 hosts.
+func BenchmarkHostsLookup(b *testing.B) {
+	for _, size := range []int{100, 3000} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			var h Hosts[int]
+			for i := range size {
+				h.Add(fmt.Sprintf("t%d.vendor%d.example", i, i%500), i)
+			}
+			hosts := []string{"www.googletagmanager.com", "t7.vendor7.example", "cdn.site.example", "a.b.c.d.example", "static.site.example",
+				"x.t1.vendor1.example", "fonts.gstatic.com", "img.site.example", "www.youtube.com", "api.site.example"}
+			for b.Loop() {
+				for _, host := range hosts {
+					h.Lookup(host)
+				}
+			}
+		})
 	}
 }
