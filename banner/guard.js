@@ -5,8 +5,8 @@
  *
  * Elements are held inert the way the server neutralises tags, whatever
  * built them: URL properties and setAttribute(NS), markup strings
- * (innerHTML, outerHTML, insertAdjacentHTML, document.write/writeln,
- * createContextualFragment, srcdoc: parsed into an inert
+ * (innerHTML, outerHTML, insertAdjacentHTML, setHTMLUnsafe,
+ * document.write/writeln, createContextualFragment, srcdoc: parsed into an inert
  * <template>, held there, then inserted), and nodes of other documents
  * (DOMParser, template clones) or any subtree put into the document
  * (appendChild, append, before, replaceWith, importNode, …). A
@@ -24,7 +24,8 @@
  * style set to a string, a property of the style of an element or a rule
  * (camelCase or dashed: a proxy, as Chromium has them as named properties,
  * not prototype setters), setProperty, the Typed OM (set, append), and
- * keyframes (animate, KeyframeEffect, setKeyframes: they become null).
+ * keyframes (animate, KeyframeEffect, setKeyframes) and a FontFace
+ * source (they become null).
  * Style sheet text with one (insertRule, addRule, appendRule, replace,
  * replaceSync, in a sheet or a grouping rule) becomes an empty rule, so
  * that a constructed sheet is safe to adopt. Text given to a <style> in
@@ -75,10 +76,8 @@
 
   // refused returns the refused category of the longest host or path
   // prefix p for which is(p) holds, or a falsy value.
-  const refused = (is, k, l = 0) => {
-    for (const p in hosts) if (is(p) && p.length > l) k = hosts[p], l = p.length;
-    return k && !on(k) && k;
-  };
+  const longest = O.keys(hosts).sort((a, b) => b.length - a.length);
+  const refused = (is, k = hosts[longest.find(is)]) => k && !on(k) && k;
   // url returns the refused category of one URL: its host or a parent
   // domain of it, or a path prefix of the page's own origin.
   const url = (v) => {
@@ -90,10 +89,10 @@
   };
 
   // css returns the refused category of a url() or string in CSS text,
-  // its escapes decoded.
-  const css = (t) => {
-    let k;
-    String(t)
+  // its escapes decoded (at once when it has neither: no "(", quote or
+  // backslash).
+  const css = (t, k) => {
+    if (/[(\\'"]/.test((t = String(t)))) t
       .replace(/\\([\da-f]{1,6})\s?|\\(.)/gi, (m, h, c) => (h ? String.fromCodePoint(+('0x' + h) % 0x110000 || 65533) : c))
       .replace(/url\(\s*['"]?([^'")]*)|(['"])(.*?)\2/gis, (m, u, q, s) => { k = k || url(u || s); });
     return k;
@@ -231,23 +230,25 @@
   }));
 
   // Styles: cssText drops only its declarations with a refused url();
-  // setProperty and typed OM are not called with one; keyframes with one
-  // become null; style sheet text with one (insertRule, replace, …) an
-  // empty rule, so that constructed sheets are safe to adopt.
+  // setProperty and typed OM are not called with one; keyframes and a
+  // FontFace source with one become null; style sheet text with one
+  // (insertRule, replace, …) an empty rule, so that constructed sheets
+  // are safe to adopt (Chromium resolves their url()s against the
+  // document, whatever baseURL they are given).
   hooks('CSSStyleDeclaration cssText', (a, s, t) => [t.apply(s, a), clear(s)]);
   hooks('CSSStyleDeclaration setProperty,StylePropertyMap set append', refuse);
-  hooks('KeyframeEffect setKeyframes,Element animate,window KeyframeEffect', fix(null));
+  hooks('KeyframeEffect setKeyframes,Element animate,window KeyframeEffect FontFace', fix(null));
   hooks('CSSStyleSheet insertRule addRule replace replaceSync,CSSGroupingRule insertRule,CSSKeyframesRule appendRule', fix('@media not all{}'));
   // The style (or the style of the text node or range) th whose text the
   // call adds to or sets to a.
   const styled = (a, th, b = th.startContainer || th) => {
     const s = [b, b.parentNode].find((x) => x && x.localName == 'style');
-    const k = s && css(s.textContent + a.map((x) => (x && x.textContent) || x));
+    const k = s && css(s.textContent + a.map((x) => x?.textContent ?? x));
     if (k) mark(s, k);
   };
 
-  // Markup strings (the last argument).
-  hooks('Element innerHTML outerHTML insertAdjacentHTML,ShadowRoot innerHTML,Range createContextualFragment', (a) => { const i = a.length - 1; a[i] = clean(a[i]); });
+  // Markup strings.
+  hooks('Element innerHTML outerHTML insertAdjacentHTML setHTMLUnsafe,ShadowRoot innerHTML setHTMLUnsafe,Range createContextualFragment', (a) => a.forEach((x, i) => { a[i] = clean(x); }));
 
   // document.write: each call's markup is held as above. A tag left open
   // at the end of a call is kept back and written with the next call, so
@@ -271,7 +272,7 @@
   const add = (a, th) => {
     styled(a, th);
     a.forEach((n) => {
-      if (n && n.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
+      if (n?.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
     });
   };
   [Node, Element, HTMLElement, CharacterData, DocumentFragment, Document, Range].forEach((c) => names(c.prototype).forEach((n) => {
@@ -288,10 +289,10 @@
   drop('window fetch WebSocket EventSource', 0);
   drop('window Worker SharedWorker,ServiceWorkerContainer register,Worklet addModule', 0, 1);
   drop('XMLHttpRequest open', 1);
-  hook(Navigator.prototype, 'sendBeacon', (a) => url(a[0]) && [false]);
-  hook(W, 'open', (a) => url(a[0]) && [null]);
+  hooks('Navigator sendBeacon', (a) => url(a[0]) && [false]);
+  hooks('window open', (a) => url(a[0]) && [null]);
   const sent = (f, s) => url((s && s.getAttribute('formaction')) || f.getAttribute('action'));
-  hook(HTMLFormElement.prototype, 'submit', (a, f) => sent(f) && []);
+  hooks('HTMLFormElement submit', (a, f) => sent(f) && []);
   W.addEventListener('submit', (e) => sent(e.target, e.submitter) && e.preventDefault(), true);
 
  } catch {}

@@ -188,6 +188,18 @@ var sinkCases = []sinkCase{
 	{name: "cssom-adopted", class: sinkGone, host: "tracker.localhost", url: sinkT,
 		html: `<div id="cssom-adopted" style="width:10px;height:10px"></div>`,
 		code: `const s = new CSSStyleSheet(); s.replaceSync('#' + N + ' { background: url(' + U + '.gif) }'); document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];`},
+	{name: "style-custom-property", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); d.id = N; d.style.cssText = 'width:10px;height:10px;background-image:var(--i)'; document.body.append(d); d.style.setProperty('--i', 'url(' + U + '.gif)');`},
+	{name: "style-rule-csstext", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		html: `<style id="s-{N}">#style-rule-csstext { color: red }</style><div id="style-rule-csstext"></div>`,
+		code: `document.getElementById('s-' + N).sheet.cssRules[0].style.cssText = 'width:10px;height:10px;background:url(' + U + '.gif)';`},
+	{name: "cssom-replace", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		html: `<div id="cssom-replace" style="width:10px;height:10px"></div>`,
+		code: `new CSSStyleSheet().replace('#' + N + ' { background-image: url(' + U + '.gif) }').then((s) => { document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; });`},
+	{name: "font-face", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		code: `const f = new FontFace('f-' + N, 'url(' + U + '.woff)'); document.fonts.add(f); f.load().catch(() => {});`},
+	{name: "sethtmlunsafe", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); document.body.append(d); d.setHTMLUnsafe('<img alt="" src="' + U + '.gif">');`},
 	// Text given to a style in the document: the style is held.
 	{name: "style-live-text", class: sinkHeld, host: "tracker.localhost", url: sinkT,
 		html: `<style id="s-{N}">p { margin: 1em 0 }</style><div id="style-live-text" style="width:10px;height:10px"></div>`,
@@ -214,6 +226,9 @@ var sinkCases = []sinkCase{
 		code: `try { new Worker(U + '.js'); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
 	{name: "shared-worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"ok", "ok"},
 		code: `try { new SharedWorker(U + '.js'); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "style-adjacent-text", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		html: `<style id="s-{N}"></style>`,
+		code: `document.getElementById('s-' + N).insertAdjacentText('beforeend', '@import url(' + U + '.css);');`},
 	// A worker runs with no guard: its script is judged by the hosts it
 	// names.
 	{name: "worker-data", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"ok", "ok"},
@@ -228,6 +243,8 @@ var sinkCases = []sinkCase{
 		code: `new AudioContext().audioWorklet.addModule(URL.createObjectURL(new Blob(['import "' + U + '.js";'], { type: 'text/javascript' }))).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
 	{name: "service-worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"TypeError", "ok"},
 		code: `navigator.serviceWorker.register(U + '.js', { scope: '/metrics/' + RUN + '/' }).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
+	{name: "service-worker-script", class: sinkDropped, host: "tracker.localhost", url: "/sw/{RUN}/{N}.js", result: [2]string{"TypeError", "ok"},
+		code: `navigator.serviceWorker.register(U, { scope: '/sw/' + RUN + '/' }).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
 	{name: "window-open", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"null", "window"},
 		code: `const w = window.open(U + '.html', '_blank'); R[N] = w === null ? 'null' : 'window';`},
 	{name: "form-submit", class: sinkDropped, host: "tracker.localhost", url: sinkT,
@@ -281,6 +298,11 @@ func (s *sinkSite) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/":
 		s.sinkPage(w, r.URL.Query().Get("run"), r.URL.Query().Get("granted") == "1")
+	case strings.HasPrefix(r.URL.Path, "/sw/"):
+		// A first-party service worker that imports the tracker's script
+		// of its case: /sw/{RUN}/{N}.js.
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "importScripts('http://tracker.localhost:%s/%s')", s.port, strings.TrimPrefix(r.URL.Path, "/sw/"))
 	case strings.HasPrefix(r.URL.Path, "/own"):
 		if strings.HasSuffix(r.URL.Path, ".js") {
 			w.Header().Set("Content-Type", "text/javascript")
