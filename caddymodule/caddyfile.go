@@ -127,6 +127,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	// order.
 	var blockAt caddyfile.Token
 	var catAt []caddyfile.Token
+	var vendorAt []caddyfile.Token
 	var textAt []textRef
 	var noticeAt []textRef
 	for d.NextBlock(0) {
@@ -232,6 +233,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err = h.parseCategory(d); err == nil {
 				catAt = append(catAt, tok)
 			}
+		case "vendor":
+			if err = h.parseVendor(d); err == nil {
+				vendorAt = append(vendorAt, tok)
+			}
 		case "no_builtin_catalogue":
 			if d.NextArg() {
 				return d.ArgErr()
@@ -281,6 +286,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	for i, at := range catAt {
 		if err := sdk.CheckCategory(h.Categories, i); err != nil {
+			return wrapAt(at, err)
+		}
+	}
+	for i, at := range vendorAt {
+		if err := sdk.CheckVendor(h.Vendors, i, h.Categories); err != nil {
 			return wrapAt(at, err)
 		}
 	}

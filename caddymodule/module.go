@@ -171,6 +171,10 @@ type Handler struct {
 	// necessary, preferences, analytics, advertising and social.
 	Categories []sdk.Category `json:"categories,omitempty"`
 
+	// Vendors are the site's own vendors, with their cookies' purposes,
+	// lifetimes and parties (sdk.Options.Vendors).
+	Vendors []sdk.Vendor `json:"vendors,omitempty"`
+
 	// NoBuiltinCatalogue leaves the built-in vendor catalogue out, so only
 	// the hosts, patterns and cookies in categories apply. Default: false.
 	NoBuiltinCatalogue bool `json:"no_builtin_catalogue,omitempty"`
@@ -361,6 +365,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		Language:           h.Language,
 		Languages:          h.Languages,
 		Categories:         h.Categories,
+		Vendors:            h.Vendors,
 		NoBuiltinCatalogue: h.NoBuiltinCatalogue,
 		GPCLastUpdate:      h.GPCLastUpdate,
 		DecisionsPerClient: h.DecisionsPerClient,

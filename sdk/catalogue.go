@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -64,6 +65,10 @@ type VendorCookie struct {
 	Name string `json:"name"`
 	// Purpose says what the cookie is for, in English.
 	Purpose string `json:"purpose"`
+	// Purposes translates Purpose, keyed by bundled language tag ("de",
+	// "pt-BR"); the declaration shows the visitor's, else English. The
+	// built-in catalogue has none; the site's own vendors may.
+	Purposes map[string]string `json:"purposes,omitempty"`
 	// Lifetime is how long the cookie lives, in English ("2 years",
 	// "session").
 	Lifetime string `json:"lifetime"`
@@ -173,6 +178,9 @@ func cloneVendor(v Vendor) Vendor {
 	v.Patterns = slices.Clone(v.Patterns)
 	v.Paths = slices.Clone(v.Paths)
 	v.Cookies = slices.Clone(v.Cookies)
+	for i := range v.Cookies {
+		v.Cookies[i].Purposes = maps.Clone(v.Cookies[i].Purposes)
+	}
 	return v
 }
 

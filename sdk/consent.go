@@ -139,15 +139,27 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The site's own vendors (Options.Vendors) count as configured entries.
+	for i := range o.Vendors {
+		if err := CheckVendor(o.Vendors, i, o.Categories); err != nil {
+			return nil, err
+		}
+	}
+	own := siteVendors(o.Vendors)
+	if cats, err = withCatalogue(cats, own); err != nil {
+		return nil, err
+	}
 	// shown are the categories as the guard's inline table, the banner and
 	// the cookie declaration list them: the configured entries and the
 	// hand-written vendors' (handWritten); cats, which the matcher gets,
-	// has the whole catalogue.
-	shown, listed := cats, []Vendor(nil)
+	// has the whole catalogue. listed are the vendors the declaration
+	// shows: the site's own, then the hand-written ones.
+	shown, listed := cats, own
 	if !o.NoBuiltinCatalogue {
 		vendors := BuiltinCatalogue()
-		listed = handWritten(vendors)
-		if shown, err = withCatalogue(cloneCategories(cats), listed); err != nil {
+		hw := handWritten(vendors)
+		listed = slices.Concat(own, hw)
+		if shown, err = withCatalogue(cloneCategories(cats), hw); err != nil {
 			return nil, err
 		}
 		if cats, err = withCatalogue(cats, vendors); err != nil {

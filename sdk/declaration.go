@@ -11,13 +11,14 @@ import (
 
 // declaredCookie is one row of the cookie declaration.
 type declaredCookie struct {
-	Name     string `json:"name"`
-	Vendor   string `json:"vendor,omitempty"`
-	Purpose  string `json:"purpose,omitempty"`
-	Lifetime string `json:"lifetime,omitempty"`
-	Party    string `json:"party"`
-	Host     string `json:"host,omitempty"`
-	own      bool   // the consent cookie itself, whose purpose the bundles word
+	Name     string            `json:"name"`
+	Vendor   string            `json:"vendor,omitempty"`
+	Purpose  string            `json:"purpose,omitempty"`
+	Lifetime string            `json:"lifetime,omitempty"`
+	Party    string            `json:"party"`
+	Host     string            `json:"host,omitempty"`
+	own      bool              // the consent cookie itself, whose purpose the bundles word
+	purposes map[string]string // Purpose translated, by bundled language (VendorCookie.Purposes)
 }
 
 // declaredCategory is one category of the cookie declaration.
@@ -44,6 +45,7 @@ func declarationRows(o Options, cats []Category, vendors []Vendor) (map[string][
 		for _, ck := range v.Cookies {
 			rows[v.Category] = append(rows[v.Category], declaredCookie{
 				Name: ck.Name, Vendor: v.Vendor, Purpose: ck.Purpose, Lifetime: ck.Lifetime, Party: ck.Party, Host: ck.Host,
+				purposes: ck.Purposes,
 			})
 			seen[ck.Name] = true
 		}

@@ -132,6 +132,14 @@ type Options struct {
 	// replace). Default: the five default categories.
 	Categories []Category
 
+	// Vendors are the site's own vendors: each with its category, hosts,
+	// first-party paths, inline patterns and cookies (purpose, lifetime,
+	// party, translations of the purpose). Their hosts, paths, patterns
+	// and first-party cookies act as a category's do, and the cookie
+	// declaration and preference centre list them with their details,
+	// whether or not the built-in catalogue is on. See CheckVendor.
+	Vendors []Vendor
+
 	// NoBuiltinCatalogue leaves the built-in vendor catalogue out, so only
 	// the hosts, patterns and cookies in Categories apply. Default: false.
 	NoBuiltinCatalogue bool

@@ -298,7 +298,8 @@ func (ts *textSet) appendNoJSForm(b *bytes.Buffer, lang, path string) {
 }
 
 // localRows returns the declared cookies with their lifetimes (and the
-// consent cookie's purpose) in lang; the catalogue's purposes are English.
+// consent cookie's purpose, and the purposes the site's own vendors
+// translate) in lang; the catalogue's purposes are English.
 func localRows(lang string, t map[string]string, decl map[string][]declaredCookie) map[string][]declaredCookie {
 	out := make(map[string][]declaredCookie, len(decl))
 	for cat, list := range decl {
@@ -307,6 +308,9 @@ func localRows(lang string, t map[string]string, decl map[string][]declaredCooki
 			d.Lifetime = localLifetime(lang, t, d.Lifetime)
 			if d.own && t["consent_cookie_purpose"] != "" {
 				d.Purpose = t["consent_cookie_purpose"]
+			}
+			if p := d.purposes[lang]; p != "" {
+				d.Purpose = p
 			}
 			local[i] = d
 		}
