@@ -5,8 +5,8 @@
  *
  * Elements are held inert the way the server neutralises tags, whatever
  * built them: URL properties and setAttribute(NS), markup strings
- * (innerHTML, outerHTML, insertAdjacentHTML, document.write/writeln,
- * createContextualFragment, srcdoc: parsed into an inert
+ * (innerHTML, outerHTML, insertAdjacentHTML, setHTMLUnsafe,
+ * document.write/writeln, createContextualFragment, srcdoc: parsed into an inert
  * <template>, held there, then inserted), and nodes of other documents
  * (DOMParser, template clones) or any subtree put into the document
  * (appendChild, append, before, replaceWith, importNode, …). A
@@ -20,14 +20,28 @@
  * inserted (new Image() pixels) through the list the guard keeps on
  * #consent-state (its held property). A srcdoc that would load a refused
  * host, and a style declaration with such a url(), are dropped for good,
- * as the server does.
+ * as the server does, whatever sets it: setAttribute('style'), cssText, a
+ * style set to a string, a property of the style of an element or a rule
+ * (camelCase or dashed: a proxy, as Chromium has them as named properties,
+ * not prototype setters), setProperty, the Typed OM (set, append), and
+ * keyframes (animate, KeyframeEffect, setKeyframes) and a FontFace
+ * source (they become null).
+ * Style sheet text with one (insertRule, addRule, appendRule, replace,
+ * replaceSync, in a sheet or a grouping rule) becomes an empty rule, so
+ * that a constructed sheet is safe to adopt. Text given to a <style> in
+ * use (textContent, innerText, data, appendChild of a text node, …) with
+ * one holds the style before the browser parses it.
  *
  * Requests are dropped, not replayed: fetch rejects with a TypeError,
  * XMLHttpRequest, WebSocket and EventSource fail as on a network error
- * (their URL is swapped for a blocked port), Worker and SharedWorker throw
- * a SecurityError, sendBeacon returns false, window.open returns null, and
- * a form is not submitted (submit(), requestSubmit(), a user's submit).
- * A category granted by then passes.
+ * (their URL is swapped for a blocked port), sendBeacon returns false,
+ * window.open returns null, and a form is not submitted (submit(),
+ * requestSubmit(), a user's submit). A worker runs with no guard, so a
+ * Worker, SharedWorker, module worker, service worker or worklet module
+ * is refused when its URL is refused or its script (data:, blob: or of
+ * the page's origin, read at once) names a refused host or path prefix:
+ * it gets the empty script data:, (a service worker or worklet then
+ * rejects as for a bad script). A category granted by then passes.
  *
  * It reads #consent-hosts ({category: [host or "/path-prefix", ...]},
  * inline right before it) once and #consent-state on every hit, so a
@@ -43,56 +57,49 @@
   const L = location;
   const O = Object;
   const EP = Element.prototype;
-  const CSD = CSSStyleDeclaration.prototype;
   const own = O.getOwnPropertyDescriptor;
   const names = O.getOwnPropertyNames;
-  const setAttr = EP.setAttribute;
-  const set = (e, n, v) => setAttr.call(e, n, v);
   const HTML = own(EP, 'innerHTML');
-  const CSSText = own(CSD, 'cssText');
   const json = (id) => JSON.parse(D.getElementById(id).textContent);
   // host or first-party path prefix ("/…"), lowercase → category. (The
   // state always grants necessary: nothing is held for it.)
   const hosts = {};
-  const byCategory = json('consent-hosts');
-  for (const k in byCategory) byCategory[k].forEach((h) => { hosts[h.toLowerCase()] = k; });
+  O.entries(json('consent-hosts')).forEach(([k, v]) => v.forEach((h) => { hosts[h.toLowerCase()] = k; }));
   const st = D.getElementById('consent-state');
-  const key = st.getAttribute('data-key');
   // on reads the live #consent-state: the banner rewrites it on a choice.
   const on = (k) => json('consent-state').categories[k];
   // got is the category of the last element held. The elements held are
   // listed on #consent-state (its held property): the banner activates the
   // ones never inserted (new Image() pixels), which it cannot see.
   let got;
-  const held = [];
-  st.held = held;
+  const held = (st.held = []);
 
-  // url returns the refused category of one URL, or ''.
+  // refused returns the refused category of the longest host or path
+  // prefix p for which is(p) holds, or a falsy value.
+  const longest = O.keys(hosts).sort((a, b) => b.length - a.length);
+  const refused = (is, k = hosts[longest.find(is)]) => k && !on(k) && k;
+  // url returns the refused category of one URL: its host or a parent
+  // domain of it, or a path prefix of the page's own origin.
   const url = (v) => {
     try {
       const u = new URL(v, D.baseURI);
       const h = u.hostname;
-      let k;
-      let l = 0;
-      // The longest match: a host before its parent domains.
-      for (const p in hosts) {
-        if ((p[0] == '/' ? u.origin == L.origin && unescape(u.pathname).toLowerCase().startsWith(p) : h != L.hostname && ('.' + h).endsWith('.' + p)) && p.length > l) k = hosts[p], l = p.length;
-      }
-      return k && !on(k) && k;
-    } catch (e) {
-      return '';
-    }
+      return refused((p) => (p[0] == '/' ? u.origin == L.origin && unescape(u.pathname).toLowerCase().startsWith(p) : h != L.hostname && ('.' + h).endsWith('.' + p)));
+    } catch {}
   };
 
   // css returns the refused category of a url() or string in CSS text,
-  // its escapes decoded.
-  const css = (t) => {
-    let k;
-    String(t)
+  // its escapes decoded (at once when it has neither: no "(", quote or
+  // backslash).
+  const css = (t, k) => {
+    if (/[(\\'"]/.test((t = String(t)))) t
       .replace(/\\([\da-f]{1,6})\s?|\\(.)/gi, (m, h, c) => (h ? String.fromCodePoint(+('0x' + h) % 0x110000 || 65533) : c))
       .replace(/url\(\s*['"]?([^'")]*)|(['"])(.*?)\2/gis, (m, u, q, s) => { k = k || url(u || s); });
     return k;
   };
+  // deep is the text of a value for css: an object's own and its values'
+  // (keyframes, typed OM values), three levels down.
+  const deep = (x, d = 3) => (d && x === O(x) ? x + O.values(x).map((v) => deep(v, d - 1)) : x);
 
   // clear removes the declarations of the style s that hold a refused
   // url(), as the browser parsed them. Styles are fetched when rendered:
@@ -108,13 +115,14 @@
   // mark stamps e as held for category k.
   const mark = (e, k) => {
     got = k;
-    set(e, 'data-category', k);
-    set(e, 'data-consent-key', key);
-    set(e, 'data-consent-by', 'script');
-    const t = e.getAttribute('type');
+    const set = (n, v) => e.setAttribute(n, v);
+    const t = e.type;
+    set('data-category', k);
+    set('data-consent-key', st.dataset.key);
+    set('data-consent-by', 'script');
     if (/^(script|style)$/.test(e.localName) && t != 'text/plain') {
-      if (t) set(e, 'data-type', t);
-      set(e, 'type', 'text/plain');
+      if (t) set('data-type', t);
+      set('type', 'text/plain');
     }
   };
 
@@ -127,11 +135,11 @@
       (n == 'srcdoc' ? markup(s) : (/set|ping/.test(n) ? s.split(/[\s,]+/) : [s]).map(url).find((x) => x));
     if (k) {
       mark(e, k);
-      set(e, 'data-' + n, s);
+      e.setAttribute('data-' + n, s);
       e.removeAttribute(n);
       return e.ownerDocument != D || held.push(e);
     }
-    if (n == 'style' && css(s)) return set(e, n, s) || clear(e.style) || 1;
+    if (n == 'style' && css(s)) return [(e.style.cssText = s)];
   };
 
   // sweep holds every refused element of the subtree r, and of the
@@ -148,7 +156,7 @@
           if (k) mark(e, k), (e.textContent = e.textContent.replace(/@import/gi, '@\\69mport'));
         }
       });
-    } catch (e) {}
+    } catch {}
   };
   const parse = (s) => {
     const t = D.createElement('template');
@@ -168,53 +176,79 @@
   // clean returns the markup s with its refused elements held, or s itself.
   const clean = (s, t = parse(s)) => (hold(t) ? HTML.get.call(t) : s);
 
-  // hook wraps the function o[n]: f(args, this) may change the arguments
-  // in place, or return [value] to return value instead of calling it.
-  const run = (f, a, th) => {
-    try {
-      return f(a, th);
-    } catch (e) {}
-  };
-  const hook = (o, n, f) => {
-    try {
-      o[n] = new Proxy(o[n], {
-        apply: (t, th, a, r = run(f, a, th)) => (r ? r[0] : Reflect.apply(t, th, a)),
-        construct: (t, a, nt) => (run(f, a), Reflect.construct(t, a, nt)),
-      });
-    } catch (e) {}
-  };
-  // prop wraps the setter of o[n] as hook does, the value in args[0].
-  const prop = (o, n, f) => {
+  // hook wraps the method or the setter (or the getter s) n of o:
+  // f(args, this, original)
+  // may change the arguments in place, or return [value] to return value
+  // instead of calling the original.
+  const hook = (o, n, f, s) => {
     try {
       const d = own(o, n);
-      hook(d, 'set', f);
+      s = s || (d.set ? 'set' : 'value');
+      const run = (a, th, t) => {
+        try {
+          return f(a, th, t);
+        } catch {}
+      };
+      d[s] = new Proxy(d[s], {
+        apply: (t, th, a, r = run(a, th, t)) => (r ? r[0] : Reflect.apply(t, th, a)),
+        construct: (t, a, nt) => (run(a), Reflect.construct(t, a, nt)),
+      });
       O.defineProperty(o, n, d);
-    } catch (e) {}
+    } catch {}
   };
+  // hooks hooks with f the names of the table t: "Class name name,…",
+  // the window's own for the class window, or none if Class is missing.
+  const hooks = (t, f) => t.split(',').forEach((x) => {
+    const [c, ...n] = x.split(' ');
+    const o = W[c];
+    n.forEach((m) => hook(o?.prototype || o, m, f));
+  });
+
+  // refuse is a hook that drops a call with a refused url() in its
+  // arguments; fix(v) one that replaces such an argument with v.
+  const refuse = (a) => css(deep(a)) && [];
+  const fix = (v) => (a) => a.forEach((x, i) => css(deep(x)) && (a[i] = v));
+  const styles = new WeakMap();
 
   // Attributes, and the reflecting URL properties (src, srcset, poster,
   // data, ping, background, imageSrcset, srcdoc, …), whose own setters
-  // set the attribute.
+  // set the attribute. The style of an element or a rule: set to a
+  // string, it sets its cssText; read, it is a proxy that drops a
+  // property set to a refused url() (Chromium has them as named
+  // properties of each declaration, not setters of its prototype).
   ['setAttribute', 'setAttributeNS'].forEach((n, i) => hook(EP, n, (a, e) => att(e, String(a[i]).toLowerCase().replace(i ? /.*:/ : '', ''), a[i + 1]) && []));
-  names(W).forEach((c) => {
-    if (/^HTML.*Element$/.test(c)) {
-      names(W[c].prototype).forEach((p) => {
-        if (FETCH.test(p.toLowerCase())) prop(W[c].prototype, p, (a, e) => [e.setAttribute(p.toLowerCase(), a[0])]);
-      });
+  names(W).forEach((c, o) => /^[A-Z]\w*(Element|Rule|Declarations)$/.test(c) && names((o = W[c].prototype)).forEach((p) => {
+    const l = p.toLowerCase();
+    if (FETCH.test(l)) hook(o, p, (a, e) => [e.setAttribute(l, a[0])]);
+    if (p == 'style') {
+      hook(o, p, (a, e) => [(e.style.cssText = a[0])]);
+      hook(o, p, (a, e, t, s = t.call(e)) => [styles.get(s) || (styles.set(s, (a = new Proxy(s, {
+        get: (s, k, r, v = s[k]) => (v && v.call ? v.bind(s) : v),
+        set: (s, k, v) => ((k == 'cssText' || !css(deep(v))) && (s[k] = v), 1),
+      }))), a)], 'get');
     }
-  });
+  }));
 
-  // Styles.
-  prop(CSD, 'cssText', (a, s) => [CSSText.set.call(s, a[0]), clear(s)]);
-  hook(CSD, 'setProperty', (a) => css(a[1]) && []);
+  // Styles: cssText drops only its declarations with a refused url();
+  // setProperty and typed OM are not called with one; keyframes and a
+  // FontFace source with one become null; style sheet text with one
+  // (insertRule, replace, …) an empty rule, so that constructed sheets
+  // are safe to adopt (Chromium resolves their url()s against the
+  // document, whatever baseURL they are given).
+  hooks('CSSStyleDeclaration cssText', (a, s, t) => [t.apply(s, a), clear(s)]);
+  hooks('CSSStyleDeclaration setProperty,StylePropertyMap set append', refuse);
+  hooks('KeyframeEffect setKeyframes,Element animate,window KeyframeEffect FontFace', fix(null));
+  hooks('CSSStyleSheet insertRule addRule replace replaceSync,CSSGroupingRule insertRule,CSSKeyframesRule appendRule', fix('@media not all{}'));
+  // The style (or the style of the text node or range) th whose text the
+  // call adds to or sets to a.
+  const styled = (a, th, b = th.startContainer || th) => {
+    const s = [b, b.parentNode].find((x) => x && x.localName == 'style');
+    const k = s && css(s.textContent + a.map((x) => x?.textContent ?? x));
+    if (k) mark(s, k);
+  };
 
   // Markup strings.
-  const markupArg = (a) => { a[0] = clean(a[0]); };
-  prop(EP, 'innerHTML', markupArg);
-  prop(EP, 'outerHTML', markupArg);
-  prop(ShadowRoot.prototype, 'innerHTML', markupArg);
-  hook(Range.prototype, 'createContextualFragment', markupArg);
-  hook(EP, 'insertAdjacentHTML', (a) => { a[1] = clean(a[1]); });
+  hooks('Element innerHTML outerHTML insertAdjacentHTML setHTMLUnsafe,ShadowRoot innerHTML setHTMLUnsafe,Range createContextualFragment', (a) => a.forEach((x, i) => { a[i] = clean(x); }));
 
   // document.write: each call's markup is held as above. A tag left open
   // at the end of a call is kept back and written with the next call, so
@@ -226,31 +260,40 @@
     part = '';
     if (p && !markup(p + '"\'>')) write.call(D, p);
   };
-  ['write', 'writeln'].forEach((n) => hook(Document.prototype, n, (a) => {
+  hooks('Document write writeln', (a) => {
     const [, s, p = ''] = /^(.*?)(<[a-z!/?]([^>"']|"[^"]*"|'[^']*')*("[^"]*|'[^']*)?)?$/is.exec(part + a.join(''));
     if (p && !part) queueMicrotask(flush);
     part = p;
     a.splice(0, a.length, clean(s));
-  }));
-
-  // Nodes of other documents (DOMParser, template clones), and subtrees
-  // put into the document.
-  const add = (a, th) => a.forEach((n) => {
-    if (n.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
   });
-  [Node, Element, CharacterData, DocumentFragment, Document, Range].forEach((c) => names(c.prototype).forEach((n) => {
-    if (/^(append|prepend|before|after|replace|insert|adopt|import|move|surr)/.test(n)) hook(c.prototype, n, add);
+
+  // Nodes of other documents (DOMParser, template clones), subtrees put
+  // into the document, and text put into a style.
+  const add = (a, th) => {
+    styled(a, th);
+    a.forEach((n) => {
+      if (n?.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
+    });
+  };
+  [Node, Element, HTMLElement, CharacterData, DocumentFragment, Document, Range].forEach((c) => names(c.prototype).forEach((n) => {
+    if (/^(append|prepend|before|after|replace|insert|adopt|import|move|surr|inner|outerT|textC|nodeV|data$)/.test(n)) hook(c.prototype, n, add);
   }));
 
-  // Requests.
-  const drop = (o, n, i) => hook(o, n, (a) => { if (url(a[i].url || a[i])) a[i] = 'http://0.0.0.0:0/'; });
-  'fetch WebSocket EventSource Worker SharedWorker'.split(' ').forEach((n) => drop(W, n, 0));
-  drop(XMLHttpRequest.prototype, 'open', 1);
-  hook(Navigator.prototype, 'sendBeacon', (a) => url(a[0]) && [false]);
-  hook(W, 'open', (a) => url(a[0]) && [null]);
+  // Requests. A worker or worklet runs with no guard: its script (data:,
+  // blob: or its own origin's, read at once) is refused when it names a
+  // refused host or path prefix.
+  const drop = (t, i, w) => hooks(t, (a, x) => {
+    x = a[i].url || a[i];
+    if (url(x) || (w && ((x = new XMLHttpRequest()).open('GET', a[i], false), x.send(), refused((p) => x.responseText.toLowerCase().includes(p))))) a[i] = w ? 'data:,' : 'http://0.0.0.0:0/';
+  });
+  drop('window fetch WebSocket EventSource', 0);
+  drop('window Worker SharedWorker,ServiceWorkerContainer register,Worklet addModule', 0, 1);
+  drop('XMLHttpRequest open', 1);
+  hooks('Navigator sendBeacon', (a) => url(a[0]) && [false]);
+  hooks('window open', (a) => url(a[0]) && [null]);
   const sent = (f, s) => url((s && s.getAttribute('formaction')) || f.getAttribute('action'));
-  hook(HTMLFormElement.prototype, 'submit', (a, f) => sent(f) && []);
+  hooks('HTMLFormElement submit', (a, f) => sent(f) && []);
   W.addEventListener('submit', (e) => sent(e.target, e.submitter) && e.preventDefault(), true);
 
- } catch (e) {}
+ } catch {}
 })();

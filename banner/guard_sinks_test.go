@@ -163,6 +163,51 @@ var sinkCases = []sinkCase{
 	{name: "style-escaped", class: sinkGone, host: "tracker.localhost", url: "/{RUN}/{N}",
 		code: `const d = document.createElement('div'); d.id = N; d.setAttribute('style', 'width:10px;height:10px;background-image:url(http://tr\\61 cker.localhost:' + P + U + '.gif)'); document.body.append(d);`},
 
+	// Styles set through the CSSOM: each url() dropped, the rest applies.
+	{name: "style-prop", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); d.id = N; d.style.width = d.style.height = '10px'; document.body.append(d); d.style.backgroundImage = 'url(' + U + '.gif)';`},
+	{name: "style-dashed", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		code: `const d = document.createElement('div'); d.id = N; d.style['width'] = d.style['height'] = '10px'; document.body.append(d); d.style['background-image'] = 'url("' + U + '.gif")';`},
+	{name: "style-assign", class: sinkGone, host: "tracker.localhost", url: "/{RUN}/{N}",
+		code: `const d = document.createElement('div'); d.id = N; document.body.append(d); d.style = 'width:10px;height:10px;border-style:solid;border-image:url(http://tr\\61 cker.localhost:' + P + U + '.gif) 30 round';`},
+	{name: "style-rule-prop", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		html: `<style id="s-{N}">#style-rule-prop { width: 10px; height: 10px }</style><div id="style-rule-prop"></div>`,
+		code: `document.getElementById('s-' + N).sheet.cssRules[0].style.backgroundImage = 'url(' + U + '.gif)';`},
+	{name: "style-typed-om", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		code: `const d = document.createElement('div'); d.id = N; d.style.width = d.style.height = '10px'; document.body.append(d); try { d.attributeStyleMap.set('background-image', CSSStyleValue.parse('background-image', 'url(' + U + '.gif)')); } catch (e) {}`},
+	{name: "style-animate", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); d.id = N; d.style.width = d.style.height = '10px'; document.body.append(d); d.animate({ backgroundImage: ['url(' + U + '.gif)', 'url(' + U + '.gif?2)'] }, { duration: 100000, fill: 'forwards' });`},
+	{name: "cssom-insertrule", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		html: `<div id="cssom-insertrule" style="width:10px;height:10px"></div>`,
+		code: `const s = document.createElement('style'); document.head.append(s); try { s.sheet.insertRule('#' + N + ' { background: url(' + U + '.gif) }', 0); } catch (e) {}`},
+	{name: "cssom-media-rule", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		html: `<div id="cssom-media-rule" style="width:10px;height:10px"></div>`,
+		code: `const s = document.createElement('style'); s.textContent = '@media all { p { margin: 0 } }'; document.head.append(s); try { s.sheet.cssRules[0].insertRule('#' + N + ' { background-image: url(' + U + '.gif) }', 0); } catch (e) {}`},
+	{name: "cssom-import", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const s = document.createElement('style'); document.head.append(s); try { s.sheet.insertRule('@import url(' + U + '.css)', 0); } catch (e) {}`},
+	{name: "cssom-adopted", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		html: `<div id="cssom-adopted" style="width:10px;height:10px"></div>`,
+		code: `const s = new CSSStyleSheet(); s.replaceSync('#' + N + ' { background: url(' + U + '.gif) }'); document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];`},
+	{name: "style-custom-property", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); d.id = N; d.style.cssText = 'width:10px;height:10px;background-image:var(--i)'; document.body.append(d); d.style.setProperty('--i', 'url(' + U + '.gif)');`},
+	{name: "style-rule-csstext", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		html: `<style id="s-{N}">#style-rule-csstext { color: red }</style><div id="style-rule-csstext"></div>`,
+		code: `document.getElementById('s-' + N).sheet.cssRules[0].style.cssText = 'width:10px;height:10px;background:url(' + U + '.gif)';`},
+	{name: "cssom-replace", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		html: `<div id="cssom-replace" style="width:10px;height:10px"></div>`,
+		code: `new CSSStyleSheet().replace('#' + N + ' { background-image: url(' + U + '.gif) }').then((s) => { document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; });`},
+	{name: "font-face", class: sinkGone, host: "cdn.ads.localhost", url: sinkA,
+		code: `const f = new FontFace('f-' + N, 'url(' + U + '.woff)'); document.fonts.add(f); f.load().catch(() => {});`},
+	{name: "sethtmlunsafe", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); document.body.append(d); d.setHTMLUnsafe('<img alt="" src="' + U + '.gif">');`},
+	// Text given to a style in the document: the style is held.
+	{name: "style-live-text", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		html: `<style id="s-{N}">p { margin: 1em 0 }</style><div id="style-live-text" style="width:10px;height:10px"></div>`,
+		code: `document.getElementById('s-' + N).textContent = '#' + N + ' { background-image: url(' + U + '.gif) }';`},
+	{name: "style-text-node", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		html: `<style id="s-{N}"></style>`,
+		code: `document.getElementById('s-' + N).appendChild(document.createTextNode('@import url(' + U + '.css);'));`},
+
 	{name: "fetch", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"TypeError", "ok"},
 		code: `fetch(U + '.json').then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
 	{name: "fetch-request-upper", class: sinkDropped, host: "tracker.localhost", url: "http://TRACKER.localhost:{P}/{RUN}/{N}", result: [2]string{"TypeError", "ok"},
@@ -177,10 +222,29 @@ var sinkCases = []sinkCase{
 		code: `const w = new WebSocket(U + '.ws'); w.onopen = () => { R[N] = 'open'; }; w.onerror = () => { R[N] = 'error'; };`},
 	{name: "eventsource", class: sinkDropped, host: "cdn.ads.localhost", url: sinkA, result: [2]string{"error 0", "error 2"},
 		code: `const s = new EventSource(U + '.es'); s.onerror = () => { R[N] = 'error ' + s.readyState; s.close(); };`},
-	{name: "worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"SecurityError", "ok"},
+	{name: "worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"ok", "ok"},
 		code: `try { new Worker(U + '.js'); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
-	{name: "shared-worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"SecurityError", "ok"},
+	{name: "shared-worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"ok", "ok"},
 		code: `try { new SharedWorker(U + '.js'); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "style-adjacent-text", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		html: `<style id="s-{N}"></style>`,
+		code: `document.getElementById('s-' + N).insertAdjacentText('beforeend', '@import url(' + U + '.css);');`},
+	// A worker runs with no guard: its script is judged by the hosts it
+	// names.
+	{name: "worker-data", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"ok", "ok"},
+		code: `try { new Worker('data:text/javascript,' + encodeURIComponent('importScripts("' + U + '.js")')); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "worker-blob", class: sinkDropped, host: "cdn.ads.localhost", url: sinkA, result: [2]string{"ok", "ok"},
+		code: `try { new Worker(URL.createObjectURL(new Blob(['importScripts("' + U + '.js")']))); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "worker-module", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"ok", "ok"},
+		code: `try { new Worker('data:text/javascript;base64,' + btoa('import "' + U + '.js";'), { type: 'module' }); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "shared-worker-blob", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"ok", "ok"},
+		code: `try { new SharedWorker(URL.createObjectURL(new Blob(['importScripts("' + U + '.js")']))); R[N] = 'ok'; } catch (e) { R[N] = e.name; }`},
+	{name: "audio-worklet", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"AbortError", "ok"},
+		code: `new AudioContext().audioWorklet.addModule(URL.createObjectURL(new Blob(['import "' + U + '.js";'], { type: 'text/javascript' }))).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
+	{name: "service-worker", class: sinkDropped, host: "127.0.0.1", url: sinkM, result: [2]string{"TypeError", "ok"},
+		code: `navigator.serviceWorker.register(U + '.js', { scope: '/metrics/' + RUN + '/' }).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
+	{name: "service-worker-script", class: sinkDropped, host: "tracker.localhost", url: "/sw/{RUN}/{N}.js", result: [2]string{"TypeError", "ok"},
+		code: `navigator.serviceWorker.register(U, { scope: '/sw/' + RUN + '/' }).then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
 	{name: "window-open", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"null", "window"},
 		code: `const w = window.open(U + '.html', '_blank'); R[N] = w === null ? 'null' : 'window';`},
 	{name: "form-submit", class: sinkDropped, host: "tracker.localhost", url: sinkT,
@@ -234,6 +298,11 @@ func (s *sinkSite) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/":
 		s.sinkPage(w, r.URL.Query().Get("run"), r.URL.Query().Get("granted") == "1")
+	case strings.HasPrefix(r.URL.Path, "/sw/"):
+		// A first-party service worker that imports the tracker's script
+		// of its case: /sw/{RUN}/{N}.js.
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "importScripts('http://tracker.localhost:%s/%s')", s.port, strings.TrimPrefix(r.URL.Path, "/sw/"))
 	case strings.HasPrefix(r.URL.Path, "/own"):
 		if strings.HasSuffix(r.URL.Path, ".js") {
 			w.Header().Set("Content-Type", "text/javascript")

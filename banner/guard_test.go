@@ -44,8 +44,10 @@ func TestGuardMovesOnlyRenamedAttrs(t *testing.T) {
 }
 
 // guardLimit is the most the minified guard may weigh gzip-compressed: it
-// is inlined in every page, uncached.
-const guardLimit = 2048
+// is inlined in every page, uncached. It was 2 KB until the CSS (CSSOM,
+// style proxies, Typed OM, keyframes, live <style> text) and worker sinks
+// of issue 13, which do not fit beside the others in 2 KB.
+const guardLimit = 2560
 
 func TestGuardInlineSafeAndSmall(t *testing.T) {
 	g := Guard()
