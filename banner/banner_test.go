@@ -29,8 +29,11 @@ import (
 // 7 688 B when it was added. Raised by 128 B for putting back a style's
 // blanked URLs on consent (restoreCSS, about 110 B). Raised by 512 B with
 // guardLimit for the guard's CSS and worker sinks of issue 13 (2 517 B of
-// guard; 8 322 B in all when they were added).
-const sizeBudget = 8384
+// guard; 8 322 B in all when they were added). Raised by 192 B for issue
+// 15: the update after a choice goes to every vendor the site declares
+// (Google, Microsoft UET and Clarity, Meta, TikTok) from one table, about
+// 150 B; 8 473 B in all when it was added.
+const sizeBudget = 8576
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {
@@ -99,7 +102,7 @@ func TestMinifiedIsSmallerAndMinifyDidNotFail(t *testing.T) {
 var keptTokens = map[string][]string{
 	"js": {"consent-state", "consentryConfig", "consentry-banner", "consentry-prefs", "data-consent-action",
 		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
-		"consentMode", "attrs", "data-consent-orig-", "role", "switch"},
+		"signals", "attrs", "data-consent-orig-", "role", "switch"},
 	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder",
 		"prefers-color-scheme", "position:fixed"},
 }

@@ -198,13 +198,14 @@ const hostileMarkup = `<script type="text/plain" data-category="analytics" data-
 
 // withServerTables adds to a stub configuration what the sdk puts in every
 // banner configuration from its own tables: the attributes its rewriter
-// renames (rewrite.RenamedAttrs) and the Consent Mode table its inline
-// defaults come from (the sdk's tests check it sends its own).
+// renames (rewrite.RenamedAttrs) and the vendor signal table its inline
+// defaults come from, Google's rows (the sdk's tests check it sends its own).
 func withServerTables(cfg map[string]any) map[string]any {
 	cfg["attrs"] = rewrite.RenamedAttrs()
-	cfg["consentMode"] = [][2]string{{"ad_storage", "advertising"}, {"ad_user_data", "advertising"},
-		{"ad_personalization", "advertising"}, {"analytics_storage", "analytics"},
-		{"functionality_storage", "preferences"}, {"personalization_storage", "preferences"}, {"security_storage", ""}}
+	cfg["signals"] = [][3]string{{"google", "ad_storage", "advertising"}, {"google", "ad_user_data", "advertising"},
+		{"google", "ad_personalization", "advertising"}, {"google", "analytics_storage", "analytics"},
+		{"google", "functionality_storage", "preferences"}, {"google", "personalization_storage", "preferences"},
+		{"google", "security_storage", "necessary"}}
 	return cfg
 }
 
@@ -289,7 +290,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("consent calls = %s", got)
 		}
 		// The update names the configuration's Consent Mode types, in order.
-		if !eval[bool](t, ctx, `JSON.stringify(Object.keys(dataLayer.find(e=>e[0]==='consent')[2])) === JSON.stringify(consentryConfig.consentMode.map(p=>p[0]))`) {
+		if !eval[bool](t, ctx, `JSON.stringify(Object.keys(dataLayer.find(e=>e[0]==='consent')[2])) === JSON.stringify(consentryConfig.signals.map(p=>p[1]))`) {
 			t.Error("the Consent Mode update does not follow the configuration's table")
 		}
 		if !eval[bool](t, ctx, `JSON.parse(document.getElementById('consent-state').textContent).decided === true`) {

@@ -32,11 +32,11 @@
 // The script reads #consent-state (the visitor's consent state; its
 // data-show="false" keeps the banner shut for crawlers) and
 // self.consentryConfig (endpoint, policy links, language, texts,
-// categories, and two of the server's tables: consentMode, the Google
-// Consent Mode v2 types as [type, category] pairs, and attrs, the
+// categories, and two of the server's tables: signals, the vendor consent
+// signals as [vendor, signal, category] triples, and attrs, the
 // attributes the server renames to data-* on a held tag). It renders the
-// banner when no choice was made, posts choices to the endpoint, sends a
-// Consent Mode update by the consentMode table and, without a reload,
+// banner when no choice was made, posts choices to the endpoint, sends
+// each vendor its update by the signals table and, without a reload,
 // activates the tags of granted categories: <script type="text/plain"
 // data-category="analytics" data-src="…">, and iframes, images and media
 // whose data-src, data-srcset, data-href, data-poster (any data-<attr> of
@@ -44,7 +44,7 @@
 //
 // The script's source is three parts, joined in this order inside one
 // function and minified once: js/core.js (state, configuration, the
-// choice, cookies, Consent Mode), js/activate.js (held tags and
+// choice, cookies, vendor signals), js/activate.js (held tags and
 // click-to-load placeholders) and js/ui.js (the banner, the preference
 // centre, the floating button, focus, the page API and the start).
 //

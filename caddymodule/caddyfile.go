@@ -72,6 +72,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		}]
 //		retention            <duration>|forever
 //		rate_limit           <per_client>|off [<per_id>|off]
+//		signals [<vendor>...|off] [{
+//			map                <vendor>.<signal> <category>
+//			advanced           <category...>
+//			wait_for_update    <milliseconds>
+//			url_passthrough    [on|off]
+//			ads_data_redaction [on|off]
+//			region_defaults    [on|off]
+//		}]
 //	}
 //
 // Every subdirective is optional; a bare "consent" is a working opt-in
@@ -113,6 +121,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // placeholders, the GeoIP database, the log's store) keep their line in
 // the sources field, so those errors name it too.
 //
+// signals lists the vendors whose consent signals every page carries,
+// first in <head>, and the banner updates on a choice: google (Consent
+// Mode v2, the default), uet (Microsoft Advertising), clarity (Microsoft
+// Clarity), meta (Meta pixel), tiktok (TikTok pixel); off for none. map
+// moves a signal to another category; advanced runs the Google tags of
+// analytics or advertising in Consent Mode's advanced mode (not held);
+// the rest are Consent Mode's own settings. docs/SIGNALS.md has the table.
+//
 // text, languages, notice_defaults, sites, category lists, regime and key
 // accumulate when repeated; the other subdirectives may appear once.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -130,6 +146,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	var vendorAt []caddyfile.Token
 	var textAt []textRef
 	var noticeAt []textRef
+	var signalsAt []signalRef
 	for d.NextBlock(0) {
 		name := d.Val()
 		tok := d.Token()
@@ -137,7 +154,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit":
+			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -270,6 +287,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.Retention, err = parseRetention(d)
 		case "rate_limit":
 			err = h.parseRateLimit(d)
+		case "signals":
+			err = h.parseSignals(d, &signalsAt)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}
@@ -302,6 +321,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	for _, ref := range noticeAt {
 		if err := sdk.CheckCategoryKey(ref.key, h.Categories); err != nil {
 			return wrapAt(ref.at, fmt.Errorf("notice_defaults %q: %w", ref.key, err))
+		}
+	}
+	for _, ref := range signalsAt {
+		if err := sdk.CheckCategoryKey(ref.key, h.Categories); err != nil {
+			return wrapAt(ref.at, fmt.Errorf("signals %s %q: %w", ref.what, ref.key, err))
 		}
 	}
 	// Consistency checks that need no placeholders resolved, reported with

@@ -179,6 +179,11 @@ type Handler struct {
 	// the hosts, patterns and cookies in categories apply. Default: false.
 	NoBuiltinCatalogue bool `json:"no_builtin_catalogue,omitempty"`
 
+	// Signals configures the vendor consent signals: Google Consent Mode
+	// v2, Microsoft UET and Clarity, Meta, TikTok. Default: Google Consent
+	// Mode only, its tags held until their category is granted.
+	Signals *Signals `json:"signals,omitempty"`
+
 	// GPCLastUpdate is the date (YYYY-MM-DD) served as lastUpdate in
 	// /.well-known/gpc.json. Default: the date the config was loaded.
 	GPCLastUpdate string `json:"gpc_last_update,omitempty"`
@@ -370,6 +375,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		GPCLastUpdate:      h.GPCLastUpdate,
 		DecisionsPerClient: h.DecisionsPerClient,
 		DecisionsPerID:     h.DecisionsPerID,
+		Signals:            h.Signals.options(),
 	}
 	replace := func(s string) string { return repl.ReplaceAll(s, "") }
 	if h.HashKey != "" || h.BlockKey != "" {

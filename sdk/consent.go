@@ -31,6 +31,7 @@ type Consent struct {
 	log        *slog.Logger
 	now        func() time.Time
 	texts      *textSet
+	signals    *signalSet // the vendor consent signals (signals_vendors.go)
 	regimes    *regimeTable
 	locate     *locator
 
@@ -183,23 +184,28 @@ func New(o Options) (*Consent, error) {
 	if len(o.Keys) == 0 {
 		o.Logger.Warn("consent: no cookie keys configured; using random keys, so choices are lost on restart")
 	}
-	declRows, declVendors := declarationRows(o, shown, listed)
-	texts, err := newTextSet(o, shown, declRows)
-	if err != nil {
-		return nil, err
-	}
 	keys := make(map[string]bool, len(cats))
 	for _, cat := range cats {
 		keys[cat.Key] = true
+	}
+	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
+	if err != nil {
+		return nil, err
+	}
+	signals, err := newSignalSet(o.Signals, keys, regimes)
+	if err != nil {
+		return nil, err
+	}
+	held, pass := googleAdvanced(cats, o.Signals.Google.Advanced)
+	declRows, declVendors := declarationRows(o, shown, listed)
+	texts, err := newTextSet(o, shown, pass, signals.triples(), declRows)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range o.NoticeDefaults {
 		if !keys[k] {
 			return nil, fmt.Errorf("notice defaults %q: %w", k, CheckCategoryKey(k, o.Categories))
 		}
-	}
-	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
-	if err != nil {
-		return nil, err
 	}
 	loc, err := newLocator(o)
 	if err != nil {
@@ -209,7 +215,8 @@ func New(o Options) (*Consent, error) {
 		opts:       o,
 		categories: cats,
 		keys:       keys,
-		match:      newMatcher(cats),
+		match:      newMatcher(held, pass),
+		signals:    signals,
 		codec:      codec,
 		log:        o.Logger,
 		now:        o.Now,

@@ -22,8 +22,10 @@
 //  2. Read the browser's signals (Sec-GPC, DNT) and decide the regime.
 //  3. Answer the consent endpoints under Options.Prefix itself.
 //  4. Otherwise call next, rewriting text/html 200 responses as they stream:
-//     tags of refused categories are neutralised and the state, Consent Mode
-//     defaults and banner assets are injected first in <head>.
+//     tags of refused categories are neutralised and the state, the vendors'
+//     consent defaults (SignalOptions: Google Consent Mode v2, Microsoft
+//     UET and Clarity, Meta, TikTok) and banner assets are injected first
+//     in <head>.
 //
 // This package imports nothing from Caddy.
 package sdk

@@ -11,35 +11,12 @@ import (
 	"github.com/mileusna/useragent"
 )
 
-// consentModeTypes maps each Google Consent Mode v2 type to the category
-// that grants it ("" = always granted).
-var consentModeTypes = [...]struct{ name, category string }{
-	{"ad_storage", Advertising},
-	{"ad_user_data", Advertising},
-	{"ad_personalization", Advertising},
-	{"analytics_storage", Analytics},
-	{"functionality_storage", Preferences},
-	{"personalization_storage", Preferences},
-	{"security_storage", ""},
-}
-
-// consentModePairs returns consentModeTypes as [type, category] pairs, the
-// form the banner configuration carries them in (bannerConfig.ConsentMode):
-// the banner's update on a choice follows the same table as the defaults.
-func consentModePairs() [][2]string {
-	out := make([][2]string, len(consentModeTypes))
-	for i, t := range consentModeTypes {
-		out[i] = [2]string{t.name, t.category}
-	}
-	return out
-}
-
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // injection renders the markup that goes first into every rewritten page:
 // the state and the catalogued hosts as inline JSON, the guard (inline, so
-// it runs before any page script without blocking rendering), Consent Mode
-// defaults, and the deferred banner configuration (one cached file per
+// it runs before any page script without blocking rendering), the vendors'
+// consent defaults (appendSignals), and the deferred banner configuration (one cached file per
 // language: banner.ConfigScript) and banner script. JSON is written with
 // HTML escaping, so no text in it can close the script element.
 //
@@ -85,27 +62,12 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	writeNonce(b, scriptNonce)
 	b.WriteByte('>')
 	b.WriteString(banner.Guard())
-	b.WriteString(`</script><script`)
-	writeNonce(b, scriptNonce)
-	b.WriteString(`>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag("consent","default",{`)
-	for i, t := range consentModeTypes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(t.name)
-		if t.category == "" || s.Categories[t.category] {
-			b.WriteString(`:"granted"`)
-		} else {
-			b.WriteString(`:"denied"`)
-		}
-	}
-	b.WriteString(`});`)
-	if !s.Categories[Advertising] {
-		b.WriteString(`gtag("set","ads_data_redaction",true);`)
-	}
+	b.WriteString(`</script>`)
+	// The vendors' consent defaults, before any tag.
+	c.appendSignals(b, s, scriptNonce)
 	// The configuration, then banner.js, which applies its own styles:
 	// nothing blocks rendering.
-	b.WriteString(`</script><script src="`)
+	b.WriteString(`<script src="`)
 	b.WriteString(c.opts.Prefix)
 	b.WriteByte('/')
 	b.WriteString(c.texts.scriptName(lang))

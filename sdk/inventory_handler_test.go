@@ -285,7 +285,7 @@ func TestClassifyNecessary(t *testing.T) {
 	m := newMatcher([]Category{
 		{Key: Necessary, Hosts: []string{"auth.example"}, Cookies: []string{"sid", "pref_*", "_ga"}},
 		{Key: Analytics, Hosts: []string{"stats.example"}, Cookies: []string{"_ga"}},
-	})
+	}, nil)
 	for name, want := range map[string]string{"sid": Necessary, "pref_x": Necessary, "_ga": Analytics, "other": ""} {
 		if got := m.ClassifyCookie(name); got != want {
 			t.Errorf("classifyCookie(%q) = %q, want %q", name, got, want)

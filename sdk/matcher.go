@@ -8,14 +8,21 @@ import (
 )
 
 // newMatcher builds the category matcher of the configured categories.
-func newMatcher(cats []Category) *match.Matcher {
-	rules := make([]match.Rule, len(cats))
+// pass are hosts of a category that are never held, even under a
+// catalogued parent domain (the Google tag in advanced mode,
+// googleAdvanced): pass rules, first, so that they claim them, and the
+// closest host wins.
+func newMatcher(cats, pass []Category) *match.Matcher {
+	rules := make([]match.Rule, len(cats), len(cats)+len(pass))
 	for i, c := range cats {
 		paths := make([]string, len(c.Paths))
 		for j, p := range c.Paths {
 			paths[j] = rewrite.NormalisePath(p)
 		}
 		rules[i] = match.Rule{Key: c.Key, Hosts: c.Hosts, Patterns: c.Patterns, Cookies: c.Cookies, Paths: paths}
+	}
+	for i := len(pass) - 1; i >= 0; i-- {
+		rules = append([]match.Rule{{Key: pass[i].Key, Hosts: pass[i].Hosts, Pass: true}}, rules...)
 	}
 	return match.New(rules, Necessary)
 }

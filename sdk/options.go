@@ -144,6 +144,13 @@ type Options struct {
 	// the hosts, patterns and cookies in Categories apply. Default: false.
 	NoBuiltinCatalogue bool
 
+	// Signals configures the vendor consent signals: the stubs injected
+	// first in <head> with the defaults of the visitor's state (Google
+	// Consent Mode v2, Microsoft UET and Clarity, Meta, TikTok) and the
+	// updates the banner sends on every choice. Default: Google Consent
+	// Mode only, every Google tag held until its category is granted.
+	Signals SignalOptions
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice, so withdrawing is one click away even on pages
 	// without a settings link. Default: false.

@@ -48,10 +48,11 @@ type bannerConfig struct {
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
 	Categories []bannerCategory  `json:"categories"`
-	// ConsentMode is the Google Consent Mode v2 table the inline defaults
-	// come from (consentModeTypes), as [type, category] pairs, for the
-	// update the banner sends on a choice.
-	ConsentMode [][2]string `json:"consentMode"`
+	// Signals is the vendor signal table the inline defaults come from
+	// (signalTable with SignalOptions applied, enabled vendors only), as
+	// [vendor, signal, category] triples, for the updates the banner
+	// sends on a choice.
+	Signals [][3]string `json:"signals"`
 	// Attrs are the attributes the rewriter renames to data-* on a
 	// neutralised tag (rewrite.RenamedAttrs), which the banner restores on
 	// a grant.
@@ -76,8 +77,10 @@ type bannerCookie struct {
 	Party    string `json:"party"`
 }
 
-// decl holds the declared cookies per category (declarationRows).
-func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*textSet, error) {
+// decl holds the declared cookies per category (declarationRows); pass
+// are the hosts the guard must let through under a held parent domain
+// (googleAdvanced), signals the vendor signal table.
+func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
@@ -102,6 +105,11 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	// prefixes as entries starting with '/', which the guard matches
 	// against the path of URLs on the page's own origin.
 	hosts := map[string][]string{}
+	// The guard takes the longest match and never holds for necessary,
+	// which the state always grants.
+	for _, p := range pass {
+		hosts[Necessary] = append(hosts[Necessary], p.Hosts...)
+	}
 	for _, c := range cats {
 		if c.Key == Necessary {
 			continue
@@ -119,7 +127,7 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 	if ts.hosts, err = json.Marshal(hosts); err != nil {
 		return nil, err
 	}
-	consentMode, attrs := consentModePairs(), rewrite.RenamedAttrs()
+	attrs := rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
 		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
@@ -129,15 +137,15 @@ func newTextSet(o Options, cats []Category, decl map[string][]declaredCookie) (*
 		}
 		ts.texts[lang] = texts
 		cfg := bannerConfig{
-			Endpoint:    o.Prefix,
-			PrivacyURL:  o.PrivacyURL,
-			CookieURL:   o.CookieURL,
-			Lang:        lang,
-			Dir:         banner.Direction(lang),
-			Floating:    o.FloatingButton,
-			Texts:       bannerTexts(texts),
-			ConsentMode: consentMode,
-			Attrs:       attrs,
+			Endpoint:   o.Prefix,
+			PrivacyURL: o.PrivacyURL,
+			CookieURL:  o.CookieURL,
+			Lang:       lang,
+			Dir:        banner.Direction(lang),
+			Floating:   o.FloatingButton,
+			Texts:      bannerTexts(texts),
+			Signals:    signals,
+			Attrs:      attrs,
 		}
 		full := map[string][]bannerCookie{}
 		rows := localRows(lang, texts, decl)

@@ -379,19 +379,19 @@ func newBrowser(t *testing.T) *browser {
 }
 
 // newBrowserFor is newBrowser for a test that may take up to timeout, start
-// of Chromium included.
-func newBrowserFor(t *testing.T, timeout time.Duration) *browser {
+// of Chromium included; extra are further allocator options (flags).
+func newBrowserFor(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	exe := browsertest.Path(t)
 	profile := t.TempDir() // removed after the browser has closed (cleanups run in reverse)
 	allowThirdPartyCookies(t, profile)
-	opts := browsertest.Options(exe, profile,
+	opts := browsertest.Options(exe, profile, append([]chromedp.ExecAllocatorOption{
 		chromedp.WindowSize(1280, 800),
 		chromedp.UserAgent(desktopUA),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 		chromedp.Flag("disable-site-isolation-trials", true),
-	)
+	}, extra...)...)
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	n := newNetlog()

@@ -1,7 +1,7 @@
 /*
  * Consentry banner, core: the visitor's state and the site's configuration,
  * the helpers every part uses, and the choice: posting it, taking the
- * server's new state, deleting refused cookies and telling Consent Mode.
+ * server's new state, deleting refused cookies and telling the vendors.
  *
  * The banner is three parts, joined in order into one script (banner.js) by
  * the Go package, inside one function scope, so they share names as one file
@@ -16,7 +16,7 @@
  *                         data-show="false" (crawlers) keeps the banner shut,
  *                         its data-key is the response's activation key
  *   self.consentryConfig  endpoint, policy links, language, texts,
- *                         categories, the Consent Mode table and the
+ *                         categories, the vendor signal table and the
  *                         attributes the server renames, set by the deferred
  *                         configuration script
  */
@@ -91,17 +91,30 @@ const clearCookies = () => {
   });
 };
 
-// consentMode returns the Google Consent Mode v2 update for the state, from
-// the server's table of [type, category] pairs (category "": always granted),
-// the one its inline defaults come from.
-const consentMode = () => {
-  const m = {};
-  (cfg.consentMode || []).forEach(([type, key]) => { m[type] = !key || granted(key) ? 'granted' : 'denied'; });
-  return m;
+// signals tells every vendor the site uses the state, from the server's
+// table of [vendor, signal, category] rows, the one its inline defaults
+// come from (a signal is granted when its category is). The stubs the
+// server put first in <head> make each call safe before the vendor's
+// script loads; Meta's, while fbq is not yet set, reads the state block
+// when the snippet sets it.
+const signals = () => {
+  const v = {};
+  (cfg.signals || []).forEach(([n, s, k]) => { (v[n] = v[n] || {})[s] = granted(k) ? 'granted' : 'denied'; });
+  const fn = (n) => typeof win[n] === 'function';
+  const yes = (n) => v[n].consent === 'granted';
+  if (v.google && fn('gtag')) win.gtag('consent', 'update', v.google);
+  if (v.uet) (win.uetq = win.uetq || []).push('consent', 'update', v.uet);
+  if (v.clarity && fn('clarity')) win.clarity('consentv2', v.clarity);
+  if (v.meta && fn('fbq')) win.fbq('consent', yes('meta') ? 'grant' : 'revoke');
+  if (v.tiktok) {
+    const q = win.ttq = win.ttq || [];
+    const m = (yes('tiktok') ? 'grant' : 'revoke') + 'Consent';
+    if (q[m]) q[m](); else q.push([m]);
+  }
 };
 
 // apply takes the server's new state: it updates the page's state block,
-// deletes refused cookies, tells Consent Mode, activates granted tags,
+// deletes refused cookies, tells the vendors (signals), activates granted tags,
 // hides the banner and announces consent:change.
 const apply = (next) => {
   state = next;
@@ -112,7 +125,7 @@ const apply = (next) => {
   }
   node.textContent = JSON.stringify(next);
   clearCookies();
-  if (typeof win.gtag === 'function') win.gtag('consent', 'update', consentMode());
+  signals();
   scan(doc);
   // What the guard held and the page never inserted (pixels); a script
   // waits for its insertion.

@@ -12,7 +12,16 @@ type Rule struct {
 	Patterns []string // substrings that mark an inline script
 	Cookies  []string // cookie names; "prefix*" for a family
 	Paths    []string // first-party path prefixes, normalised
+	// Pass makes the rule's hosts belong to its category without being
+	// held: Host reports them (and their subdomains) as belonging to no
+	// category, even under a parent domain another rule claims, while
+	// ClassifyHost, for the inventory, still names the category. A pass
+	// rule claims only hosts.
+	Pass bool
 }
+
+// passMark starts the value of a pass rule's host in Matcher.hosts.
+const passMark = "\x00"
 
 // Pattern is one inline-script pattern and the category it marks.
 type Pattern struct {
@@ -48,6 +57,12 @@ func New(rules []Rule, necessary string) *Matcher {
 	var patterns [][]byte
 	var groups []int
 	for _, r := range rules {
+		if r.Pass {
+			for _, h := range r.Hosts {
+				m.hosts.Add(h, passMark+r.Key)
+			}
+			continue
+		}
 		if r.Key == necessary {
 			for _, h := range r.Hosts {
 				m.necHosts.Add(h, struct{}{})
@@ -86,6 +101,9 @@ func New(rules []Rule, necessary string) *Matcher {
 // category's hosts are not reported.
 func (m *Matcher) Host(host string) string {
 	c, _ := m.hosts.Lookup(host)
+	if len(c) > 0 && c[:1] == passMark {
+		return ""
+	}
 	return c
 }
 
@@ -135,7 +153,10 @@ func (m *Matcher) Patterns() []Pattern { return m.patterns }
 // answer, else the necessary key when the necessary category lists it,
 // else "". It is for the inventory, not for filtering.
 func (m *Matcher) ClassifyHost(host string) string {
-	if c := m.Host(host); c != "" {
+	if c, _ := m.hosts.Lookup(host); c != "" {
+		if c[:1] == passMark {
+			return c[1:]
+		}
 		return c
 	}
 	if _, ok := m.necHosts.Lookup(host); ok {
