@@ -40,8 +40,7 @@ func (c *Consent) InlineScriptHashes() []string {
 		head, body, _ := c.injection(b, r, s, http.Header{})
 		for _, src := range [][]byte{head, body} {
 			for _, script := range inlineScripts(src) {
-				sum := sha256.Sum256(script)
-				seen["'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'"] = true
+				seen[hashSource(script)] = true
 			}
 		}
 	}
@@ -84,6 +83,12 @@ func (c *Consent) InlineScriptHashes() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// hashSource is the CSP hash source of a script's text.
+func hashSource(script []byte) string {
+	sum := sha256.Sum256(script)
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
 // categorySubsets returns every combination of the optional categories
