@@ -42,7 +42,7 @@ func TestGetStateBeforeChoice(t *testing.T) {
 			t.Errorf("categories[%s] = %v, want %v", k, s.Categories[k], v)
 		}
 	}
-	// The JSON has exactly the fields SPEC.md shows.
+	// The JSON has exactly the fields State documents (GET /_consent).
 	var raw map[string]json.RawMessage
 	_ = json.Unmarshal(w.Body.Bytes(), &raw)
 	for _, f := range []string{"id", "version", "regime", "decided", "method", "time", "categories", "signals"} {

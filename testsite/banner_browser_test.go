@@ -16,8 +16,9 @@ import (
 	"github.com/consentry/consentry/banner"
 )
 
-// These tests hold the banner to the browser checklist of
-// ../shared/research/standards.md §5.1 on the demo itself, through Caddy:
+// These tests hold the banner to a consent banner's browser checklist
+// (equal choices, accessibility, no layout shift, nothing render-blocking)
+// on the demo itself, through Caddy:
 // the checks browser_test.go does not already make (contrast, switches'
 // aria-checked, keyboard use, axe-core, layout shift, render blocking), the
 // guard against tags a tag manager adds, and the screenshots in

@@ -183,8 +183,8 @@ func TestBrowserJavaScriptOff(t *testing.T) {
 }
 
 // TestBrowserNoScriptForm: without JavaScript the injected plain HTML form
-// posts a choice to /_consent and comes back to the same page (SPEC, "The
-// banner": works without JavaScript).
+// posts a choice to /_consent and comes back to the same page (the README's
+// "The banner": without JavaScript a plain form does the same job).
 func TestBrowserNoScriptForm(t *testing.T) {
 	b, home := openNoScript(t)
 

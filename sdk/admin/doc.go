@@ -17,6 +17,7 @@
 //
 //	<base>/                  overview (HTML)
 //	<base>/records           lookup and export: ?subject= | ?id= | ?from=&to=,
+//	                         site= (one site of a shared log),
 //	                         format=html|json|csv, limit=, after_time=&after_id=
 //	<base>/stats?days=       decisions and rates per day, regime, category (JSON)
 //	<base>/inventory         the cookie and host inventory (JSON, or HTML)

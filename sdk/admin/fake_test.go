@@ -76,6 +76,7 @@ func (s *fakeStore) Find(_ context.Context, q consentlog.Query) ([]consentlog.Re
 		switch {
 		case q.SubjectID != "" && r.SubjectID != q.SubjectID,
 			q.RecordID != "" && r.RecordID != q.RecordID,
+			q.Site != "" && r.Site != q.Site,
 			!q.From.IsZero() && r.EventTime.Before(q.From),
 			!q.To.IsZero() && !r.EventTime.Before(q.To),
 			!q.AfterTime.IsZero() && less(r, consentlog.Record{EventTime: q.AfterTime, RecordID: q.AfterID}) <= 0:

@@ -108,7 +108,7 @@ type recordParams struct {
 // parseRecords validates the query of a <base>/records request.
 func parseRecords(q url.Values, accept string) (recordParams, error) {
 	var p recordParams
-	if err := checkParams(q, "subject", "id", "from", "to", "after_time", "after_id", "limit", "format"); err != nil {
+	if err := checkParams(q, "subject", "id", "site", "from", "to", "after_time", "after_id", "limit", "format"); err != nil {
 		return p, err
 	}
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
@@ -123,6 +123,12 @@ func parseRecords(q url.Values, accept string) (recordParams, error) {
 			return p, badParam("id: not a record id (letters, digits and -_.: only, at most 128): %q", s)
 		}
 		p.q.RecordID = s
+	}
+	if s := get("site"); s != "" {
+		if !validSite(s) {
+			return p, badParam("site: not a site name (a host name, or *.host; letters, digits, '-', '.', at most 253): %q", s)
+		}
+		p.q.Site = strings.ToLower(s)
 	}
 	p.fromDay, p.toDay = "all", "all"
 	var err error
@@ -190,6 +196,9 @@ func (p recordParams) values() url.Values {
 	if p.q.RecordID != "" {
 		v.Set("id", p.q.RecordID)
 	}
+	if p.q.Site != "" {
+		v.Set("site", p.q.Site)
+	}
 	if !p.q.From.IsZero() {
 		v.Set("from", p.q.From.Format(time.RFC3339Nano))
 	}
@@ -242,4 +251,20 @@ func quality(accept, mediaType string) float64 {
 		}
 	}
 	return best
+}
+
+// validSite reports whether s can be a site the consent log records: a
+// host name, or a wildcard "*." before one, as the sites option takes them.
+func validSite(s string) bool {
+	h := strings.TrimPrefix(s, "*.")
+	if h == "" || len(s) > 253 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

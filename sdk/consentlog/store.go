@@ -42,6 +42,10 @@ type Query struct {
 	SubjectID string
 	// RecordID selects one record.
 	RecordID string
+	// Site selects the decisions made on one site (Record.Site, as
+	// written: "shop.example.com", "*.example.com"), for a log several
+	// sites share.
+	Site string
 	// From and To bound the event time: From <= t < To.
 	From, To time.Time
 	// AfterTime and AfterID continue a listing: only records after this

@@ -32,6 +32,12 @@ func testFindFilters(t *testing.T, s consentlog.Store) {
 		{"subject", consentlog.Query{SubjectID: "subject-3"}, func(r consentlog.Record) bool { return r.SubjectID == "subject-3" }},
 		{"unknown subject", consentlog.Query{SubjectID: "nobody"}, func(consentlog.Record) bool { return false }},
 		{"record", consentlog.Query{RecordID: id(17)}, func(r consentlog.Record) bool { return r.RecordID == id(17) }},
+		{"site", consentlog.Query{Site: "blog.example"}, func(r consentlog.Record) bool { return r.Site == "blog.example" }},
+		{"other site", consentlog.Query{Site: "shop.example"}, func(r consentlog.Record) bool { return r.Site == "shop.example" }},
+		{"unknown site", consentlog.Query{Site: "nowhere.example"}, func(consentlog.Record) bool { return false }},
+		{"site from to", consentlog.Query{Site: "blog.example", From: from, To: to}, func(r consentlog.Record) bool {
+			return r.Site == "blog.example" && !r.EventTime.Before(from) && r.EventTime.Before(to)
+		}},
 		{"unknown record", consentlog.Query{RecordID: id(999)}, func(consentlog.Record) bool { return false }},
 		{"from", consentlog.Query{From: from}, func(r consentlog.Record) bool { return !r.EventTime.Before(from) }},
 		{"to", consentlog.Query{To: to}, func(r consentlog.Record) bool { return r.EventTime.Before(to) }},

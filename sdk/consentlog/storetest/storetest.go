@@ -71,7 +71,7 @@ func record(i int, at time.Time, regime string, granted, refused []string) conse
 		EventTime:        at,
 		EventType:        consentlog.EventGiven,
 		SubjectID:        fmt.Sprintf("subject-%d", i%7),
-		Site:             "shop.example",
+		Site:             []string{"shop.example", "blog.example"}[i%3/2],
 		PolicyVersion:    "2025-01",
 		Regime:           regime,
 		Granted:          granted,

@@ -27,6 +27,9 @@ func (s *Store) Find(ctx context.Context, q consentlog.Query) ([]consentlog.Reco
 	if q.RecordID != "" {
 		where = append(where, "record_id = "+a.add(q.RecordID))
 	}
+	if q.Site != "" {
+		where = append(where, "site = "+a.add(q.Site))
+	}
 	if !q.From.IsZero() {
 		where = append(where, "event_time >= "+a.add(s.d.t(q.From)))
 	}
