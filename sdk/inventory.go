@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consentry/consentry/sdk/internal/bounded"
@@ -59,6 +60,7 @@ type Inventory struct {
 	sites    map[string]*bounded.LRU[inventoryKey, struct{}] // each site's own entries, by last seen
 	overflow int64
 	evicted  int64
+	gen      atomic.Uint64 // counts Clear calls, for what Consents derive from the entries
 }
 
 type inventoryKey struct{ kind, name string }
@@ -102,6 +104,15 @@ func (inv *Inventory) Clear() {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	inv.reset()
+	inv.gen.Add(1)
+}
+
+// generation counts the Clear calls; 0 for a nil Inventory.
+func (inv *Inventory) generation() uint64 {
+	if inv == nil {
+		return 0
+	}
+	return inv.gen.Load()
 }
 
 // Observe records that a cookie (kind KindCookie) or host (KindHost)
