@@ -53,6 +53,8 @@ type Consent struct {
 	choices  consentcookie.Cache[choice] // recently decoded consent cookies
 	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
 	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
+
+	invSync inventorySyncLoop // shares the inventory through the consent log's store (inventory_sync.go)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -239,12 +241,16 @@ func New(o Options) (*Consent, error) {
 	}
 	c.ipKey = deriveKey(keyPairs[0].Hash, ipHashLabel)
 	c.clog = o.ConsentLog
+	c.startInventorySync()
 	return c, nil
 }
 
 // Close releases background work and open files (the GeoIP database). The
 // Consent must not be used after.
-func (c *Consent) Close() error { return c.locate.close() }
+func (c *Consent) Close() error {
+	c.stopInventorySync()
+	return c.locate.close()
+}
 
 // Categories returns the configured categories with their catalogue
 // entries, in display order.

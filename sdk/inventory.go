@@ -61,6 +61,8 @@ type Inventory struct {
 	overflow int64
 	evicted  int64
 	gen      atomic.Uint64 // counts Clear calls, for what Consents derive from the entries
+
+	shared inventoryShare // what Sync merged and read (inventory_share.go)
 }
 
 type inventoryKey struct{ kind, name string }
@@ -73,6 +75,12 @@ type inventoryEntry struct {
 	count       int64
 	nsites      int
 	sites       [MaxInventorySites]string
+
+	// Since the last Sync: observations, and how many of sites the store
+	// has been told of.
+	pending       int64
+	pfirst, plast time.Time
+	pushedSites   int
 }
 
 // NewInventory returns an empty Inventory that keeps at most limit
@@ -105,6 +113,7 @@ func (inv *Inventory) Clear() {
 	defer inv.mu.Unlock()
 	inv.reset()
 	inv.gen.Add(1)
+	inv.shared.cleared()
 }
 
 // generation counts the Clear calls; 0 for a nil Inventory.
@@ -149,6 +158,13 @@ func (inv *Inventory) Observe(kind, name, site, category, vendor string, now tim
 		e = inv.add(kind, name, site, now)
 	}
 	e.count++
+	if e.pending == 0 || now.Before(e.pfirst) {
+		e.pfirst = now
+	}
+	if e.pending == 0 || now.After(e.plast) {
+		e.plast = now
+	}
+	e.pending++
 	if now.Before(e.first) {
 		e.first = now
 	}
@@ -261,9 +277,13 @@ func (inv *Inventory) Snapshot() InventoryReport {
 	}
 	inv.mu.Lock()
 	rep.Limit, rep.SiteLimit, rep.Overflow, rep.Evicted = inv.limit, inv.perSite, inv.overflow, inv.evicted
-	rep.Items = make([]InventoryItem, 0, inv.entries.Len())
-	for k, e := range inv.entries.All {
-		rep.Items = append(rep.Items, inventoryItem(k, e))
+	if fleet := inv.shared.fleet; fleet != nil {
+		rep.Items = inv.fleetItems(fleet)
+	} else {
+		rep.Items = make([]InventoryItem, 0, inv.entries.Len())
+		for k, e := range inv.entries.All {
+			rep.Items = append(rep.Items, inventoryItem(k, e))
+		}
 	}
 	inv.mu.Unlock()
 	slices.SortFunc(rep.Items, func(a, b InventoryItem) int {
