@@ -35,6 +35,10 @@ type vendorListing struct {
 	cats     []Category // the configured categories with the site's own vendors, for declarationRows
 	seen     []string   // catalogue vendor names seen, sorted
 	view     atomic.Pointer[seenView]
+
+	dirty   bool      // seen changed since the running rebuild took it
+	running bool      // relistLoop runs
+	idle    sync.Cond // broadcast when relistLoop ends; L is &mu
 }
 
 // seenView is what noteVendor checks without the lock.
@@ -70,6 +74,7 @@ func catalogueEntries(name string) []Vendor {
 // catalogue entries too, unless noCatalogue.
 func newVendorListing(own []Vendor, cats []Category, noCatalogue bool) *vendorListing {
 	l := &vendorListing{declared: slices.Clone(own), cats: cats}
+	l.idle.L = &l.mu
 	names := map[string]bool{}
 	if !noCatalogue {
 		for _, v := range own {
@@ -97,9 +102,17 @@ func (l *vendorListing) vendors() []Vendor {
 
 // relist renders and publishes the listing of l's vendors: the banner
 // configuration, the cookie tables and the declaration of every language,
-// and their notices. l.mu is held or c is being made.
+// and their notices. c is being made, or relistLoop calls it.
 func (c *Consent) relist() error {
-	rows, names := declarationRows(c.opts, c.listed.cats, c.listed.vendors())
+	c.listed.mu.Lock()
+	vendors := c.listed.vendors()
+	c.listed.mu.Unlock()
+	return c.relistWith(vendors)
+}
+
+// relistWith renders and publishes the listing of vendors.
+func (c *Consent) relistWith(vendors []Vendor) error {
+	rows, names := declarationRows(c.opts, c.listed.cats, vendors)
 	lst, err := c.texts.list(rows, names)
 	if err != nil {
 		return err
@@ -138,9 +151,7 @@ func (c *Consent) noteVendor(name string) {
 		v = &seenView{gen: gen, names: names}
 		if l.seen != nil {
 			l.seen = nil
-			if err := c.relist(); err != nil {
-				c.log.Error("consent: listing the vendors after the inventory was cleared", "error", err)
-			}
+			c.scheduleRelist()
 		}
 	}
 	if v.names[name] || v.full {
@@ -157,10 +168,54 @@ func (c *Consent) noteVendor(name string) {
 		names[k] = true
 	}
 	names[name] = true
-	if err := c.relist(); err != nil {
-		c.log.Error("consent: listing a vendor the inventory saw", "vendor", name, "error", err)
-	}
+	c.scheduleRelist()
 	l.view.Store(&seenView{gen: gen, names: names, full: len(l.seen) >= MaxSeenVendors})
+}
+
+// scheduleRelist has the listing rebuilt in the background, so the
+// request that sees a new vendor does not wait for it (every language's
+// files are rendered and compressed: tens to hundreds of milliseconds);
+// vendors seen while a rebuild runs are taken by the next, one for all.
+// c.listed.mu is held.
+func (c *Consent) scheduleRelist() {
+	l := c.listed
+	l.dirty = true
+	if l.running {
+		return
+	}
+	l.running = true
+	go c.relistLoop()
+}
+
+// relistLoop rebuilds the listing until no vendor is waiting.
+func (c *Consent) relistLoop() {
+	l := c.listed
+	for {
+		l.mu.Lock()
+		if !l.dirty {
+			l.running = false
+			l.idle.Broadcast()
+			l.mu.Unlock()
+			return
+		}
+		l.dirty = false
+		vendors := l.vendors()
+		l.mu.Unlock()
+		if err := c.relistWith(vendors); err != nil {
+			c.log.Error("consent: listing the vendors the inventory saw", "error", err)
+		}
+	}
+}
+
+// awaitListing waits until no rebuild of the listing is running or
+// waiting, for tests and benchmarks.
+func (c *Consent) awaitListing() {
+	l := c.listed
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.running {
+		l.idle.Wait()
+	}
 }
 
 // listedVendors returns the names of the catalogue vendors the inventory

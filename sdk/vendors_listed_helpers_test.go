@@ -11,6 +11,7 @@ func servePage(c *Consent, page string) {
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Accept", "text/html")
 	c.Handler(htmlHandler(page, nil)).ServeHTTP(httptest.NewRecorder(), r)
+	c.awaitListing()
 }
 
 // usesHandWritten declares every hand-written vendor of the catalogue, by
