@@ -40,13 +40,11 @@ type Consent struct {
 	// one is never revalidated as current.
 	fingerprint string
 
-	declRows    map[string][]declaredCookie // category → declared cookies
-	declVendors map[string][]string         // category → vendor names
+	listed *vendorListing // which vendors the banner and the declaration list (vendors_listed.go)
 
-	clog          *consentlog.Log   // nil: decisions are not logged
-	noticeHashes  map[string]string // language → hash of the notice shown
-	integrityKeys [][]byte          // seal consent-log records; the first seals
-	ipKey         []byte            // keys IP hashes (LogIP: IPHash)
+	clog          *consentlog.Log // nil: decisions are not logged
+	integrityKeys [][]byte        // seal consent-log records; the first seals
+	ipKey         []byte          // keys IP hashes (LogIP: IPHash)
 
 	sites        siteNames    // Options.Sites, for the consent log's site field
 	cookieDomain string       // Options.CookieDomain, lower case, without a leading dot
@@ -55,6 +53,8 @@ type Consent struct {
 	choices  consentcookie.Cache[choice] // recently decoded consent cookies
 	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
 	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
+
+	invSync inventorySyncLoop // shares the inventory through the consent log's store (inventory_sync.go)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -150,16 +150,17 @@ func New(o Options) (*Consent, error) {
 	if cats, err = withCatalogue(cats, own); err != nil {
 		return nil, err
 	}
-	// shown are the categories as the guard's inline table, the banner and
-	// the cookie declaration list them: the configured entries and the
-	// hand-written vendors' (handWritten); cats, which the matcher gets,
-	// has the whole catalogue. listed are the vendors the declaration
-	// shows: the site's own, then the hand-written ones.
-	shown, listed := cats, own
+	// shown are the categories as the guard's inline table lists them:
+	// the configured entries and the hand-written vendors' (handWritten);
+	// cats, which the matcher gets, has the whole catalogue. The banner
+	// and the cookie declaration list the vendors of listed: the site's
+	// own, and those the inventory sees (vendors_listed.go).
+	configured := cloneCategories(cats)
+	listed := newVendorListing(own, configured, o.NoBuiltinCatalogue)
+	shown := cats
 	if !o.NoBuiltinCatalogue {
 		vendors := BuiltinCatalogue()
 		hw := handWritten(vendors)
-		listed = slices.Concat(own, hw)
 		if shown, err = withCatalogue(cloneCategories(cats), hw); err != nil {
 			return nil, err
 		}
@@ -197,8 +198,7 @@ func New(o Options) (*Consent, error) {
 		return nil, err
 	}
 	held, pass := googleAdvanced(cats, o.Signals.Google.Advanced)
-	declRows, declVendors := declarationRows(o, shown, listed)
-	texts, err := newTextSet(o, shown, pass, signals.triples(), declRows)
+	texts, err := newTextSet(o, shown, pass, signals.triples())
 	if err != nil {
 		return nil, err
 	}
@@ -227,30 +227,30 @@ func New(o Options) (*Consent, error) {
 		sites:      sites,
 	}
 	c.cookieDomain = httpfield.Domain(o.CookieDomain)
-	c.declRows, c.declVendors = declRows, declVendors
+	c.listed = listed
 	for _, cat := range cats {
 		c.sortedKeys = append(c.sortedKeys, cat.Key)
 	}
 	slices.Sort(c.sortedKeys)
 	c.fingerprint = configFingerprint(o, texts)
+	if err := c.relist(); err != nil {
+		return nil, err
+	}
 	for _, kp := range keyPairs {
 		c.integrityKeys = append(c.integrityKeys, deriveKey(kp.Hash, integrityLabel))
 	}
 	c.ipKey = deriveKey(keyPairs[0].Hash, ipHashLabel)
-	c.noticeHashes = map[string]string{}
-	for lang, n := range c.notices() {
-		c.noticeHashes[lang] = n.Hash
-		if o.ConsentLog != nil {
-			o.ConsentLog.AddNotice(n)
-		}
-	}
 	c.clog = o.ConsentLog
+	c.startInventorySync()
 	return c, nil
 }
 
 // Close releases background work and open files (the GeoIP database). The
 // Consent must not be used after.
-func (c *Consent) Close() error { return c.locate.close() }
+func (c *Consent) Close() error {
+	c.stopInventorySync()
+	return c.locate.close()
+}
 
 // Categories returns the configured categories with their catalogue
 // entries, in display order.
@@ -411,8 +411,9 @@ func validPrefix(p string) bool {
 }
 
 // configFingerprint hashes what a rewritten page carries besides the
-// visitor's state: the banner assets, the inline guard and its host list,
-// and every language's configuration script and no-JavaScript form.
+// visitor's state and the vendors listed (listing.stamp, which stateTag
+// adds): the banner assets, the inline guard and its host list, and every
+// language's no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
 	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix} {
@@ -420,7 +421,7 @@ func configFingerprint(o Options, ts *textSet) string {
 		h.Write([]byte{0})
 	}
 	for _, lang := range ts.offered {
-		h.Write([]byte(ts.scriptName(lang))) // named by the configuration's hash
+		h.Write([]byte(lang))
 		h.Write([]byte{0})
 		h.Write([]byte(ts.noJS[lang][0] + ts.noJS[lang][1]))
 	}

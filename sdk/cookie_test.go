@@ -28,6 +28,10 @@ func newTestConsent(t *testing.T, o Options) *Consent {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	// A vendor first seen by the test is listed in the background
+	// (vendors_listed.go): done before the next test, whose heap or
+	// timing it would otherwise disturb.
+	t.Cleanup(c.awaitListing)
 	return c
 }
 

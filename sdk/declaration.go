@@ -3,6 +3,7 @@ package sdk
 import (
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,16 +34,22 @@ type declaredCategory struct {
 }
 
 // declarationRows lists, per category key, the cookies the declaration
-// shows: every cookie of the catalogue's vendors in that category, then the
-// configured cookie names the catalogue does not describe (first party,
-// details unknown), and the consent cookie itself under necessary.
+// shows: every cookie of the listed vendors in that category (a name once,
+// as the first vendor declares it), then the configured cookie names no
+// listed vendor describes (first party, details unknown), and the consent
+// cookie itself under necessary.
 func declarationRows(o Options, cats []Category, vendors []Vendor) (map[string][]declaredCookie, map[string][]string) {
 	rows := map[string][]declaredCookie{}
 	names := map[string][]string{}
 	seen := map[string]bool{}
 	for _, v := range vendors {
-		names[v.Category] = append(names[v.Category], v.Vendor)
+		if !slices.Contains(names[v.Category], v.Vendor) {
+			names[v.Category] = append(names[v.Category], v.Vendor)
+		}
 		for _, ck := range v.Cookies {
+			if seen[ck.Name] {
+				continue
+			}
 			rows[v.Category] = append(rows[v.Category], declaredCookie{
 				Name: ck.Name, Vendor: v.Vendor, Purpose: ck.Purpose, Lifetime: ck.Lifetime, Party: ck.Party, Host: ck.Host,
 				purposes: ck.Purposes,
@@ -91,12 +98,13 @@ func maxAgeText(o Options) string {
 // current choice.
 func (c *Consent) declaration(lang string, s *State) []declaredCategory {
 	t := c.texts.texts[lang]
+	l := c.texts.cur.Load()
 	out := make([]declaredCategory, 0, len(c.categories))
 	for _, cat := range c.categories {
 		label, desc := categoryText(cat, t)
 		d := declaredCategory{
 			Key: cat.Key, Label: label, Description: desc, Locked: cat.Key == Necessary,
-			Granted: s.Allowed(cat.Key), Cookies: c.texts.rows[lang][cat.Key], Vendors: c.declVendors[cat.Key],
+			Granted: s.Allowed(cat.Key), Cookies: l.rows[lang][cat.Key], Vendors: l.vendors[cat.Key],
 		}
 		if d.Cookies == nil {
 			d.Cookies = []declaredCookie{}

@@ -7,8 +7,12 @@ import (
 	"testing"
 )
 
+// usesGoogleAnalytics declares that the site uses Google Analytics, so
+// that the catalogue's cookies of it are listed (vendors_listed.go).
+var usesGoogleAnalytics = []Vendor{{Vendor: "Google Analytics", Category: Analytics}}
+
 func TestCookieDeclarationJSON(t *testing.T) {
-	c := newTestConsent(t, Options{Categories: []Category{{Key: Analytics, Cookies: []string{"_stats", "_stats_*"}}}})
+	c := newTestConsent(t, Options{Categories: []Category{{Key: Analytics, Cookies: []string{"_stats", "_stats_*"}}}, Vendors: usesGoogleAnalytics})
 	r := httptest.NewRequest("GET", "/_consent/cookies", nil)
 	r.Header.Set("Accept", "application/json")
 	w := serve(c, r)
@@ -55,7 +59,7 @@ func TestCookieDeclarationJSON(t *testing.T) {
 }
 
 func TestCookieDeclarationHTMLInVisitorLanguage(t *testing.T) {
-	c := newTestConsent(t, Options{})
+	c := newTestConsent(t, Options{Vendors: usesGoogleAnalytics})
 	r := httptest.NewRequest("GET", "/_consent/cookies", nil)
 	r.Header.Set("Accept-Language", "ja,en;q=0.5")
 	w := serve(c, r)
@@ -79,7 +83,7 @@ func TestCookieDeclarationHTMLInVisitorLanguage(t *testing.T) {
 // consent cookie's purpose, and is laid out right to left in Arabic and
 // Hebrew.
 func TestCookieDeclarationLocalised(t *testing.T) {
-	c := newTestConsent(t, Options{})
+	c := newTestConsent(t, Options{Vendors: usesHandWritten()})
 	for _, tc := range []struct {
 		accept string
 		want   []string

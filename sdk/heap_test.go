@@ -105,6 +105,7 @@ func TestHeapConstant(t *testing.T) {
 	handler := c.Handler(h)
 	// Warm up: pools, the catalogue, lazily built tables.
 	handler.ServeHTTP(&heapWriter{header: http.Header{}, sampleEvery: 1 << 30}, httptest.NewRequest("GET", "/", nil))
+	c.awaitListing() // the page's vendors, listed in the background
 
 	w := &heapWriter{header: http.Header{}, sampleEvery: 64}
 	var before runtime.MemStats

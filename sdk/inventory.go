@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/consentry/consentry/sdk/internal/bounded"
@@ -59,6 +60,9 @@ type Inventory struct {
 	sites    map[string]*bounded.LRU[inventoryKey, struct{}] // each site's own entries, by last seen
 	overflow int64
 	evicted  int64
+	gen      atomic.Uint64 // counts Clear calls, for what Consents derive from the entries
+
+	shared inventoryShare // what Sync merged and read (inventory_share.go)
 }
 
 type inventoryKey struct{ kind, name string }
@@ -71,6 +75,12 @@ type inventoryEntry struct {
 	count       int64
 	nsites      int
 	sites       [MaxInventorySites]string
+
+	// Since the last Sync: observations, and how many of sites the store
+	// has been told of.
+	pending       int64
+	pfirst, plast time.Time
+	pushedSites   int
 }
 
 // NewInventory returns an empty Inventory that keeps at most limit
@@ -102,6 +112,16 @@ func (inv *Inventory) Clear() {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	inv.reset()
+	inv.gen.Add(1)
+	inv.shared.cleared()
+}
+
+// generation counts the Clear calls; 0 for a nil Inventory.
+func (inv *Inventory) generation() uint64 {
+	if inv == nil {
+		return 0
+	}
+	return inv.gen.Load()
 }
 
 // Observe records that a cookie (kind KindCookie) or host (KindHost)
@@ -138,6 +158,13 @@ func (inv *Inventory) Observe(kind, name, site, category, vendor string, now tim
 		e = inv.add(kind, name, site, now)
 	}
 	e.count++
+	if e.pending == 0 || now.Before(e.pfirst) {
+		e.pfirst = now
+	}
+	if e.pending == 0 || now.After(e.plast) {
+		e.plast = now
+	}
+	e.pending++
 	if now.Before(e.first) {
 		e.first = now
 	}
@@ -250,9 +277,13 @@ func (inv *Inventory) Snapshot() InventoryReport {
 	}
 	inv.mu.Lock()
 	rep.Limit, rep.SiteLimit, rep.Overflow, rep.Evicted = inv.limit, inv.perSite, inv.overflow, inv.evicted
-	rep.Items = make([]InventoryItem, 0, inv.entries.Len())
-	for k, e := range inv.entries.All {
-		rep.Items = append(rep.Items, inventoryItem(k, e))
+	if fleet := inv.shared.fleet; fleet != nil {
+		rep.Items = inv.fleetItems(fleet)
+	} else {
+		rep.Items = make([]InventoryItem, 0, inv.entries.Len())
+		for k, e := range inv.entries.All {
+			rep.Items = append(rep.Items, inventoryItem(k, e))
+		}
 	}
 	inv.mu.Unlock()
 	slices.SortFunc(rep.Items, func(a, b InventoryItem) int {

@@ -22,7 +22,9 @@ func (c *Consent) observeSetCookie(name, site, cat string, now time.Time) {
 	if cat == "" && (name == c.opts.CookieName || name == "__Host-"+c.opts.CookieName) {
 		cat = Necessary
 	}
-	c.opts.Inventory.Observe(KindCookie, name, site, cat, c.cookieVendor(name, cat), now)
+	vendor := c.cookieVendor(name, cat)
+	c.opts.Inventory.Observe(KindCookie, name, site, cat, vendor, now)
+	c.noteVendor(vendor)
 }
 
 // observePage records the third-party hosts the rewriter looked at in a
@@ -77,7 +79,9 @@ func (c *Consent) observeHosts(r *http.Request, hosts map[string]string, fetched
 		if now.IsZero() {
 			now = c.now()
 		}
-		c.opts.Inventory.Observe(KindHost, host, site, cat, c.hostVendor(host, cat), now)
+		vendor := c.hostVendor(host, cat)
+		c.opts.Inventory.Observe(KindHost, host, site, cat, vendor, now)
+		c.noteVendor(vendor)
 	}
 }
 

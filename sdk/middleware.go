@@ -232,7 +232,7 @@ const etagMark = "-cs"
 // rewriteVary that are not the cookie itself.
 func (c *Consent) stateTag(r *http.Request, s *State) string {
 	h := fnv.New64a()
-	for _, v := range []string{c.fingerprint, s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
+	for _, v := range []string{c.fingerprint, c.texts.cur.Load().stamp, s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
 		strconv.FormatBool(s.Decided), s.Signals.list(),
 		r.Header.Get("Accept-Language"), r.Header.Get("User-Agent")} {
 		h.Write([]byte(v))

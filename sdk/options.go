@@ -195,6 +195,13 @@ type Options struct {
 	// share one. Default: a new Inventory for this Consent.
 	Inventory *Inventory
 
+	// InventorySync is how often the Inventory is merged into the consent
+	// log's store and the fleet's read back (Inventory.Sync), when that
+	// store shares inventories (consentlog.InventoryStore: PostgreSQL),
+	// so the admin inventory shows every process's. Negative: never.
+	// Default: DefaultInventorySync.
+	InventorySync time.Duration
+
 	// Logger receives warnings and errors. Default: slog.Default().
 	Logger *slog.Logger
 

@@ -38,7 +38,7 @@ func deriveKey(hashKey []byte, label string) []byte {
 // (name, purpose, lifetime, party: the page carries only the names), the
 // no-JavaScript form's texts, the policy version and
 // the banner build, hashed so a record can name it.
-func (c *Consent) notices() map[string]consentlog.Notice {
+func (c *Consent) notices(l *listing) map[string]consentlog.Notice {
 	m := make(map[string]consentlog.Notice, len(c.texts.offered))
 	for _, lang := range c.texts.offered {
 		form := c.texts.noJS[lang]
@@ -53,7 +53,7 @@ func (c *Consent) notices() map[string]consentlog.Notice {
 			Assets        []string        `json:"assets"`
 		}{
 			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
-			c.texts.configJSON(lang), c.texts.cookieDetailsJSON(lang), form[0] + form[1],
+			l.config[lang], l.details[lang].Body(), form[0] + form[1],
 			[]string{banner.JS().Name, banner.CSS().Name},
 		})
 		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)
@@ -80,7 +80,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 		CollectionMethod: string(ch.Method),
 		Channel:          channel,
 		PagePath:         pagePath(r, returnPath),
-		NoticeHash:       c.noticeHashes[lang],
+		NoticeHash:       c.texts.cur.Load().notices[lang],
 		Language:         lang,
 		ValidUntil:       t.Add(c.maxAge(ch.Regime)),
 		IP:               c.logIP(r),

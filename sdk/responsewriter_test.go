@@ -186,6 +186,7 @@ func TestEarlyHintsThenPage(t *testing.T) {
 // TestRewrittenHeaders checks the caching headers of rewritten pages.
 func TestRewrittenHeaders(t *testing.T) {
 	c := newTestConsent(t, Options{})
+	servePage(c, trackedPage) // its vendors listed: the state tag stays
 	r := httptest.NewRequest("GET", "/", nil)
 	tag := c.stateTag(r, c.defaults(RegimeOptIn, Signals{}))
 	cases := []struct {
@@ -240,6 +241,7 @@ func TestRewrittenHeaders(t *testing.T) {
 // page gets a 304 only for the consent state the page was rendered for.
 func TestConditionalRequests(t *testing.T) {
 	c := newTestConsent(t, Options{})
+	servePage(c, trackedPage) // its vendors listed: the state tag stays
 	var sawINM, sawIMS string
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sawINM, sawIMS = r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")

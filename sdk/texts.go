@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"html"
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/consentry/consentry/banner"
 	"github.com/consentry/consentry/sdk/internal/bounded"
@@ -21,17 +24,35 @@ import (
 type textSet struct {
 	offered []string
 	forced  string
-	config  map[string][]byte            // lang → banner configuration JSON
-	scripts map[string]*banner.File      // lang → configuration script (banner.ConfigScript)
 	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
 	texts   map[string]map[string]string // lang → every text, overrides applied
-	details map[string]*banner.File      // lang → the cookie tables' details
-	byName  map[string]*banner.File      // file name → configuration script or details, for serving
 	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
 
 	picked bounded.Map[string] // Accept-Language value → language (pick)
 
-	rows map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
+	// What lists the site's vendors (vendors_listed.go): replaced whole
+	// when the inventory sees a new one.
+	cur atomic.Pointer[listing]
+
+	// The inputs of a listing besides the declared cookies.
+	opts    Options
+	cats    []Category
+	signals [][3]string
+	attrs   []string
+}
+
+// listing is what a textSet renders from the declared cookies, per
+// offered language: the banner configuration and the files made of it,
+// the cookie declaration's rows, and the hashes of the notices.
+type listing struct {
+	config  map[string][]byte                      // lang → banner configuration JSON
+	scripts map[string]*banner.File                // lang → configuration script (banner.ConfigScript)
+	details map[string]*banner.File                // lang → the cookie tables' details
+	byName  map[string]*banner.File                // file name → configuration script or details, for serving
+	rows    map[string]map[string][]declaredCookie // lang → category → declared cookies, in lang
+	vendors map[string][]string                    // category → the listed vendors' names
+	notices map[string]string                      // lang → hash of the notice (Consent.notices)
+	stamp   string                                 // changes with every file above, for stateTag
 }
 
 // bannerConfig is the banner configuration, self.consentryConfig in the
@@ -77,15 +98,15 @@ type bannerCookie struct {
 	Party    string `json:"party"`
 }
 
-// decl holds the declared cookies per category (declarationRows); pass
+// newTextSet renders what does not depend on the vendors listed; pass
 // are the hosts the guard must let through under a held parent domain
-// (googleAdvanced), signals the vendor signal table.
-func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[string][]declaredCookie) (*textSet, error) {
+// (googleAdvanced), signals the vendor signal table. The listing (list)
+// is stored by Consent.relist.
+func newTextSet(o Options, cats, pass []Category, signals [][3]string) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, config: map[string][]byte{}, scripts: map[string]*banner.File{},
-		noJS: map[string][2]string{}, texts: map[string]map[string]string{}, details: map[string]*banner.File{},
-		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}}
+	ts := &textSet{offered: o.Languages, noJS: map[string][2]string{}, texts: map[string]map[string]string{},
+		opts: o, cats: cats, signals: signals, attrs: rewrite.RenamedAttrs()}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
 	}
@@ -127,7 +148,6 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[
 	if ts.hosts, err = json.Marshal(hosts); err != nil {
 		return nil, err
 	}
-	attrs := rewrite.RenamedAttrs()
 	for _, lang := range ts.offered {
 		texts := banner.Texts(lang)
 		for _, over := range []map[string]string{o.Texts[""], o.Texts[lang]} {
@@ -136,6 +156,20 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[
 			}
 		}
 		ts.texts[lang] = texts
+		ts.noJS[lang] = noJSForm(o, lang, texts)
+	}
+	return ts, nil
+}
+
+// list renders the listing of the declared cookies decl and the vendors'
+// names by category. It does not store it.
+func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]string) (*listing, error) {
+	o, cats := ts.opts, ts.cats
+	l := &listing{config: map[string][]byte{}, scripts: map[string]*banner.File{}, details: map[string]*banner.File{},
+		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}, vendors: vendors}
+	stamp := fnv.New64a()
+	for _, lang := range ts.offered {
+		texts := ts.texts[lang]
 		cfg := bannerConfig{
 			Endpoint:   o.Prefix,
 			PrivacyURL: o.PrivacyURL,
@@ -144,12 +178,12 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[
 			Dir:        banner.Direction(lang),
 			Floating:   o.FloatingButton,
 			Texts:      bannerTexts(texts),
-			Signals:    signals,
-			Attrs:      attrs,
+			Signals:    ts.signals,
+			Attrs:      ts.attrs,
 		}
 		full := map[string][]bannerCookie{}
 		rows := localRows(lang, texts, decl)
-		ts.rows[lang] = rows
+		l.rows[lang] = rows
 		for _, c := range cats {
 			label, desc := categoryText(c, texts)
 			bc := bannerCategory{Key: c.Key, Label: label, Description: desc, Locked: c.Key == Necessary}
@@ -169,8 +203,8 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[
 			return nil, err
 		}
 		d := banner.NewFile("cookies."+lang, ".json", "application/json", body)
-		ts.details[lang] = d
-		ts.byName[d.Name()] = d
+		l.details[lang] = d
+		l.byName[d.Name()] = d
 		if len(full) > 0 {
 			cfg.CookieData = o.Prefix + "/" + d.Name()
 		}
@@ -178,13 +212,14 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string, decl map[
 		if err != nil {
 			return nil, err
 		}
-		ts.config[lang] = config
+		l.config[lang] = config
 		sc := banner.ConfigScript(lang, config)
-		ts.scripts[lang] = sc
-		ts.byName[sc.Name()] = sc
-		ts.noJS[lang] = noJSForm(o, lang, texts)
+		l.scripts[lang] = sc
+		l.byName[sc.Name()] = sc
+		stamp.Write([]byte(sc.Name() + "\x00"))
 	}
-	return ts, nil
+	l.stamp = strconv.FormatUint(stamp.Sum64(), 36)
+	return l, nil
 }
 
 // withBundledTags returns o with each configured language tag spelled as
@@ -248,34 +283,45 @@ func (ts *textSet) pick(acceptLanguage string) string {
 const maxLanguageAnswers = 4096
 
 // configJSON returns the banner configuration for lang.
-func (ts *textSet) configJSON(lang string) []byte { return ts.config[lang] }
+func (ts *textSet) configJSON(lang string) []byte { return ts.cur.Load().config[lang] }
 
 // scriptName returns the file name of the configuration script for lang.
-func (ts *textSet) scriptName(lang string) string { return ts.scripts[lang].Name() }
+func (ts *textSet) scriptName(lang string) string { return ts.cur.Load().scripts[lang].Name() }
 
 // cookieDetailsJSON returns the full cookie tables for lang, by category.
 func (ts *textSet) cookieDetailsJSON(lang string) []byte {
-	return ts.details[lang].Body()
+	return ts.cur.Load().details[lang].Body()
 }
 
 // serveFile answers GET /_consent/<name> for the configuration scripts
 // (config.<lang>.<hash>.js) and the cookie tables' details
 // (cookies.<lang>.<hash>.json), cached for good like the banner assets.
-// A configuration script of an offered language under another hash (a
-// page rendered before the configuration changed, or by another instance)
-// gets the current script, revalidated on every use. serveFile reports false,
+// A configuration script or details of an offered language under another
+// hash (a page rendered before the configuration or the listed vendors
+// changed, or by another instance) gets the current file, revalidated on
+// every use. serveFile reports false,
 // writing nothing, when name is no such file.
 func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string) bool {
-	if f, ok := ts.byName[name]; ok {
+	l := ts.cur.Load()
+	if f, ok := l.byName[name]; ok {
 		f.Serve(w, r, true)
 		return true
 	}
+	files := l.scripts
 	rest, ok := strings.CutPrefix(name, "config.")
-	if !ok || !strings.HasSuffix(rest, ".js") {
+	if ok && !strings.HasSuffix(rest, ".js") {
 		return false
 	}
+	if !ok {
+		// The details a configuration script of an older listing names
+		// (vendors_listed.go): the current ones, as for the script.
+		if rest, ok = strings.CutPrefix(name, "cookies."); !ok || !strings.HasSuffix(rest, ".json") {
+			return false
+		}
+		files = l.details
+	}
 	lang, _, _ := strings.Cut(rest, ".")
-	if f, ok := ts.scripts[lang]; ok {
+	if f, ok := files[lang]; ok {
 		f.Serve(w, r, false)
 		return true
 	}

@@ -45,7 +45,7 @@ func TestConfiguredLanguageTagsNameBundles(t *testing.T) {
 // lifetimes in that language while the page's inline texts leave out what
 // only the server uses.
 func TestConfigDirectionAndLocalDetails(t *testing.T) {
-	c := newTestConsent(t, Options{Languages: []string{"en", "ar", "he", "de"}})
+	c := newTestConsent(t, Options{Languages: []string{"en", "ar", "he", "de"}, Vendors: usesGoogleAnalytics})
 	for lang, dir := range map[string]string{"en": "ltr", "ar": "rtl", "he": "rtl", "de": "ltr"} {
 		var cfg struct {
 			Lang  string            `json:"lang"`

@@ -16,7 +16,7 @@ import (
 // from the config's cookieData, a cacheable same-origin file fetched when
 // the preference centre opens, and the notice still holds every detail.
 func TestConfigCarriesCookieNamesOnly(t *testing.T) {
-	c := newTestConsent(t, Options{Languages: []string{"en"}})
+	c := newTestConsent(t, Options{Languages: []string{"en"}, Vendors: usesGoogleAnalytics})
 	inline := configScriptJSON(t, c, renderPage(t, c, ""))
 	t.Logf("configuration (en): %d B", len(inline))
 	if len(inline) >= 7<<10 {
@@ -86,12 +86,19 @@ func TestConfigCarriesCookieNamesOnly(t *testing.T) {
 	if w := serve(c, r); w.Code != 304 {
 		t.Errorf("revalidation: %d, want 304", w.Code)
 	}
-	if w := serve(c, httptest.NewRequest("GET", "/_consent/cookies.en.000000000000.json", nil)); w.Code != 404 {
-		t.Errorf("unknown details file: %d, want 404", w.Code)
+	// Details under another hash (named by an older listing's
+	// configuration) get the current ones, revalidated; a language not
+	// offered gets nothing.
+	if w := serve(c, httptest.NewRequest("GET", "/_consent/cookies.en.000000000000.json", nil)); w.Code != 200 ||
+		w.Body.String() != string(c.texts.cookieDetailsJSON("en")) || strings.Contains(w.Header().Get("Cache-Control"), "immutable") {
+		t.Errorf("details under another hash: %d %v", w.Code, w.Header())
+	}
+	if w := serve(c, httptest.NewRequest("GET", "/_consent/cookies.de.000000000000.json", nil)); w.Code != 404 {
+		t.Errorf("details of a language not offered: %d, want 404", w.Code)
 	}
 
 	// The notice proves what the visitor could see: the full tables too.
-	notice := c.notices()["en"]
+	notice := c.notices(c.texts.cur.Load())["en"]
 	var content struct {
 		CookieTables map[string][]bannerCookie `json:"cookie_tables"`
 	}

@@ -194,7 +194,9 @@ func TestBrowserSwitchesOffByDefault(t *testing.T) {
 // TestBrowserCookieDetailsLoadLazily: the page carries only the cookie
 // names; opening the preference centre fetches the cookie tables' details
 // from the consent endpoint (same origin, cached for good), and the
-// analytics list then shows _ga with its purpose, lifetime and party.
+// analytics list then shows the demo's _fa_id with its purpose, lifetime
+// and party. (The catalogue's vendors the demo does not use, such as
+// Google Analytics, are not listed: sdk/vendors_listed.go.)
 func TestBrowserCookieDetailsLoadLazily(t *testing.T) {
 	b := openFresh(t)
 	const fetched = `performance.getEntriesByType('resource').filter(e => /\/_consent\/cookies\.[a-z-]+\.[0-9a-f]{12}\.json$/.test(new URL(e.name).pathname) && new URL(e.name).origin === location.origin).length`
@@ -206,20 +208,23 @@ func TestBrowserCookieDetailsLoadLazily(t *testing.T) {
 	}
 	b.click(customiseSel)
 	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)))
-	const ga = `[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].find(tr => tr.cells[0].textContent === '_ga')`
-	b.do("_ga's purpose", chromedp.Poll[chromedp.Void](`(() => { const r = `+ga+`; return !!r && r.cells[1].textContent !== ''; })()`,
+	const ga = `[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].find(tr => tr.cells[0].textContent === '_fa_id')`
+	b.do("_fa_id's purpose", chromedp.Poll[chromedp.Void](`(() => { const r = `+ga+`; return !!r && r.cells[1].textContent !== ''; })()`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	row := eval[[]string](b, `[...(`+ga+`).cells].map(c => c.textContent)`)
 	if len(row) != 4 || row[1] == "" || row[2] == "" || row[3] == "" {
-		t.Errorf("_ga row = %q, want name, purpose, lifetime and party", row)
+		t.Errorf("_fa_id row = %q, want name, purpose, lifetime and party", row)
 	}
 	if !eval[bool](b, `(`+ga+`).closest('li').querySelector('input').value === 'analytics'`) {
-		t.Error("_ga is not listed under analytics")
+		t.Error("_fa_id is not listed under analytics")
 	}
 	if n := eval[int](b, fetched); n != 1 {
 		t.Errorf("cookie details fetched %d times, want 1", n)
 	}
-	t.Logf("_ga: %q", row)
+	if eval[bool](b, `[...document.querySelectorAll('#consentry-prefs details.cs-ck tbody tr')].some(tr => tr.cells[0].textContent === '_ga')`) {
+		t.Error("_ga is listed on a site that uses no Google Analytics")
+	}
+	t.Logf("_fa_id: %q", row)
 }
 
 // focusedJS names the focused element: inside the banner or the preference

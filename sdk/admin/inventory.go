@@ -32,6 +32,7 @@ type inventoryRow struct {
 	Count                  string
 	FirstSeen, LastSeen    string
 	Sites                  string
+	Declare                string // Caddyfile lines that would declare an uncatalogued item (DeclareLines)
 }
 
 // tablesFor splits a report into its cookie and host tables, uncatalogued
@@ -70,6 +71,7 @@ func tablesFor(rep sdk.InventoryReport) *inventoryTables {
 				row.Category = it.Category
 			} else {
 				tb.Uncatalogued++
+				row.Declare, _ = DeclareLines(it)
 			}
 			tb.Items = append(tb.Items, row)
 		}

@@ -76,3 +76,32 @@ func TestNoInventory(t *testing.T) {
 		t.Error("overview without an inventory: no message, or not the default title")
 	}
 }
+
+// TestInventoryOffersDeclaration: each uncatalogued cookie and host row
+// carries the Caddyfile lines that would declare it (DeclareLines, which
+// caddymodule's TestDeclareLinesParse reads back with the real parser);
+// catalogued rows carry none.
+func TestInventoryOffersDeclaration(t *testing.T) {
+	h := newTest(t, newFakeStore())
+	_, body := get(t, h, "GET", "/inventory?format=html")
+	rows := regexp.MustCompile(`(?s)<tr[^>]*><th scope="row" class="mono">([^<]*)</th>.*?</tr>`).FindAllStringSubmatch(body, -1)
+	blocks := map[string]string{}
+	for _, r := range rows {
+		if m := regexp.MustCompile(`(?s)<details class="declare"><summary>Caddyfile</summary><pre>(.*?)</pre></details>`).FindStringSubmatch(r[0]); m != nil {
+			blocks[r[1]] = m[1]
+		}
+	}
+	if len(blocks) != 2 {
+		t.Fatalf("declarations for %d rows, want the 2 uncatalogued: %v", len(blocks), blocks)
+	}
+	for name, want := range map[string][]string{
+		"mystery_id":              {`vendor &#34;Unknown (cookie mystery_id)&#34; {`, `cookie &#34;mystery_id&#34; {`, `party first`, "category analytics"},
+		"tracker.unknown-cdn.net": {`vendor &#34;unknown-cdn.net&#34; {`, `hosts &#34;tracker.unknown-cdn.net&#34;`, "category analytics"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(blocks[name], w) {
+				t.Errorf("%s: declaration lacks %q:\n%s", name, w, blocks[name])
+			}
+		}
+	}
+}

@@ -149,3 +149,44 @@ func (s *lazyStore) Close() error {
 	}
 	return s.store.Close()
 }
+
+// inventory opens the store if needed and returns it as an
+// InventoryStore, or ErrNoInventory.
+func (s *lazyStore) inventory(ctx context.Context) (InventoryStore, error) {
+	st, err := s.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	is, ok := st.(InventoryStore)
+	if !ok {
+		return nil, ErrNoInventory
+	}
+	return is, nil
+}
+
+// MergeInventory opens the store if needed and merges into its inventory.
+func (s *lazyStore) MergeInventory(ctx context.Context, rows []InventoryRow, limit int) error {
+	is, err := s.inventory(ctx)
+	if err != nil {
+		return err
+	}
+	return is.MergeInventory(ctx, rows, limit)
+}
+
+// InventoryRows opens the store if needed and reads its inventory.
+func (s *lazyStore) InventoryRows(ctx context.Context, limit int) ([]InventoryRow, error) {
+	is, err := s.inventory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return is.InventoryRows(ctx, limit)
+}
+
+// ClearInventory opens the store if needed and clears its inventory.
+func (s *lazyStore) ClearInventory(ctx context.Context) error {
+	is, err := s.inventory(ctx)
+	if err != nil {
+		return err
+	}
+	return is.ClearInventory(ctx)
+}

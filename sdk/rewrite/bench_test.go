@@ -7,8 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/tdewolff/parse/v2"
-	"github.com/tdewolff/parse/v2/html"
+	"github.com/consentry/consentry/sdk/internal/rewritebench"
 )
 
 // benchPage returns a deterministic ad-heavy publisher page of about size
@@ -116,54 +115,19 @@ func benchRewrite(b *testing.B, page []byte, chunk int) {
 func benchRewriteWith(b *testing.B, p Policy, page []byte, chunk int) {
 	inject := []byte(testInject)
 	rw := NewWriter(io.Discard, p, inject)
-	w := &copySink{}
-	b.SetBytes(int64(len(page)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		w.buf = w.buf[:0]
+	rewritebench.Rewrite(b, page, chunk, func(w io.Writer) io.WriteCloser {
 		rw.Reset(w, p, inject)
-		for in := page; len(in) > 0; {
-			n := min(chunk, len(in))
-			if _, err := rw.Write(in[:n]); err != nil {
-				b.Fatal(err)
-			}
-			in = in[n:]
-		}
-		if err := rw.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
+		return rw
+	})
 }
 
 // copySink copies what it is given, as a network writer would.
-type copySink struct{ buf []byte }
-
-func (s *copySink) Write(p []byte) (int, error) {
-	s.buf = append(s.buf[:0], p...)
-	return len(p), nil
-}
+type copySink = rewritebench.CopySink
 
 func BenchmarkLexerOnly1MB(b *testing.B) { benchLexer(b, benchPage(1<<20)) }
 
-// benchLexer runs the bare tdewolff lexer over page, with the scratch copy
-// the rewriter makes.
-func benchLexer(b *testing.B, page []byte) {
-	scratch := make([]byte, len(page), len(page)+1)
-	b.SetBytes(int64(len(page)))
-	b.ReportAllocs()
-	for b.Loop() {
-		copy(scratch, page)
-		in := parse.NewInputBytes(scratch)
-		l := html.NewLexer(in)
-		for {
-			if tt, _ := l.Next(); tt == html.ErrorToken {
-				break
-			}
-		}
-		in.Restore()
-	}
-}
+// benchLexer runs the bare tdewolff lexer over page.
+func benchLexer(b *testing.B, page []byte) { rewritebench.Lexer(b, page) }
 
 func BenchmarkCopyBuffer1MB(b *testing.B) {
 	page := benchPage(1 << 20)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/consentry/consentry/sdk/consentlog"
@@ -33,6 +34,9 @@ const connectTimeout = 10 * time.Second
 type Store struct {
 	consentlog.Store
 	s *sqlstore.Store
+
+	invMu    sync.Mutex // guards invReady
+	invReady bool       // consent_inventory exists (inventory.go)
 }
 
 // Open connects to the database dsn names, checks it answers, and creates
