@@ -150,10 +150,10 @@ func New(o Options) (*Consent, error) {
 	if cats, err = withCatalogue(cats, own); err != nil {
 		return nil, err
 	}
-	// shown are the categories as the guard's inline table, the banner and
-	// the cookie declaration list them: the configured entries and the
-	// hand-written vendors' (handWritten); cats, which the matcher gets,
-	// has the whole catalogue. listed are the vendors the declaration
+	// shown are the categories as the banner and the cookie declaration
+	// list them: the configured entries and the hand-written vendors'
+	// (handWritten); cats, which the matcher and the guard's host table
+	// (a cached file, hostTable) get, has the whole catalogue. listed are the vendors the declaration
 	// shows: the site's own, then the hand-written ones.
 	shown, listed := cats, own
 	if !o.NoBuiltinCatalogue {
@@ -198,7 +198,7 @@ func New(o Options) (*Consent, error) {
 	}
 	held, pass := googleAdvanced(cats, o.Signals.Google.Advanced)
 	declRows, declVendors := declarationRows(o, shown, listed)
-	texts, err := newTextSet(o, shown, pass, signals.triples(), declRows)
+	texts, err := newTextSet(o, shown, held, pass, signals.triples(), declRows)
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +415,7 @@ func validPrefix(p string) bool {
 // and every language's configuration script and no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix} {
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
