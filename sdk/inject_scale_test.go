@@ -94,6 +94,7 @@ func TestInlineBytesDoNotGrowWithCatalogue(t *testing.T) {
 func TestHostTableServed(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}})
 	h := c.Handler(http.NotFoundHandler())
+	t.Logf("host table of the built-in catalogue: %d B, %d B gzip", len(c.texts.table.Body()), gzipSize(t, c.texts.table.Body()))
 	for _, tc := range []struct{ name, cache string }{
 		{c.texts.table.Name(), "public, max-age=31536000, immutable"},
 		{"hosts.000000000000.json", "no-cache"},
