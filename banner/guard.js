@@ -4,14 +4,16 @@
  * refused category (or a first-party path prefix of one) before consent.
  *
  * Elements are held inert the way the server neutralises tags, whatever
- * built them: URL properties and setAttribute(NS), markup strings
+ * built them: URL properties and setAttribute(NS), Attr nodes (value,
+ * nodeValue, textContent, setAttributeNode, setNamedItem), markup strings
  * (innerHTML, outerHTML, insertAdjacentHTML, setHTMLUnsafe,
  * document.write/writeln, createContextualFragment, srcdoc: parsed into an inert
  * <template>, held there, then inserted), and nodes of other documents
  * (DOMParser, template clones) or any subtree put into the document
  * (appendChild, append, before, replaceWith, importNode, …). A
- * document.write that leaves a tag open is kept back until the next call
- * or the end of the running script, so that its URL is judged whole. A held
+ * document.write that leaves a tag or a <style> open is kept back until
+ * the next call or the end of the running script, so that its URL or its
+ * CSS is judged whole. A held
  * element's refused URL attribute moves to data-* (data-src, data-srcset,
  * …), it gets data-category, the response's activation key (data-key of
  * #consent-state) in data-consent-key and data-consent-by="script", and a
@@ -44,10 +46,17 @@
  * rejects as for a bad script). A category granted by then passes.
  *
  * It reads #consent-hosts ({category: [host or "/path-prefix", ...]},
- * inline right before it) once and #consent-state on every hit, so a
- * choice takes effect at once. Hosts match with their parent domains, as
- * the URL parser reads them; "/…" entries match URLs of the page's own
- * origin whose path (percent-decoded, any case) starts with them.
+ * inline right before it: the path prefixes) once, and fetches at start
+ * the file its data-src names, of the same form (the hosts: thousands, so
+ * not inline). Until that arrives, fetch of another host waits for it and
+ * any other judgement of another host's URL loads it at once (a
+ * synchronous request, which Chromium's cache joins to the fetch in
+ * flight): nothing is reordered. If it fails to load, every other host is
+ * refused, for every refused category at once. #consent-state is read on
+ * every hit, so a choice takes effect at once. Hosts match with their
+ * parent domains, the closest first, as the URL parser reads them; "/…"
+ * entries match URLs of the page's own origin whose path
+ * (percent-decoded, any case) starts with them, the longest first.
  * It never throws: anything unexpected lets the original run.
  */
 (() => {
@@ -320,7 +329,7 @@
     if (url(x) || (w && (need(), (x = get(a[i]).toLowerCase()), ready > 1 || O.keys(hosts).some((p) => x.includes(p) && !on(hosts[p]))))) a[i] = w ? 'data:,' : 'http://0.0.0.0:0/';
   });
   drop('window fetch WebSocket EventSource', 0);
-  hooks('window fetch', (a) => !ready && far(new URL(a[0].url || a[0], D.baseURI)) && [wait.then(() => W.fetch(...a))]);
+  hooks('window fetch', (a, th, t) => !ready && far(new URL(a[0].url || a[0], D.baseURI)) && [wait.then(() => t.apply(th, a))]);
   drop('window Worker SharedWorker,ServiceWorkerContainer register,Worklet addModule', 0, 1);
   drop('XMLHttpRequest open', 1);
   hooks('Navigator sendBeacon', (a) => url(a[0]) && [false]);
