@@ -50,7 +50,7 @@ func TestGuardMovesOnlyRenamedAttrs(t *testing.T) {
 // 13 asks for under 2 048 B; the guard is over it: loading its host table
 // from a cached file (issue 14: the fetch, the synchronous load on demand,
 // failing closed), the Attr sinks and <style> text split across
-// document.write calls took it to 2 871 B. Not met: see docs/PERFORMANCE.md.
+// document.write calls took it to 2 870 B. Not met: see docs/PERFORMANCE.md.
 const guardLimit = 2944
 
 func TestGuardInlineSafeAndSmall(t *testing.T) {
