@@ -192,8 +192,10 @@ func CSS() Asset {
 // CSP script nonce) right after the #consent-state and #consent-hosts JSON
 // blocks and before any page script. It holds inert every element that
 // page scripts point at a catalogued host or first-party path prefix of a
-// refused category (#consent-hosts: {"analytics": ["host", "/path/", …],
-// …}), through URL properties, attributes, markup strings or nodes of other
+// refused category (#consent-hosts: {"analytics": ["/path/", …], …}
+// inline, and the hosts in the file its data-src names, of the same form,
+// fetched at start; see docs/SECURITY.md for the window before it
+// arrives and a table that fails to load), through URL properties, attributes, markup strings or nodes of other
 // documents, marked as the server marks neutralised tags, so that the
 // banner activates them on a grant; and it drops the requests they make
 // directly (fetch, XMLHttpRequest, sendBeacon, WebSocket, EventSource,

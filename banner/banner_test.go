@@ -32,8 +32,11 @@ import (
 // guard; 8 322 B in all when they were added). Raised by 192 B for issue
 // 15: the update after a choice goes to every vendor the site declares
 // (Google, Microsoft UET and Clarity, Meta, TikTok) from one table, about
-// 150 B; 8 473 B in all when it was added.
-const sizeBudget = 8576
+// 150 B; 8 473 B in all when it was added. Raised by 384 B with
+// guardLimit for the guard's host table as a cached file (issue 14) and
+// its Attr and split <style> sinks (issue 13): 8 827 B when they were
+// added.
+const sizeBudget = 8960
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

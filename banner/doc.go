@@ -15,7 +15,7 @@
 //
 //	js, css, cfg := banner.JS(), banner.CSS(), banner.ConfigScript("en", configJSON)
 //	// <script type="application/json" id="consent-state">…</script>
-//	// <script type="application/json" id="consent-hosts">{"analytics":["…"],…}</script>
+//	// <script type="application/json" id="consent-hosts" data-src="/_consent/hosts.<hash>.json">{"analytics":["/path/"]}</script>
 //	// <script nonce="…">+banner.Guard()+</script>
 //	// <script src="/_consent/"+cfg.Name() defer></script>
 //	// <script src="/_consent/"+js.Name defer></script>
@@ -51,7 +51,9 @@
 // The guard holds the tags that page scripts add later (a tag manager, a
 // single-page app) the same way: every script, iframe, image, embed, source
 // and link whose URL a script sets, by property or setAttribute, to a host
-// of #consent-hosts (subdomains included) whose category is refused gets
+// of its table (subdomains included; the file #consent-hosts names in
+// data-src, fetched at start, and the path prefixes inline in it) whose
+// category is refused gets
 // data-src (data-srcset, data-href), data-category and, for a script,
 // type="text/plain" with its own type in data-type. The banner activates
 // them on a grant; the guard itself gives back the URL of those never

@@ -4,14 +4,16 @@
  * refused category (or a first-party path prefix of one) before consent.
  *
  * Elements are held inert the way the server neutralises tags, whatever
- * built them: URL properties and setAttribute(NS), markup strings
+ * built them: URL properties and setAttribute(NS), Attr nodes (value,
+ * nodeValue, textContent, setAttributeNode, setNamedItem), markup strings
  * (innerHTML, outerHTML, insertAdjacentHTML, setHTMLUnsafe,
  * document.write/writeln, createContextualFragment, srcdoc: parsed into an inert
  * <template>, held there, then inserted), and nodes of other documents
  * (DOMParser, template clones) or any subtree put into the document
  * (appendChild, append, before, replaceWith, importNode, …). A
- * document.write that leaves a tag open is kept back until the next call
- * or the end of the running script, so that its URL is judged whole. A held
+ * document.write that leaves a tag or a <style> open is kept back until
+ * the next call or the end of the running script, so that its URL or its
+ * CSS is judged whole. A held
  * element's refused URL attribute moves to data-* (data-src, data-srcset,
  * …), it gets data-category, the response's activation key (data-key of
  * #consent-state) in data-consent-key and data-consent-by="script", and a
@@ -44,10 +46,17 @@
  * rejects as for a bad script). A category granted by then passes.
  *
  * It reads #consent-hosts ({category: [host or "/path-prefix", ...]},
- * inline right before it) once and #consent-state on every hit, so a
- * choice takes effect at once. Hosts match with their parent domains, as
- * the URL parser reads them; "/…" entries match URLs of the page's own
- * origin whose path (percent-decoded, any case) starts with them.
+ * inline right before it: the path prefixes) once, and fetches at start
+ * the file its data-src names, of the same form (the hosts: thousands, so
+ * not inline). Until that arrives, fetch of another host waits for it and
+ * any other judgement of another host's URL loads it at once (a
+ * synchronous request, which Chromium's cache joins to the fetch in
+ * flight): nothing is reordered. If it fails to load, every other host is
+ * refused, for every refused category at once. #consent-state is read on
+ * every hit, so a choice takes effect at once. Hosts match with their
+ * parent domains, the closest first, as the URL parser reads them; "/…"
+ * entries match URLs of the page's own origin whose path
+ * (percent-decoded, any case) starts with them, the longest first.
  * It never throws: anything unexpected lets the original run.
  */
 (() => {
@@ -60,31 +69,58 @@
   const own = O.getOwnPropertyDescriptor;
   const names = O.getOwnPropertyNames;
   const HTML = own(EP, 'innerHTML');
-  const json = (id) => JSON.parse(D.getElementById(id).textContent);
+  const byId = (id) => D.getElementById(id);
+  const json = (id) => JSON.parse(byId(id).textContent);
+  const E = byId('consent-hosts');
+  const src = E.dataset.src;
   // host or first-party path prefix ("/…"), lowercase → category. (The
   // state always grants necessary: nothing is held for it.)
   const hosts = {};
-  O.entries(json('consent-hosts')).forEach(([k, v]) => v.forEach((h) => { hosts[h.toLowerCase()] = k; }));
-  const st = D.getElementById('consent-state');
+  const load = (j) => O.entries(j).forEach(([k, v]) => v.forEach((h) => { hosts[h.toLowerCase()] = k; }));
+  load(JSON.parse(E.textContent));
+  // The inline path prefixes, longest first.
+  const paths = O.keys(hosts).sort((a, b) => b.length - a.length);
+  // ready is 1 once the host table (data-src) is in, 2 if it failed to
+  // load, falsy while it loads. fetch waits for it (wait); any other
+  // judgement of a cross-origin URL loads it at once (need).
+  let ready = !src;
+  const take = (t) => {
+    if (!ready) try { load(JSON.parse(t)), (ready = 1); } catch { ready = 2; }
+  };
+  const wait = src && fetch(src).then((r) => r.text()).then(take, take);
+  // get reads a same-origin file at once.
+  const get = (u, x = new XMLHttpRequest()) => {
+    try { x.open('GET', u, false), x.send(); } catch {}
+    return x.responseText;
+  };
+  const need = () => ready || take(get(src));
+  const st = byId('consent-state');
   // on reads the live #consent-state: the banner rewrites it on a choice.
-  const on = (k) => json('consent-state').categories[k];
+  const cats = () => json('consent-state').categories;
+  const on = (k) => cats()[k];
   // got is the category of the last element held. The elements held are
   // listed on #consent-state (its held property): the banner activates the
   // ones never inserted (new Image() pixels), which it cannot see.
   let got;
   const held = (st.held = []);
 
-  // refused returns the refused category of the longest host or path
-  // prefix p for which is(p) holds, or a falsy value.
-  const longest = O.keys(hosts).sort((a, b) => b.length - a.length);
-  const refused = (is, k = hosts[longest.find(is)]) => k && !on(k) && k;
-  // url returns the refused category of one URL: its host or a parent
-  // domain of it, or a path prefix of the page's own origin.
-  const url = (v) => {
+  // far tells a URL of another host.
+  const far = (u) => u.hostname && u.hostname != L.hostname;
+  // url returns the refused category of one URL: of its host or the
+  // closest parent domain of it in the table, or of the longest path
+  // prefix of the page's own origin. With no table (it failed to load),
+  // any other host is held for every refused category at once.
+  const url = (v, k) => {
     try {
       const u = new URL(v, D.baseURI);
-      const h = u.hostname;
-      return refused((p) => (p[0] == '/' ? u.origin == L.origin && unescape(u.pathname).toLowerCase().startsWith(p) : h != L.hostname && ('.' + h).endsWith('.' + p)));
+      const p = unescape(u.pathname).toLowerCase();
+      if (u.origin == L.origin) k = hosts[paths.find((x) => x[0] == '/' && p.startsWith(x))];
+      else if (far(u)) {
+        need();
+        if (ready > 1) return O.keys(cats()).filter((c) => !on(c)).join(' ');
+        u.hostname.split('.').some((x, i, a) => (k = hosts[a.slice(i).join('.')]));
+      }
+      return k && !on(k) && k;
     } catch {}
   };
 
@@ -216,6 +252,13 @@
   // string, it sets its cssText; read, it is a proxy that drops a
   // property set to a refused url() (Chromium has them as named
   // properties of each declaration, not setters of its prototype).
+  // Attr nodes: their value set in place, or attached (the element of a
+  // NamedNodeMap is the one whose attributes gave it).
+  const maps = new WeakMap();
+  hook(EP, 'attributes', (a, e, t, m = t.call(e)) => [(maps.set(m, e), m)], 'get');
+  hooks('Element setAttributeNode setAttributeNodeNS,NamedNodeMap setNamedItem setNamedItemNS', (a, th, t, x = a[0]) => att(maps.get(th) || th, x.name.toLowerCase(), x.value) && []);
+  const attr = (a, x) => x.ownerElement && att(x.ownerElement, x.name, a[0]) && [];
+  hooks('Attr value', attr);
   ['setAttribute', 'setAttributeNS'].forEach((n, i) => hook(EP, n, (a, e) => att(e, String(a[i]).toLowerCase().replace(i ? /.*:/ : '', ''), a[i + 1]) && []));
   names(W).forEach((c, o) => /^[A-Z]\w*(Element|Rule|Declarations)$/.test(c) && names((o = W[c].prototype)).forEach((p) => {
     const l = p.toLowerCase();
@@ -250,9 +293,9 @@
   // Markup strings.
   hooks('Element innerHTML outerHTML insertAdjacentHTML setHTMLUnsafe,ShadowRoot innerHTML setHTMLUnsafe,Range createContextualFragment', (a) => a.forEach((x, i) => { a[i] = clean(x); }));
 
-  // document.write: each call's markup is held as above. A tag left open
-  // at the end of a call is kept back and written with the next call, so
-  // that its URL is judged whole, or at the end of the running script
+  // document.write: each call's markup is held as above. A tag or a
+  // <style> left open at the end of a call is kept back and written with
+  // the next call, so that its URL or its CSS is judged whole, or at the end of the running script
   // (dropped if refused: the page's own markup would close it).
   let part = '';
   const write = D.write;
@@ -261,7 +304,7 @@
     if (p && !markup(p + '"\'>')) write.call(D, p);
   };
   hooks('Document write writeln', (a) => {
-    const [, s, p = ''] = /^(.*?)(<[a-z!/?]([^>"']|"[^"]*"|'[^']*')*("[^"]*|'[^']*)?)?$/is.exec(part + a.join(''));
+    const [, s, p = ''] = /^(.*?)(<style[\s/>](?!.*<\/style[\s/>]).*|<[a-z!/?]([^>"']|"[^"]*"|'[^']*')*("[^"]*|'[^']*)?)?$/is.exec(part + a.join(''));
     if (p && !part) queueMicrotask(flush);
     part = p;
     a.splice(0, a.length, clean(s));
@@ -269,12 +312,11 @@
 
   // Nodes of other documents (DOMParser, template clones), subtrees put
   // into the document, and text put into a style.
-  const add = (a, th) => {
-    styled(a, th);
+  const add = (a, th) => attr(a, th) || (
+    styled(a, th),
     a.forEach((n) => {
       if (n?.nodeType && (n.ownerDocument != D || (!n.isConnected && th.isConnected))) sweep(n);
-    });
-  };
+    }));
   [Node, Element, HTMLElement, CharacterData, DocumentFragment, Document, Range].forEach((c) => names(c.prototype).forEach((n) => {
     if (/^(append|prepend|before|after|replace|insert|adopt|import|move|surr|inner|outerT|textC|nodeV|data$)/.test(n)) hook(c.prototype, n, add);
   }));
@@ -284,9 +326,10 @@
   // refused host or path prefix.
   const drop = (t, i, w) => hooks(t, (a, x) => {
     x = a[i].url || a[i];
-    if (url(x) || (w && ((x = new XMLHttpRequest()).open('GET', a[i], false), x.send(), refused((p) => x.responseText.toLowerCase().includes(p))))) a[i] = w ? 'data:,' : 'http://0.0.0.0:0/';
+    if (url(x) || (w && (need(), (x = get(a[i]).toLowerCase()), ready > 1 || O.keys(hosts).some((p) => x.includes(p) && !on(hosts[p]))))) a[i] = w ? 'data:,' : 'http://0.0.0.0:0/';
   });
   drop('window fetch WebSocket EventSource', 0);
+  hooks('window fetch', (a, th, t) => !ready && far(new URL(a[0].url || a[0], D.baseURI)) && [wait.then(() => t.apply(th, a))]);
   drop('window Worker SharedWorker,ServiceWorkerContainer register,Worklet addModule', 0, 1);
   drop('XMLHttpRequest open', 1);
   hooks('Navigator sendBeacon', (a) => url(a[0]) && [false]);

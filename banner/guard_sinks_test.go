@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -208,6 +209,25 @@ var sinkCases = []sinkCase{
 		html: `<style id="s-{N}"></style>`,
 		code: `document.getElementById('s-' + N).appendChild(document.createTextNode('@import url(' + U + '.css);'));`},
 
+	// Attr nodes: a value set in place, or a node attached.
+	{name: "attr-value", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const i = document.createElement('img'); i.alt = ''; i.setAttribute('src', '/own.gif'); document.body.append(i); i.getAttributeNode('src').value = U + '.gif';`},
+	{name: "attr-node", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		code: `const i = document.createElement('img'); i.alt = ''; document.body.append(i); const a = document.createAttribute('src'); a.value = U + '.gif'; i.setAttributeNode(a);`},
+	{name: "attr-named-item", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const f = document.createElement('iframe'); f.title = 'x'; document.body.append(f); const a = document.createAttribute('SRC'); a.nodeValue = U + '.html'; f.attributes.setNamedItem(a);`},
+	{name: "attr-node-value", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `const s = document.createElement('script'); s.setAttribute('async', ''); document.head.append(s); s.setAttributeNode(document.createAttribute('src')); s.attributes.src.nodeValue = U + '.js';`},
+	{name: "attr-text-content", class: sinkHeld, host: "cdn.ads.localhost", url: sinkA,
+		code: `const i = document.createElement('img'); i.alt = ''; i.setAttribute('srcset', '/own.gif 1x'); document.body.append(i); i.attributes[1].textContent = U + '.gif 2x';`},
+	{name: "attr-style-value", class: sinkGone, host: "tracker.localhost", url: sinkT,
+		code: `const d = document.createElement('div'); d.id = N; d.setAttribute('style', 'width:10px;height:10px'); document.body.append(d); d.getAttributeNode('style').value = 'width:10px;height:10px;background:url(' + U + '.gif)';`},
+	// A <style> whose text is written in two calls.
+	{name: "write-style-split", class: sinkHeld, host: "tracker.localhost", url: sinkT,
+		code: `document.write('<style>@import url(' + U.slice(0, 14)); document.write(U.slice(14) + '.css);</style>');`},
+	{name: "write-style-split-escaped", class: sinkHeld, host: "cdn.ads.localhost", url: "/{RUN}/{N}",
+		code: `document.write('<STYLE media="all">\n@import "http://cdn.a'); document.writeln('d\\73 .localhost:' + P + U + '.css";</style >');`},
+
 	{name: "fetch", class: sinkDropped, host: "tracker.localhost", url: sinkT, result: [2]string{"TypeError", "ok"},
 		code: `fetch(U + '.json').then(() => { R[N] = 'ok'; }, (e) => { R[N] = e.name; });`},
 	{name: "fetch-request-upper", class: sinkDropped, host: "tracker.localhost", url: "http://TRACKER.localhost:{P}/{RUN}/{N}", result: [2]string{"TypeError", "ok"},
@@ -258,9 +278,13 @@ var sinkCases = []sinkCase{
 		code: `document.getElementById('form-' + N).requestSubmit(document.getElementById('b-' + N));`},
 }
 
-// sinkHosts is the page's #consent-hosts: hosts, a parent domain and a
-// first-party path prefix.
-const sinkHosts = `{"necessary":["necessary.localhost"],"analytics":["Tracker.localhost","/metrics/"],"advertising":["ads.localhost"]}`
+// sinkHosts is the page's #consent-hosts, inline: a first-party path
+// prefix; sinkTable its host table (data-src, fetched as the sdk serves
+// it): hosts and a parent domain.
+const (
+	sinkHosts = `{"analytics":["/metrics/"]}`
+	sinkTable = `{"necessary":["necessary.localhost"],"analytics":["Tracker.localhost"],"advertising":["ads.localhost"]}`
+)
 
 // sinkSite serves the sink page and records every request to a vendor
 // host, and to the first-party /metrics/ prefix, by host and path.
@@ -296,6 +320,9 @@ func (s *sinkSite) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.URL.Path == "/_consent/hosts.sinks.json":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, sinkTable)
 	case r.URL.Path == "/":
 		s.sinkPage(w, r.URL.Query().Get("run"), r.URL.Query().Get("granted") == "1")
 	case strings.HasPrefix(r.URL.Path, "/sw/"):
@@ -341,7 +368,7 @@ func (s *sinkSite) sinkPage(w http.ResponseWriter, run string, granted bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sinks</title>
 <script type="application/json" id="consent-state" data-key="sk3y">%s</script>
-<script type="application/json" id="consent-hosts">%s</script>
+<script type="application/json" id="consent-hosts" data-src="/_consent/hosts.sinks.json">%s</script>
 <script>%s</script>
 <script>window.R = {}; window.errors = []; addEventListener('error', (e) => errors.push(String(e.message)));</script>
 <script src="/_consent/%s" defer></script>

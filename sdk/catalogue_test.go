@@ -716,7 +716,7 @@ func TestBareConsentDeclaresNoDemoVendor(t *testing.T) {
 		}
 	}
 	demo := regexp.MustCompile(`(?i)\.localhost|example\.com|demo (analytics|ads|social)|\(test site\)|\b(_fa_id|_fad|analytics_uid|ads_uid|social_uid)\b`)
-	texts := map[string][]byte{"#consent-hosts": c.texts.hosts}
+	texts := map[string][]byte{"#consent-hosts": c.texts.hosts, "the guard's host table": c.texts.table.Body()}
 	for _, lang := range c.texts.offered {
 		texts["config."+lang] = c.texts.configJSON(lang)
 		texts["cookies."+lang] = c.texts.cookieDetailsJSON(lang)
@@ -740,9 +740,9 @@ func TestBareConsentDeclaresNoDemoVendor(t *testing.T) {
 }
 
 // TestInlineTableKeepsToHandWritten: the whole catalogue reaches the
-// matcher, but the guard's inline host table and the banner list only the
-// hand-written vendors, so the bytes every page carries do not grow with
-// the datasets.
+// matcher (and the guard's host table, a cached file), but the guard's
+// inline part (path prefixes) and the banner list only the hand-written
+// vendors, so the bytes every page carries do not grow with the datasets.
 func TestInlineTableKeepsToHandWritten(t *testing.T) {
 	hand, whole := scaleConsent(t, false), scaleConsent(t, true)
 	if h, w := hand.match.HostCount(), whole.match.HostCount(); w < 1500 || w < 10*h {

@@ -150,11 +150,12 @@ func New(o Options) (*Consent, error) {
 	if cats, err = withCatalogue(cats, own); err != nil {
 		return nil, err
 	}
-	// shown are the categories as the guard's inline table lists them:
-	// the configured entries and the hand-written vendors' (handWritten);
-	// cats, which the matcher gets, has the whole catalogue. The banner
-	// and the cookie declaration list the vendors of listed: the site's
-	// own, and those the inventory sees (vendors_listed.go).
+	// shown are the categories as the banner lists them: the configured
+	// entries and the hand-written vendors' (handWritten); cats, which the
+	// matcher and the guard's host table (a cached file, hostTable) get,
+	// has the whole catalogue. The banner and the cookie declaration list
+	// the vendors of listed: the site's own, and those the inventory sees
+	// (vendors_listed.go).
 	configured := cloneCategories(cats)
 	listed := newVendorListing(own, configured, o.NoBuiltinCatalogue)
 	shown := cats
@@ -198,7 +199,7 @@ func New(o Options) (*Consent, error) {
 		return nil, err
 	}
 	held, pass := googleAdvanced(cats, o.Signals.Google.Advanced)
-	texts, err := newTextSet(o, shown, pass, signals.triples())
+	texts, err := newTextSet(o, shown, held, pass, signals.triples())
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +417,7 @@ func validPrefix(p string) bool {
 // language's no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix} {
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}

@@ -55,8 +55,13 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.Write(key[:])
 	b.WriteString(`">`)
 	appendStateJSON(b, s)
-	// The guard holds tags the page's own scripts insert later.
-	b.WriteString(`</script><script type="application/json" id="consent-hosts">`)
+	// The guard holds tags the page's own scripts insert later. Its host
+	// table is a cached file (data-src); only path prefixes are inline.
+	b.WriteString(`</script><script type="application/json" id="consent-hosts" data-src="`)
+	b.WriteString(c.opts.Prefix)
+	b.WriteByte('/')
+	b.WriteString(c.texts.table.Name())
+	b.WriteString(`">`)
 	b.Write(c.texts.hosts)
 	b.WriteString(`</script><script`)
 	writeNonce(b, scriptNonce)

@@ -65,12 +65,14 @@ func TestInjectionIsSmall(t *testing.T) {
 			var b bytes.Buffer
 			head, body, _ := c.injection(&b, r, s, http.Header{})
 			t.Logf("%s: head %d B (guard %d B, hosts %d B), body %d B", tc.name, len(head), len(banner.Guard()), len(c.texts.hosts), len(body))
-			// 8 KB: the guard's CSS and worker sinks of issue 13 took it
-			// past 7 KB (7 641 B when they were added).
-			if max := 8192; len(head) > max {
+			// 7 KB: the guard's CSS and worker sinks of issue 13 took it
+			// past 7 KB (7 641 B when they were added); the host table
+			// moved to a cached file (1.7 KB less), the guard grew by
+			// 0.9 KB to load it and for the Attr sinks (6 820 B).
+			if max := 7168; len(head) > max {
 				t.Errorf("head injection %d B, want at most %d:\n%s", len(head), max, head)
 			}
-			order := []string{`id="consent-state"`, `<script type="application/json" id="consent-hosts">{"advertising":[`,
+			order := []string{`id="consent-state"`, `<script type="application/json" id="consent-hosts" data-src="/_consent/hosts.`,
 				`<script>` + banner.Guard() + `</script>`, `gtag("consent","default"`,
 				`<script src="/_consent/config.en.`, `/_consent/banner.`}
 			last := -1

@@ -261,7 +261,7 @@ func TestGoogleAdvanced(t *testing.T) {
 				}
 			}
 			var hosts map[string][]string
-			if err := json.Unmarshal(c.texts.hosts, &hosts); err != nil {
+			if err := json.Unmarshal(c.texts.table.Body(), &hosts); err != nil {
 				t.Fatal(err)
 			}
 			var pass []string

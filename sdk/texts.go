@@ -26,7 +26,8 @@ type textSet struct {
 	forced  string
 	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
 	texts   map[string]map[string]string // lang → every text, overrides applied
-	hosts   []byte                       // {"category": [host, …]} of every category but necessary, for the guard
+	hosts   []byte                       // {"category": ["/path-prefix", …]}: the guard's inline part of its table
+	table   *banner.File                 // hosts.<hash>.json: {"category": [host, …]}, the guard's host table (hostTable)
 
 	picked bounded.Map[string] // Accept-Language value → language (pick)
 
@@ -98,11 +99,13 @@ type bannerCookie struct {
 	Party    string `json:"party"`
 }
 
-// newTextSet renders what does not depend on the vendors listed; pass
-// are the hosts the guard must let through under a held parent domain
-// (googleAdvanced), signals the vendor signal table. The listing (list)
-// is stored by Consent.relist.
-func newTextSet(o Options, cats, pass []Category, signals [][3]string) (*textSet, error) {
+// newTextSet renders what does not depend on the vendors listed: cats
+// are the categories the banner lists, all the categories the matcher
+// gets (the whole catalogue and the site's own vendors), for the guard's
+// table; pass are the hosts the guard must let through under a held
+// parent domain (googleAdvanced), signals the vendor signal table. The
+// listing (list) is stored by Consent.relist.
+func newTextSet(o Options, cats, all, pass []Category, signals [][3]string) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
 	ts := &textSet{offered: o.Languages, noJS: map[string][2]string{}, texts: map[string]map[string]string{},
@@ -122,30 +125,8 @@ func newTextSet(o Options, cats, pass []Category, signals [][3]string) (*textSet
 		ts.forced = o.Language
 		ts.offered = []string{o.Language}
 	}
-	// The guard's table: each category's hosts, and its first-party path
-	// prefixes as entries starting with '/', which the guard matches
-	// against the path of URLs on the page's own origin.
-	hosts := map[string][]string{}
-	// The guard takes the longest match and never holds for necessary,
-	// which the state always grants.
-	for _, p := range pass {
-		hosts[Necessary] = append(hosts[Necessary], p.Hosts...)
-	}
-	for _, c := range cats {
-		if c.Key == Necessary {
-			continue
-		}
-		for _, h := range c.Hosts {
-			if h = httpfield.ConfigHost(h); h != "" {
-				hosts[c.Key] = append(hosts[c.Key], h)
-			}
-		}
-		for _, p := range c.Paths {
-			hosts[c.Key] = append(hosts[c.Key], rewrite.NormalisePath(p))
-		}
-	}
 	var err error
-	if ts.hosts, err = json.Marshal(hosts); err != nil {
+	if ts.hosts, ts.table, err = hostTable(all, pass); err != nil {
 		return nil, err
 	}
 	for _, lang := range ts.offered {
@@ -222,6 +203,53 @@ func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]s
 	return l, nil
 }
 
+// hostTable returns the guard's table in its two parts: inline, each
+// category's first-party path prefixes (few, and bounded by the
+// configuration: entries starting with '/', which the guard matches
+// against the path of URLs on the page's own origin); and the file
+// hosts.<hash>.json, each category's hosts (the whole catalogue and the
+// site's own vendors, thousands), which the guard fetches at start and
+// which is cached for good, so that the bytes every page carries do not
+// grow with the catalogue. The guard takes the closest match and never
+// holds for necessary, which the state always grants: pass hosts are
+// listed under it, first. Each host or prefix is listed once, under the
+// first category that names it.
+func hostTable(cats, pass []Category) ([]byte, *banner.File, error) {
+	paths, hosts := map[string][]string{}, map[string][]string{}
+	seen := map[string]bool{}
+	add := func(m map[string][]string, k, v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			m[k] = append(m[k], v)
+		}
+	}
+	for _, p := range pass {
+		for _, h := range p.Hosts {
+			add(hosts, Necessary, httpfield.ConfigHost(h))
+		}
+	}
+	for _, c := range cats {
+		if c.Key == Necessary {
+			continue
+		}
+		for _, h := range c.Hosts {
+			add(hosts, c.Key, httpfield.ConfigHost(h))
+		}
+		for _, p := range c.Paths {
+			add(paths, c.Key, rewrite.NormalisePath(p))
+		}
+	}
+	inline, err := json.Marshal(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	file, err := json.Marshal(hosts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inline, banner.NewFile("hosts", ".json", "application/json", file), nil
+}
+
 // withBundledTags returns o with each configured language tag spelled as
 // the bundle that serves it ("zh-TW" → "zh-Hant", "no" → "nb", "de-AT" →
 // "de"; see banner.Bundled), in Languages (without repeats), Language and
@@ -294,17 +322,27 @@ func (ts *textSet) cookieDetailsJSON(lang string) []byte {
 }
 
 // serveFile answers GET /_consent/<name> for the configuration scripts
-// (config.<lang>.<hash>.js) and the cookie tables' details
-// (cookies.<lang>.<hash>.json), cached for good like the banner assets.
-// A configuration script or details of an offered language under another
-// hash (a page rendered before the configuration or the listed vendors
-// changed, or by another instance) gets the current file, revalidated on
-// every use. serveFile reports false,
+// (config.<lang>.<hash>.js), the cookie tables' details
+// (cookies.<lang>.<hash>.json) and the guard's host table
+// (hosts.<hash>.json), cached for good like the banner assets.
+// A configuration script, details or host table under another hash (a
+// page rendered before the configuration or the listed vendors changed,
+// or by another instance) gets the current file, revalidated on every
+// use. serveFile reports false,
 // writing nothing, when name is no such file.
 func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string) bool {
 	l := ts.cur.Load()
 	if f, ok := l.byName[name]; ok {
 		f.Serve(w, r, true)
+		return true
+	}
+	if name == ts.table.Name() {
+		ts.table.Serve(w, r, true)
+		return true
+	}
+	if strings.HasPrefix(name, "hosts.") && strings.HasSuffix(name, ".json") {
+		// The guard's table of an older page: the current one, revalidated.
+		ts.table.Serve(w, r, false)
 		return true
 	}
 	files := l.scripts
