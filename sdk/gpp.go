@@ -50,7 +50,9 @@ const (
 	GPPMSPAServiceProvider = "service-provider"
 )
 
-// GPP is a visitor's Global Privacy Platform signal.
+// GPP is a visitor's Global Privacy Platform signal. Visitors with the
+// same place, GPC and advertising choice share one: read it, never change
+// it.
 type GPP struct {
 	// String is the GPP string; "DBAA", a header with no section, when
 	// none applies.
@@ -147,7 +149,8 @@ type gppProvider interface {
 	// them ("7:usnat").
 	apis() []string
 	// sections appends the sections that apply to a visitor at loc in
-	// state s.
+	// state s. They may depend only on what gppKey holds: the result is
+	// cached under it.
 	sections(out []gppSectionOut, s *State, loc Location) []gppSectionOut
 }
 

@@ -165,6 +165,7 @@ func TestGPPPageScript(t *testing.T) {
 		return w.Body.String()
 	}
 	on := page(gppConsent(t, GPPOptions{States: []string{"CA"}, CmpID: 7}))
+	usnat := page(gppConsent(t, GPPOptions{}))
 	off := page(newTestConsent(t, Options{CountryHeader: "X-Country", RegionHeader: "X-Region"}))
 	api := banner.GPP()
 	i := strings.Index(on, api)
@@ -190,8 +191,9 @@ func TestGPPPageScript(t *testing.T) {
 		_ = zw.Close()
 		return b.Len()
 	}
-	t.Logf("GPP adds %d B raw, %d B gzip to a page (the API %d B; the state's gpp member for a Californian)",
-		len(on)-len(off), gz(on)-gz(off), len(api))
+	t.Logf("the API alone: %d B raw, %d B gzip", len(api), gz(api))
+	t.Logf("GPP on, usnat only: a page grows by %d B raw, %d B gzip", len(usnat)-len(off), gz(usnat)-gz(off))
+	t.Logf("GPP on, usnat and usca (a Californian): %d B raw, %d B gzip", len(on)-len(off), gz(on)-gz(off))
 }
 
 func TestGPPStatesAll(t *testing.T) {
