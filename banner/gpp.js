@@ -52,6 +52,15 @@
   const listeners = new Map();
   let nextId = 0;
   const event = (eventName, listenerId, data) => ({ eventName, listenerId, data, pingData: ping() });
+  // tell calls one listener; one that throws does not keep the others
+  // from being told.
+  const tell = (cb, name, id, data) => {
+    try {
+      cb(event(name, id, data), true);
+    } catch (e) {
+      setTimeout(() => { throw e; });
+    }
+  };
   const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   const has = (name) => own(g.sections, name);
 
@@ -103,8 +112,8 @@
     const changed = Object.keys(Object.assign({}, was, g.sections))
       .filter((n) => JSON.stringify(was[n]) !== JSON.stringify(g.sections[n]));
     listeners.forEach((cb, id) => {
-      changed.forEach((name) => cb(event('sectionChange', id, name), true));
-      cb(event('signalStatus', id, 'ready'), true);
+      changed.forEach((name) => tell(cb, 'sectionChange', id, name));
+      tell(cb, 'signalStatus', id, 'ready');
     });
   });
 

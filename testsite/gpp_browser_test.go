@@ -20,6 +20,8 @@ import (
 const gppPageJS = `window.gppLog = [];
 window.gppAnswers = {};
 __gpp('ping', (d, ok) => { gppAnswers.ping = [d, ok]; });
+// A broken tag's listener, told first: the others are told all the same.
+__gpp('addEventListener', (e) => { if (e.eventName !== 'listenerRegistered') throw new Error('a broken listener'); });
 __gpp('addEventListener', (e, ok) => gppLog.push([e.eventName, e.data, e.pingData.gppString, e.listenerId, ok]));
 __gpp('addEventListener', (e, ok) => { window.second = e.listenerId; (window.secondLog = window.secondLog || []).push(e.eventName); });
 window.frameAnswers = [];
