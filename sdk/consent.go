@@ -291,7 +291,7 @@ func (c *Consent) regimeAt(r *http.Request) (Regime, Location) {
 
 // stateFor reads the visitor's state: the choice in a valid cookie made
 // under the current policy version and not expired, else the regime's
-// defaults. Signals are applied either way.
+// defaults. Signals are applied either way, and the GPP added when on.
 func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	sig := readSignals(r)
 	ch, reask, several := c.readChoice(r)
@@ -303,11 +303,13 @@ func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 		return s, nil
 	}
 	s := c.stateFromChoice(ch, sig)
+	var loc Location
 	if c.gpp != nil && c.locate.configured() {
-		c.addGPP(s, c.locate.locate(r))
-	} else {
-		c.addGPP(s, Location{})
+		// Only the GPP needs the place of a visitor who has chosen:
+		// where they are now decides its sections.
+		loc = c.locate.locate(r)
 	}
+	c.addGPP(s, loc)
 	return s, ch
 }
 
