@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/consentry/consentry/banner"
 )
@@ -63,11 +63,16 @@ type GPP struct {
 	// Sections holds each section's fields by section name, as the IAB's
 	// getSection returns them ({"usnat":{"Version":2,…,"Gpc":false}}).
 	Sections json.RawMessage `json:"sections"`
+
+	sidList string // SIDList, made once
 }
 
 // SIDList is SID as the Consent-GPP-SID header and the gpp_sid
 // placeholder give it: "7,8", or "-1".
 func (g *GPP) SIDList() string {
+	if g.sidList != "" {
+		return g.sidList
+	}
 	var b strings.Builder
 	for i, id := range g.SID {
 		if i > 0 {
@@ -149,8 +154,8 @@ type gppProvider interface {
 	// them ("7:usnat").
 	apis() []string
 	// sections appends the sections that apply to a visitor at loc in
-	// state s. They may depend only on what gppKey holds: the result is
-	// cached under it.
+	// state s. They may depend only on what gppSlot reads (the place,
+	// advertising, GPC): the result is cached under it.
 	sections(out []gppSectionOut, s *State, loc Location) []gppSectionOut
 }
 
@@ -167,10 +172,11 @@ type gppSet struct {
 	providers []gppProvider
 	cmpID     int
 	apis      string // supportedAPIs, comma separated, for the page
+	attrs     string // the API's script element's data attributes, and its ">"
 	// located is false when no location source is configured: every
 	// visitor then counts as a US visitor of no known state.
 	located bool
-	cache   sync.Map // gppKey → *GPP
+	cache   []atomic.Pointer[GPP] // by gppSlot
 }
 
 // newGPPSet checks o and resolves it.
@@ -217,7 +223,8 @@ func newGPPSet(o GPPOptions, located bool) (*gppSet, error) {
 	if o.CmpID < 0 || o.CmpID > 4095 {
 		return nil, fmt.Errorf("gpp cmp id %d: want 0 to 4095", o.CmpID)
 	}
-	g := &gppSet{providers: []gppProvider{us}, cmpID: o.CmpID, located: located}
+	g := &gppSet{providers: []gppProvider{us}, cmpID: o.CmpID, located: located,
+		cache: make([]atomic.Pointer[GPP], gppSlots)}
 	if g.cmpID == 0 {
 		g.cmpID = 1
 	}
@@ -226,13 +233,36 @@ func newGPPSet(o GPPOptions, located bool) (*gppSet, error) {
 		apis = append(apis, p.apis()...)
 	}
 	g.apis = strings.Join(apis, ",")
+	g.attrs = ` data-cmp="` + strconv.Itoa(g.cmpID) + `" data-apis="` + g.apis + `">`
 	return g, nil
 }
 
-// gppKey is everything a visitor's GPP depends on.
-type gppKey struct {
-	loc      Location
-	adv, gpc bool
+// gppPlaces are the places a GPP can differ by: outside the US, a US
+// state of no section of ours (or unknown), and each state with one.
+var gppPlaces = append([]string{"", "US"}, GPPStates()...)
+
+// gppSlots is the number of distinct GPPs: per place, advertising granted
+// or not, GPC or not.
+var gppSlots = len(gppPlaces) * 4
+
+// gppSlot numbers everything a visitor's GPP depends on: the place (loc,
+// as signal narrows it), advertising and GPC.
+func gppSlot(loc Location, adv, gpc bool) int {
+	p := 0
+	if loc.Country == "US" {
+		p = 1
+		if loc.Region != "" {
+			p = slices.Index(gppPlaces, loc.Region)
+		}
+	}
+	return p*4 + boolBit(adv)*2 + boolBit(gpc)
+}
+
+func boolBit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // signal returns the GPP of a visitor at loc in state s.
@@ -245,9 +275,9 @@ func (g *gppSet) signal(s *State, loc Location) *GPP {
 	} else if _, ok := gppStateSections[loc.Region]; !ok {
 		loc.Region = ""
 	}
-	k := gppKey{loc: loc, adv: s.Categories[Advertising], gpc: s.Signals.GPC}
-	if v, ok := g.cache.Load(k); ok {
-		return v.(*GPP)
+	slot := &g.cache[gppSlot(loc, s.Categories[Advertising], s.Signals.GPC)]
+	if v := slot.Load(); v != nil {
+		return v
 	}
 	var secs []gppSectionOut
 	for _, p := range g.providers {
@@ -280,7 +310,8 @@ func (g *gppSet) signal(s *State, loc Location) *GPP {
 		ids = []int{-1}
 	}
 	v := &GPP{String: str.String(), SID: ids, Sections: js.Bytes()}
-	g.cache.Store(k, v)
+	v.sidList = v.SIDList()
+	slot.Store(v)
 	return v
 }
 
@@ -347,7 +378,7 @@ func (c *Consent) appendGPP(b *bytes.Buffer, nonce string) {
 	}
 	b.WriteString(`<script`)
 	writeNonce(b, nonce)
-	b.WriteString(` data-cmp="` + strconv.Itoa(c.gpp.cmpID) + `" data-apis="` + c.gpp.apis + `">`)
+	b.WriteString(c.gpp.attrs)
 	b.WriteString(banner.GPP())
 	b.WriteString(`</script>`)
 }

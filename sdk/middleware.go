@@ -126,8 +126,9 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 		h.Set("Consent-Signals", sig)
 	}
 	if g := s.GPP; g != nil {
-		h.Set("Consent-GPP", g.String)
-		h.Set("Consent-GPP-SID", g.SIDList())
+		// Canonical keys, set directly: no canonicalising per request.
+		h["Consent-Gpp"] = []string{g.String}
+		h["Consent-Gpp-Sid"] = []string{g.SIDList()}
 	}
 	if c.refusesAny(s) {
 		c.stripRefusedCookies(r, s)
