@@ -29,6 +29,18 @@ if [ -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
 	export CONSENTRY_AXE_JS="$PWD/$axe_dir/node_modules/axe-core/axe.min.js"
 fi
 
+# @iabgpp/cmpapi, the IAB's GPP library: the tests decode our GPP strings
+# with it in Node.
+gpp_dir=.cache/iabgpp
+if [ ! -f "$gpp_dir/node_modules/@iabgpp/cmpapi/package.json" ] && command -v npm >/dev/null 2>&1; then
+	echo "test.sh: installing @iabgpp/cmpapi from npm"
+	mkdir -p "$gpp_dir"
+	npm install --silent --no-audit --no-fund --prefix "$gpp_dir" @iabgpp/cmpapi@3.2.0 >/dev/null
+fi
+if [ -f "$gpp_dir/node_modules/@iabgpp/cmpapi/package.json" ]; then
+	export CONSENTRY_IABGPP="$PWD/$gpp_dir"
+fi
+
 echo "test.sh: gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

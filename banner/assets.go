@@ -46,6 +46,8 @@ var (
 	cssSource []byte
 	//go:embed guard.js
 	guardSource []byte
+	//go:embed gpp.js
+	gppSource []byte
 )
 
 // jsParts are the sources of the banner script, in the order they are
@@ -101,6 +103,8 @@ var (
 	cssAsset  built
 	guardJS   built
 	guardStr  string // guardJS.Body, made a string once
+	gppJS     built
+	gppStr    string // gppJS.Body, made a string once
 )
 
 func assets() (*built, *built) {
@@ -112,6 +116,8 @@ func assets() (*built, *built) {
 		jsAsset = build(m, "text/javascript", ".js", jsType, withCSS(m, jsSource, cssSource))
 		guardJS = build(m, "text/javascript", ".js", jsType, guardSource)
 		guardStr = string(guardJS.Body)
+		gppJS = build(m, "text/javascript", ".js", jsType, gppSource)
+		gppStr = string(gppJS.Body)
 	})
 	return &jsAsset, &cssAsset
 }
@@ -204,6 +210,15 @@ func CSS() Asset {
 func Guard() string {
 	assets()
 	return guardStr
+}
+
+// GPP returns the minified IAB GPP CMP API (gpp.js), which a page carries
+// inline in <head> when the GPP is on. Its script element carries
+// data-cmp (the CMP id) and data-apis (the supported sections,
+// "7:usnat,8:usca"); it reads the GPP string from #consent-state.
+func GPP() string {
+	assets()
+	return gppStr
 }
 
 // File is a file made at start from a site's configuration and served like

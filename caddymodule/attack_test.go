@@ -96,6 +96,7 @@ func TestAttackCaddyfileRefusesBadCookieDomain(t *testing.T) {
 func FuzzCaddyfile(f *testing.F) {
 	f.Add("consent")
 	f.Add("consent {\n policy_version 2022-08\n category analytics {\n hosts a.example\n cookies _a _a_*\n }\n}")
+	f.Add("consent {\n country_header X-C\n gpp {\n  states CA all\n  notice SaleOptOutNotice no\n  mspa opt_out\n  cmp_id 7\n }\n}")
 	f.Fuzz(func(t *testing.T, input string) {
 		tokens, err := caddyfile.Tokenize([]byte(input), "Caddyfile")
 		if err != nil {

@@ -80,6 +80,12 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			ads_data_redaction [on|off]
 //			region_defaults    [on|off]
 //		}]
+//		gpp [off] [{
+//			states <state...>|all
+//			notice <Field> yes|no|n/a
+//			mspa   off|opt_out|service_provider
+//			cmp_id <id>
+//		}]
 //	}
 //
 // Every subdirective is optional; a bare "consent" is a working opt-in
@@ -129,6 +135,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // analytics or advertising in Consent Mode's advanced mode (not held);
 // the rest are Consent Mode's own settings. docs/SIGNALS.md has the table.
 //
+// gpp turns on the IAB Global Privacy Platform: US visitors' GPP string
+// (usnat, and the sections of the states listed), the page's __gpp API
+// and the Consent-GPP and Consent-GPP-SID request headers
+// (docs/SIGNALS.md).
+//
 // text, languages, notice_defaults, sites, category lists, regime and key
 // accumulate when repeated; the other subdirectives may appear once.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -154,7 +165,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals":
+			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "gpp":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -289,6 +300,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = h.parseRateLimit(d)
 		case "signals":
 			err = h.parseSignals(d, &signalsAt)
+		case "gpp":
+			err = h.parseGPP(d)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}

@@ -184,6 +184,10 @@ type Handler struct {
 	// Mode only, its tags held until their category is granted.
 	Signals *Signals `json:"signals,omitempty"`
 
+	// GPP turns on the IAB Global Privacy Platform and configures it.
+	// Default: off (null).
+	GPP *GPP `json:"gpp,omitempty"`
+
 	// GPCLastUpdate is the date (YYYY-MM-DD) served as lastUpdate in
 	// /.well-known/gpc.json. Default: the date the config was loaded.
 	GPCLastUpdate string `json:"gpc_last_update,omitempty"`
@@ -376,6 +380,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		DecisionsPerClient: h.DecisionsPerClient,
 		DecisionsPerID:     h.DecisionsPerID,
 		Signals:            h.Signals.options(),
+		GPP:                h.GPP.options(),
 	}
 	replace := func(s string) string { return repl.ReplaceAll(s, "") }
 	if h.HashKey != "" || h.BlockKey != "" {

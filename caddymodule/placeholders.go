@@ -24,6 +24,8 @@ const placeholderPrefix = "http.consent."
 //	{http.consent.id}          the consent id; empty before a choice
 //	{http.consent.gpc}         true when the request sent Sec-GPC: 1
 //	{http.consent.dnt}         true when the request sent DNT: 1
+//	{http.consent.gpp}         the GPP string (gpp on); empty when off
+//	{http.consent.gpp_sid}     its section ids, "7,8", or -1; empty when off
 //
 // An unknown category is not a placeholder, so Caddy leaves it as written
 // (or empty, where handlers replace unknown placeholders with "").
@@ -60,6 +62,16 @@ func consentValue(s *sdk.State, name string) (string, bool) {
 		return strconv.FormatBool(s.Signals.DNT), true
 	case "categories":
 		return strings.Join(s.Granted(), ", "), true
+	case "gpp":
+		if s.GPP == nil {
+			return "", true
+		}
+		return s.GPP.String, true
+	case "gpp_sid":
+		if s.GPP == nil {
+			return "", true
+		}
+		return s.GPP.SIDList(), true
 	}
 	if v, ok := s.Categories[name]; ok {
 		return strconv.FormatBool(v), true

@@ -32,6 +32,7 @@ type Consent struct {
 	now        func() time.Time
 	texts      *textSet
 	signals    *signalSet // the vendor consent signals (signals_vendors.go)
+	gpp        *gppSet    // the Global Privacy Platform; nil when off (gpp.go)
 	regimes    *regimeTable
 	locate     *locator
 
@@ -212,7 +213,12 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	gpp, err := newGPPSet(o.GPP, loc.configured())
+	if err != nil {
+		return nil, err
+	}
 	c := &Consent{
+		gpp:        gpp,
 		opts:       o,
 		categories: cats,
 		keys:       keys,
@@ -270,24 +276,50 @@ func (c *Consent) maxAge(r Regime) time.Duration {
 // location source configured the operator's DefaultRegime applies to every
 // visitor; with one, a visitor it cannot place gets the strictest regime.
 func (c *Consent) regime(r *http.Request) Regime {
+	reg, _ := c.regimeAt(r)
+	return reg
+}
+
+// regimeAt is regime, with the location it was decided from (empty when
+// no location source is configured).
+func (c *Consent) regimeAt(r *http.Request) (Regime, Location) {
 	if !c.locate.configured() {
-		return c.opts.DefaultRegime
+		return c.opts.DefaultRegime, Location{}
 	}
-	return c.regimes.regime(c.locate.locate(r))
+	loc := c.locate.locate(r)
+	return c.regimes.regime(loc), loc
 }
 
 // stateFor reads the visitor's state: the choice in a valid cookie made
 // under the current policy version and not expired, else the regime's
-// defaults. Signals are applied either way.
+// defaults. Signals are applied either way, and the GPP added when on.
 func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	sig := readSignals(r)
 	ch, reask, several := c.readChoice(r)
 	if ch == nil {
-		s := c.defaults(c.regime(r), sig)
+		reg, loc := c.regimeAt(r)
+		s := c.defaults(reg, sig)
 		s.reask, s.strays = reask, several
+		c.addGPP(s, loc)
 		return s, nil
 	}
-	return c.stateFromChoice(ch, sig), ch
+	s := c.stateFromChoice(ch, sig)
+	var loc Location
+	if c.gpp != nil && c.locate.configured() {
+		// Only the GPP needs the place of a visitor who has chosen:
+		// where they are now decides its sections.
+		loc = c.locate.locate(r)
+	}
+	c.addGPP(s, loc)
+	return s, ch
+}
+
+// addGPP sets s.GPP for a visitor at loc, when the GPP is on.
+func (c *Consent) addGPP(s *State, loc Location) {
+	s.loc = loc
+	if c.gpp != nil {
+		s.GPP = c.gpp.signal(s, loc)
+	}
 }
 
 // stateFromChoice is the state a valid choice gives with the request's
@@ -417,7 +449,8 @@ func validPrefix(p string) bool {
 // language's no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix} {
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix,
+		banner.GPP(), fmt.Sprint(o.GPP)} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}

@@ -94,6 +94,7 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 	c.observeSetCookie(ck.Name, requestSite(r), c.match.Cookie(ck.Name), c.now())
 
 	next := c.stateFromChoice(ch, s.Signals)
+	c.addGPP(next, s.loc)
 	c.expireRefusedCookies(w, r, next)
 	plainForm := isForm && !strings.Contains(r.Header.Get("Accept"), "application/json")
 	if !repeat {

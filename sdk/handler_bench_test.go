@@ -111,4 +111,24 @@ func BenchmarkHandler(b *testing.B) {
 		ck := cookieFor(b, c, acceptAllChoice(c))
 		benchHandlerWith(b, h, len(landing), "Cookie", ck.Name+"="+ck.Value)
 	})
+	// The same page with the GPP on, for a Californian: the string, the
+	// API and the headers to the origin.
+	gpp, err := New(Options{Keys: []KeyPair{{Hash: testHash, Block: testBlock}}, Logger: slog.New(slog.DiscardHandler),
+		CountryHeader: "X-Country", RegionHeader: "X-Region", GPP: GPPOptions{On: true, States: []string{"CA"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("landing-2KB/gpp", func(b *testing.B) {
+		h := gpp.Handler(chunkedHandler("text/html; charset=utf-8", landing))
+		benchHandlerWith(b, h, len(landing), "X-Country", "US", "X-Region", "CA")
+	})
+	b.Run("landing-2KB/gpp-off-located", func(b *testing.B) {
+		off, err := New(Options{Keys: []KeyPair{{Hash: testHash, Block: testBlock}}, Logger: slog.New(slog.DiscardHandler),
+			CountryHeader: "X-Country", RegionHeader: "X-Region"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := off.Handler(chunkedHandler("text/html; charset=utf-8", landing))
+		benchHandlerWith(b, h, len(landing), "X-Country", "US", "X-Region", "CA")
+	})
 }

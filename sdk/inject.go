@@ -70,6 +70,8 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteString(`</script>`)
 	// The vendors' consent defaults, before any tag.
 	c.appendSignals(b, s, scriptNonce)
+	// The GPP API, before any tag too.
+	c.appendGPP(b, scriptNonce)
 	// The configuration, then banner.js, which applies its own styles:
 	// nothing blocks rendering.
 	b.WriteString(`<script src="`)

@@ -116,13 +116,19 @@ func (c *Consent) prepareUpstream(r *http.Request, s *State) string {
 	// Remove every client-sent spelling: servers that map headers to CGI
 	// variables treat "Consent_Categories" as "Consent-Categories".
 	for name := range h {
-		if n := strings.ReplaceAll(name, "_", "-"); strings.EqualFold(n, "Consent-Categories") || strings.EqualFold(n, "Consent-Signals") {
+		if n := strings.ReplaceAll(name, "_", "-"); strings.EqualFold(n, "Consent-Categories") || strings.EqualFold(n, "Consent-Signals") ||
+			strings.EqualFold(n, "Consent-GPP") || strings.EqualFold(n, "Consent-GPP-SID") {
 			delete(h, name)
 		}
 	}
 	h.Set("Consent-Categories", c.grantedList(s))
 	if sig := s.Signals.list(); sig != "" {
 		h.Set("Consent-Signals", sig)
+	}
+	if g := s.GPP; g != nil {
+		// Canonical keys, set directly: no canonicalising per request.
+		h["Consent-Gpp"] = []string{g.String}
+		h["Consent-Gpp-Sid"] = []string{g.SIDList()}
 	}
 	if c.refusesAny(s) {
 		c.stripRefusedCookies(r, s)
@@ -233,7 +239,7 @@ const etagMark = "-cs"
 func (c *Consent) stateTag(r *http.Request, s *State) string {
 	h := fnv.New64a()
 	for _, v := range []string{c.fingerprint, c.texts.cur.Load().stamp, s.ID, s.Version, string(s.Regime), string(s.Method), s.Time,
-		strconv.FormatBool(s.Decided), s.Signals.list(),
+		strconv.FormatBool(s.Decided), s.Signals.list(), s.gppString(),
 		r.Header.Get("Accept-Language"), r.Header.Get("User-Agent")} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})

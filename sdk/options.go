@@ -151,6 +151,11 @@ type Options struct {
 	// Mode only, every Google tag held until its category is granted.
 	Signals SignalOptions
 
+	// GPP configures the IAB Global Privacy Platform: the GPP string of
+	// US visitors, the page's __gpp API and the Consent-GPP request
+	// headers. Default: off.
+	GPP GPPOptions
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice, so withdrawing is one click away even on pages
 	// without a settings link. Default: false.

@@ -62,6 +62,12 @@ type State struct {
 	Categories map[string]bool `json:"categories"`
 	// Signals are the privacy signals of the current request.
 	Signals Signals `json:"signals"`
+	// GPP is the visitor's IAB Global Privacy Platform signal; nil when
+	// Options.GPP is off.
+	GPP *GPP `json:"gpp,omitempty"`
+
+	// loc is where the visitor is, as far as the proxy knows.
+	loc Location
 
 	// reask says why a visitor who had chosen is asked again (reaskPolicy,
 	// reaskExpired); empty otherwise. The banner says so.

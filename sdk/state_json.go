@@ -47,7 +47,17 @@ func appendStateJSON(b *bytes.Buffer, s *State) {
 	b.WriteString(strconv.FormatBool(s.Signals.GPC))
 	b.WriteString(`,"dnt":`)
 	b.WriteString(strconv.FormatBool(s.Signals.DNT))
-	b.WriteString(`}}`)
+	b.WriteByte('}')
+	if g := s.GPP; g != nil {
+		b.WriteString(`,"gpp":{"string":`)
+		appendJSONString(b, g.String)
+		b.WriteString(`,"sid":[`)
+		b.WriteString(g.SIDList())
+		b.WriteString(`],"sections":`)
+		b.Write(g.Sections)
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
 }
 
 // appendJSONString writes v as a JSON string. Plain printable ASCII (ids,
