@@ -32,8 +32,11 @@ import (
 // guard; 8 322 B in all when they were added). Raised by 192 B for issue
 // 15: the update after a choice goes to every vendor the site declares
 // (Google, Microsoft UET and Clarity, Meta, TikTok) from one table, about
-// 150 B; 8 473 B in all when it was added.
-const sizeBudget = 8576
+// 150 B; 8 473 B in all when it was added. Raised by 128 B for issue 15's
+// opt-out regime (optout.js: texts per regime, the one-step Do Not Sell
+// control and its honoured status), about 90 B; 8 664 B in all when it
+// was added.
+const sizeBudget = 8704
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {
