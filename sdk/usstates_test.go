@@ -233,3 +233,30 @@ func TestReaskAfterRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestRegimeTexts: the opt-out first layer's texts are in every language's
+// configuration, operators override them like any text, and any regime
+// can have its own title and body; a misspelt regime is refused.
+func TestRegimeTexts(t *testing.T) {
+	c := newTestConsent(t, Options{Texts: map[string]map[string]string{
+		"":   {"body.notice": "Notice body."},
+		"en": {"body.opt-out": "Our own opt-out body.", "do_not_sell": "Your Privacy Choices"},
+	}})
+	for _, lang := range []string{"en", "de", "ja"} {
+		cfg := string(c.texts.configJSON(lang))
+		for _, k := range []string{`"title.opt-out":`, `"body.opt-out":`, `"do_not_sell":`, `"opted_out":`, `"gpc_opted_out":`, `"body.notice":"Notice body."`} {
+			if !strings.Contains(cfg, k) {
+				t.Errorf("%s configuration lacks %s", lang, k)
+			}
+		}
+	}
+	en := string(c.texts.configJSON("en"))
+	if !strings.Contains(en, `"body.opt-out":"Our own opt-out body."`) || !strings.Contains(en, `"do_not_sell":"Your Privacy Choices"`) {
+		t.Errorf("en configuration lacks the overrides: %s", en)
+	}
+	for _, bad := range []string{"body.opt_out", "body.", "footer.opt-out"} {
+		if _, err := New(Options{Texts: map[string]map[string]string{"": {bad: "x"}}}); err == nil {
+			t.Errorf("text key %q accepted", bad)
+		}
+	}
+}
