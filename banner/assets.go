@@ -40,6 +40,8 @@ var (
 	coreJS []byte
 	//go:embed js/activate.js
 	activateJS []byte
+	//go:embed js/optout.js
+	optoutJS []byte
 	//go:embed js/ui.js
 	uiJS []byte
 	//go:embed banner.css
@@ -58,6 +60,7 @@ var jsParts = []struct {
 }{
 	{"js/core.js", coreJS},         // state, configuration, helpers, the choice
 	{"js/activate.js", activateJS}, // tags and placeholders held until a grant
+	{"js/optout.js", optoutJS},     // the opt-out regime's texts and Do Not Sell control
 	{"js/ui.js", uiJS},             // banner, preference centre, floating button, start
 }
 

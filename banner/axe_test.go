@@ -30,8 +30,11 @@ func TestAxe(t *testing.T) {
 	for _, tc := range []struct {
 		name, open string
 		dark       bool
+		optOut     bool // the opt-out regime: its texts and the Do Not Sell control
 	}{
 		{name: "first layer"},
+		{name: "opt-out first layer", optOut: true},
+		{name: "opt-out preference centre", open: openAll, optOut: true},
 		{name: "preference centre", open: openAll},
 		{name: "dark first layer", dark: true},
 		{name: "dark preference centre", open: openAll, dark: true},
@@ -39,6 +42,10 @@ func TestAxe(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newState(false)
 			st["signals"] = map[string]bool{"gpc": true, "dnt": false}
+			if tc.optOut {
+				st = newState(false, "preferences", "analytics", "advertising", "social")
+				st["regime"] = "opt-out"
+			}
 			s := &site{t: t, state: st, show: true, cookies: []map[string]string{
 				{"name": "_ga", "purpose": "Distinguishes visitors", "lifetime": "2 years", "party": "first"},
 				{"name": "IDE", "purpose": "Serves ads", "lifetime": "13 months", "party": "third"},
@@ -50,6 +57,9 @@ func TestAxe(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(s.start()), chromedp.WaitVisible(chromedp.CSS("#consentry-banner")))
 			if tc.open != "" {
 				do(t, ctx, chromedp.Evaluate[chromedp.Void](tc.open), chromedp.WaitVisible(chromedp.CSS("#consentry-prefs")))
+			}
+			if tc.optOut && !eval[bool](t, ctx, `!!document.querySelector('#consentry-banner [data-consent-action=opt_out]')`) {
+				t.Fatal("no Do Not Sell control to audit")
 			}
 			// Colours are only final once the fade-in is over.
 			waitFor(t, ctx, `document.getAnimations().every(a => a.playState !== 'running')`)

@@ -35,8 +35,10 @@ import (
 // 150 B; 8 473 B in all when it was added. Raised by 384 B with
 // guardLimit for the guard's host table as a cached file (issue 14) and
 // its Attr and split <style> sinks (issue 13): 8 827 B when they were
-// added.
-const sizeBudget = 8960
+// added. Raised by 128 B for issue 15's opt-out regime (optout.js: texts
+// per regime, the one-step Do Not Sell control and its honoured status),
+// about 90 B; 9 017 B in all when it was added.
+const sizeBudget = 9088
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

@@ -222,6 +222,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = h.parseKey(d)
 		case "max_age":
 			err = h.parseMaxAge(d)
+		case "reask_after_refusal":
+			h.ReaskAfterRefusal, err = parseRegimeDurations(d, name)
+		case "us_state":
+			err = h.parseUSState(d)
 		case "default_regime":
 			if h.DefaultRegime, err = oneArg(d); err == nil && !sdk.Regime(h.DefaultRegime).Valid() {
 				err = d.Errf("default_regime %q: want opt-in, opt-out or notice", h.DefaultRegime)
@@ -454,46 +458,53 @@ func (h *Handler) parseKey(d *caddyfile.Dispenser) error {
 }
 
 // parseMaxAge reads "max_age <duration>" or "max_age <regime> <duration>...".
-func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) error {
+func (h *Handler) parseMaxAge(d *caddyfile.Dispenser) (err error) {
+	h.MaxAge, err = parseRegimeDurations(d, "max_age")
+	return err
+}
+
+// parseRegimeDurations reads "<name> <duration>" (every regime) or
+// "<name> <regime> <duration>...".
+func parseRegimeDurations(d *caddyfile.Dispenser, name string) (map[string]caddy.Duration, error) {
 	args := d.RemainingArgs()
 	duration := func(s string) (caddy.Duration, error) {
 		dur, err := caddy.ParseDuration(s)
 		if err != nil {
-			return 0, d.Errf("max_age %q: not a duration (e.g. 180d, 4320h)", s)
+			return 0, d.Errf("%s %q: not a duration (e.g. 180d, 4320h)", name, s)
 		}
 		if dur <= 0 {
-			return 0, d.Errf("max_age %q: must be positive", s)
+			return 0, d.Errf("%s %q: must be positive", name, s)
 		}
 		if dur > sdk.MaxCookieAge {
-			return 0, d.Errf("max_age %q: longer than the 400 days (400d) browsers keep a cookie", s)
+			return 0, d.Errf("%s %q: longer than the 400 days (400d) browsers keep a cookie", name, s)
 		}
 		return caddy.Duration(dur), nil
 	}
-	h.MaxAge = make(map[string]caddy.Duration)
+	out := make(map[string]caddy.Duration)
 	if len(args) == 1 {
 		dur, err := duration(args[0])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range []sdk.Regime{sdk.RegimeOptIn, sdk.RegimeOptOut, sdk.RegimeNotice} {
-			h.MaxAge[string(r)] = dur
+			out[string(r)] = dur
 		}
-		return nil
+		return out, nil
 	}
 	if len(args) == 0 || len(args)%2 != 0 {
-		return d.ArgErr()
+		return nil, d.ArgErr()
 	}
 	for i := 0; i < len(args); i += 2 {
 		if !sdk.Regime(args[i]).Valid() {
-			return d.Errf("max_age: unknown regime %q, want opt-in, opt-out or notice", args[i])
+			return nil, d.Errf("%s: unknown regime %q, want opt-in, opt-out or notice", name, args[i])
 		}
 		dur, err := duration(args[i+1])
 		if err != nil {
-			return err
+			return nil, err
 		}
-		h.MaxAge[args[i]] = dur
+		out[args[i]] = dur
 	}
-	return nil
+	return out, nil
 }
 
 // atLine adds the current Caddyfile line to err, if there is one, so the

@@ -104,6 +104,16 @@ type Handler struct {
 	// Default: 180 days for opt-in, 365 days for opt-out and notice.
 	MaxAge map[string]caddy.Duration `json:"max_age,omitempty"`
 
+	// ReaskAfterRefusal is how long a choice that refuses a category is
+	// kept before the visitor is asked again, by regime, at most 400 days.
+	// Default: 180 days for opt-in and notice, 365 days for opt-out.
+	ReaskAfterRefusal map[string]caddy.Duration `json:"reask_after_refusal,omitempty"`
+
+	// USStates override entries of the built-in US state table, keyed by
+	// two-letter code ("CA"): the regime and the date from which GPC
+	// binds. Default: none.
+	USStates map[string]USStateConfig `json:"us_states,omitempty"`
+
 	// DefaultRegime is the regime of every visitor when no location source
 	// (country_header, geoip_db) is configured and, when one is, of
 	// visitors in places that neither the built-in regime table nor
@@ -327,6 +337,17 @@ func (h *Handler) Validate() error {
 			return err
 		}
 	}
+	for r, d := range h.ReaskAfterRefusal {
+		if !sdk.Regime(r).Valid() {
+			return fmt.Errorf("reask_after_refusal: unknown regime %q, want opt-in, opt-out or notice", r)
+		}
+		if err := checkMaxAge(time.Duration(d)); err != nil {
+			return fmt.Errorf("reask_after_refusal %s: %w", r, err)
+		}
+	}
+	if _, err := usStateOptions(h.USStates); err != nil {
+		return err
+	}
 	for name, v := range map[string]string{"country_header": h.CountryHeader, "region_header": h.RegionHeader} {
 		if v == "" {
 			continue
@@ -412,6 +433,17 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 			o.MaxAge[sdk.Regime(r)] = time.Duration(d)
 		}
 	}
+	if len(h.ReaskAfterRefusal) > 0 {
+		o.ReaskAfterRefusal = make(map[sdk.Regime]time.Duration, len(h.ReaskAfterRefusal))
+		for r, d := range h.ReaskAfterRefusal {
+			o.ReaskAfterRefusal[sdk.Regime(r)] = time.Duration(d)
+		}
+	}
+	states, err := usStateOptions(h.USStates)
+	if err != nil {
+		return o, err
+	}
+	o.USStates = states
 	if len(h.Regimes) > 0 {
 		o.Regimes = make(map[string]sdk.Regime, len(h.Regimes))
 		for loc, r := range h.Regimes {

@@ -92,13 +92,22 @@ func CheckCategoryKey(key string, cs []Category) error {
 	return fmt.Errorf("unknown category%s (categories: %s)", didYouMean(key, keys), strings.Join(keys, ", "))
 }
 
+// regimeTextKey reports whether key is a per-regime variant of a
+// first-layer text, which the banner prefers for visitors of that regime:
+// "title.<regime>" or "body.<regime>" (e.g. "body.notice").
+func regimeTextKey(key string) bool {
+	base, r, ok := strings.Cut(key, ".")
+	return ok && (base == "title" || base == "body") && Regime(r).Valid()
+}
+
 // CheckTextKey reports a banner text key that nothing reads: the keys are
 // those of the bundled texts, plus cat.<key>.label and
-// cat.<key>.description for every category, default or one of cs. The
-// error names the near miss and lists the keys.
+// cat.<key>.description for every category, default or one of cs, and
+// title.<regime> and body.<regime> for every regime. The error names the
+// near miss and lists the keys.
 func CheckTextKey(key string, cs []Category) error {
 	keys := bundledTextKeys()
-	if slices.Contains(keys, key) {
+	if slices.Contains(keys, key) || regimeTextKey(key) {
 		return nil
 	}
 	var cats []string

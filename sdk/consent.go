@@ -34,6 +34,7 @@ type Consent struct {
 	signals    *signalSet // the vendor consent signals (signals_vendors.go)
 	gpp        *gppSet    // the Global Privacy Platform; nil when off (gpp.go)
 	regimes    *regimeTable
+	states     map[string]StateLaw // the US state table, Options.USStates applied (usstates.go)
 	locate     *locator
 
 	// fingerprint changes with the build and the configuration (banner
@@ -114,6 +115,14 @@ func New(o Options) (*Consent, error) {
 			return nil, fmt.Errorf("max age for %s: must be positive, got %s", r, d)
 		}
 	}
+	for r, d := range o.ReaskAfterRefusal {
+		if !r.Valid() {
+			return nil, fmt.Errorf("reask after refusal: unknown regime %q", r)
+		}
+		if d <= 0 {
+			return nil, fmt.Errorf("reask after refusal for %s: must be positive, got %s", r, d)
+		}
+	}
 	if o.GPCLastUpdate == "" {
 		o.GPCLastUpdate = time.Now().UTC().Format(time.DateOnly)
 	} else if _, err := time.Parse(time.DateOnly, o.GPCLastUpdate); err != nil {
@@ -191,7 +200,11 @@ func New(o Options) (*Consent, error) {
 	for _, cat := range cats {
 		keys[cat.Key] = true
 	}
-	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime)
+	states, err := newStateTable(o.USStates)
+	if err != nil {
+		return nil, err
+	}
+	regimes, err := newRegimeTable(o.Regimes, o.DefaultRegime, states)
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +242,7 @@ func New(o Options) (*Consent, error) {
 		now:        o.Now,
 		texts:      texts,
 		regimes:    regimes,
+		states:     states,
 		locate:     loc,
 		limits:     newDecisionLimiter(o),
 		sites:      sites,
@@ -272,44 +286,83 @@ func (c *Consent) maxAge(r Regime) time.Duration {
 	return min(d, MaxCookieAge)
 }
 
+// lifetime returns how long ch counts: a choice that refuses any
+// configured category until the refusal's re-ask period ends
+// (Options.ReaskAfterRefusal), any other for the regime's max age.
+func (c *Consent) lifetime(ch *choice) time.Duration {
+	if !c.refuses(ch) {
+		return c.maxAge(ch.Regime)
+	}
+	d, ok := c.opts.ReaskAfterRefusal[ch.Regime]
+	if !ok {
+		d = DefaultReaskAfterRefusal(ch.Regime)
+	}
+	return min(d, MaxCookieAge)
+}
+
+// refuses reports whether ch leaves any configured category but necessary
+// ungranted.
+func (c *Consent) refuses(ch *choice) bool {
+	for _, cat := range c.categories {
+		if cat.Key != Necessary && !slices.Contains(ch.Granted, cat.Key) {
+			return true
+		}
+	}
+	return false
+}
+
 // regime decides the visitor's regime from their location. With no
 // location source configured the operator's DefaultRegime applies to every
 // visitor; with one, a visitor it cannot place gets the strictest regime.
 func (c *Consent) regime(r *http.Request) Regime {
-	reg, _ := c.regimeAt(r)
+	_, reg := c.where(r)
 	return reg
 }
 
-// regimeAt is regime, with the location it was decided from (empty when
-// no location source is configured).
-func (c *Consent) regimeAt(r *http.Request) (Regime, Location) {
+// where returns the visitor's location (empty without a location source)
+// and regime.
+func (c *Consent) where(r *http.Request) (Location, Regime) {
 	if !c.locate.configured() {
-		return c.opts.DefaultRegime, Location{}
+		return Location{}, c.opts.DefaultRegime
 	}
 	loc := c.locate.locate(r)
-	return c.regimes.regime(loc), loc
+	return loc, c.regimes.regime(loc)
+}
+
+// weighGPC marks a GPC signal as advisory (recorded, binding nothing) when
+// the visitor's state law does not make it a binding opt-out at the
+// request's date (gpcBinds).
+func (c *Consent) weighGPC(sig *Signals, loc Location, reg Regime) {
+	sig.gpcAdvisory = sig.GPC && !c.gpcBinds(loc, reg, c.now())
 }
 
 // stateFor reads the visitor's state: the choice in a valid cookie made
 // under the current policy version and not expired, else the regime's
-// defaults. Signals are applied either way, and the GPP added when on.
+// defaults. Signals are applied either way, and the GPP added when on. A
+// visitor who has chosen is located only when the GPP needs their place
+// or a GPC signal needs weighing against their state's law.
 func (c *Consent) stateFor(r *http.Request) (*State, *choice) {
 	sig := readSignals(r)
 	ch, reask, several := c.readChoice(r)
 	if ch == nil {
-		reg, loc := c.regimeAt(r)
+		loc, reg := c.where(r)
+		c.weighGPC(&sig, loc, reg)
 		s := c.defaults(reg, sig)
 		s.reask, s.strays = reask, several
 		c.addGPP(s, loc)
 		return s, nil
 	}
-	s := c.stateFromChoice(ch, sig)
+	weigh := sig.GPC && ch.Regime == RegimeOptOut && !ch.GPC
 	var loc Location
-	if c.gpp != nil && c.locate.configured() {
-		// Only the GPP needs the place of a visitor who has chosen:
-		// where they are now decides its sections.
+	if c.locate.configured() && (weigh || c.gpp != nil) {
+		// Where they are now decides the GPP's sections and whether
+		// their state's law makes GPC binding.
 		loc = c.locate.locate(r)
 	}
+	if weigh {
+		c.weighGPC(&sig, loc, ch.Regime)
+	}
+	s := c.stateFromChoice(ch, sig)
 	c.addGPP(s, loc)
 	return s, ch
 }
@@ -324,9 +377,10 @@ func (c *Consent) addGPP(s *State, loc Location) {
 
 // stateFromChoice is the state a valid choice gives with the request's
 // signals: the categories it granted (unknown keys ignored, necessary
-// always on). GPC binds in the opt-out regime: a grant of advertising made
-// without GPC does not survive a request that sends it; only an explicit
-// grant made while GPC was on does.
+// always on). GPC binds in the opt-out regime (unless the visitor's state
+// law says otherwise: weighGPC): a grant of advertising made without GPC
+// does not survive a request that sends it; only an explicit grant made
+// while GPC was on does.
 func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
 	s := &State{
 		ID:         ch.ID,
@@ -346,7 +400,7 @@ func (c *Consent) stateFromChoice(ch *choice, sig Signals) *State {
 			s.Categories[k] = true
 		}
 	}
-	if s.Regime == RegimeOptOut && sig.GPC && !ch.GPC {
+	if s.Regime == RegimeOptOut && sig.bindingGPC() && !ch.GPC {
 		s.Categories[Advertising] = false
 	}
 	return s
@@ -386,7 +440,7 @@ func (c *Consent) readChoice(r *http.Request) (ch *choice, reask string, several
 	if ch.Version != c.opts.PolicyVersion {
 		return nil, reaskPolicy, false
 	}
-	if c.now().After(time.Unix(ch.Time, 0).Add(c.maxAge(ch.Regime))) {
+	if c.now().After(time.Unix(ch.Time, 0).Add(c.lifetime(ch))) {
 		return nil, reaskExpired, false
 	}
 	return ch, "", false
@@ -413,7 +467,7 @@ func (c *Consent) defaults(reg Regime, sig Signals) *State {
 	// In the opt-out regime a privacy signal decides advertising until the
 	// visitor chooses; the state says so with method "signal" (still
 	// undecided, so the banner stays available).
-	if reg == RegimeOptOut && (sig.GPC || (c.opts.HonorDNT && sig.DNT)) && s.Categories[Advertising] {
+	if reg == RegimeOptOut && (sig.bindingGPC() || (c.opts.HonorDNT && sig.DNT)) && s.Categories[Advertising] {
 		s.Categories[Advertising] = false
 		s.Method = MethodSignal
 	}

@@ -89,7 +89,7 @@ func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, ol
 		http.Error(w, "could not record the choice", http.StatusInternalServerError)
 		return
 	}
-	ck := c.cookie(r, value, c.maxAge(ch.Regime))
+	ck := c.cookie(r, value, c.lifetime(ch))
 	http.SetCookie(w, ck)
 	c.observeSetCookie(ck.Name, requestSite(r), c.match.Cookie(ck.Name), c.now())
 

@@ -72,6 +72,21 @@ type Options struct {
 	// 365 days for opt-out and notice.
 	MaxAge map[Regime]time.Duration
 
+	// ReaskAfterRefusal is how long a choice that refuses any category is
+	// kept, per regime, before the visitor is asked again (a new policy
+	// version asks sooner); a choice that grants everything is kept for
+	// MaxAge. Values above 400 days are capped. Default:
+	// DefaultReaskAfterRefusal (six months; twelve in the opt-out regime,
+	// as California requires). See docs/REGIMES.md, "Asking again".
+	ReaskAfterRefusal map[Regime]time.Duration
+
+	// USStates overrides entries of the US state table (USState) by
+	// two-letter code ("CA" or "US-CA"): the regime the state's visitors
+	// get (empty: opt-out) and from when GPC binds there (zero: never).
+	// The regime table's own overrides (Regimes) still win. Default:
+	// none.
+	USStates map[string]StateLaw
+
 	// DefaultRegime applies to every visitor when no location source
 	// (CountryHeader, GeoIPDB) is configured, and otherwise to known
 	// locations that neither the built-in regime table nor Regimes lists;
@@ -223,6 +238,19 @@ const (
 	// MaxCookieAge is the longest lifetime browsers allow a cookie.
 	MaxCookieAge = 400 * 24 * time.Hour
 )
+
+// DefaultReaskAfterRefusal returns how long a refusal is kept by default
+// before the visitor is asked again: six months (180 days, as the CNIL
+// recommends and the European Commission's 2025 Digital Omnibus proposal
+// would require), and twelve months in the opt-out regime, the least
+// California allows before asking an opted-out consumer to opt back in
+// (Cal. Civ. Code §1798.135(c)(4)).
+func DefaultReaskAfterRefusal(r Regime) time.Duration {
+	if r == RegimeOptOut {
+		return 365 * 24 * time.Hour
+	}
+	return 180 * 24 * time.Hour
+}
 
 // DefaultMaxAge returns the default choice lifetime for a regime.
 func DefaultMaxAge(r Regime) time.Duration {

@@ -82,7 +82,7 @@ func (c *Consent) record(r *http.Request, ch *choice, old *choice, s *State, cha
 		PagePath:         pagePath(r, returnPath),
 		NoticeHash:       c.texts.cur.Load().notices[lang],
 		Language:         lang,
-		ValidUntil:       t.Add(c.maxAge(ch.Regime)),
+		ValidUntil:       t.Add(c.lifetime(ch)),
 		IP:               c.logIP(r),
 	}
 	if c.locate.configured() {

@@ -17,40 +17,16 @@ var optInCountries = []string{
 	"GB", "CH",
 }
 
-// optOutStates are the US states with comprehensive consumer privacy laws
-// that give an opt-out of sale, sharing or targeted advertising (and, for
-// most, require honouring GPC): in force or enacted by November 2026.
-var optOutStates = []string{
-	"CA", // CCPA/CPRA
-	"VA", // VCDPA
-	"CO", // CPA
-	"CT", // CTDPA
-	"UT", // UCPA
-	"TX", // TDPSA
-	"OR", // OCPA
-	"MT", // MCDPA
-	"IA", // ICDPA
-	"DE", // DPDPA
-	"NH", // NHPA
-	"NJ", // NJDPA
-	"NE", // NDPA
-	"TN", // TIPA
-	"MN", // MCDPA
-	"MD", // MODPA
-	"IN", // ICDPA
-	"KY", // KCDPA
-	"RI", // RIDTPPA
-}
-
-// builtinRegimes returns the built-in regime table, keyed by "CC" for a
-// country or "US-XX" for a US state.
-func builtinRegimes() map[string]Regime {
-	t := make(map[string]Regime, len(optInCountries)+len(optOutStates))
+// builtinRegimes returns the regime table before the operator's Regimes,
+// keyed by "CC" for a country or "US-XX" for a US state: the opt-in
+// countries and the US state table (usstates.go, with Options.USStates).
+func builtinRegimes(states map[string]StateLaw) map[string]Regime {
+	t := make(map[string]Regime, len(optInCountries)+len(states))
 	for _, c := range optInCountries {
 		t[c] = RegimeOptIn
 	}
-	for _, s := range optOutStates {
-		t["US-"+s] = RegimeOptOut
+	for s, l := range states {
+		t["US-"+s] = l.Regime
 	}
 	return t
 }
@@ -63,8 +39,8 @@ type regimeTable struct {
 
 // newRegimeTable merges the operator's overrides ("DE", "US-CA", "US")
 // into the built-in table.
-func newRegimeTable(overrides map[string]Regime, fallback Regime) (*regimeTable, error) {
-	t := builtinRegimes()
+func newRegimeTable(overrides map[string]Regime, fallback Regime, states map[string]StateLaw) (*regimeTable, error) {
+	t := builtinRegimes(states)
 	for k, r := range overrides {
 		key := strings.ToUpper(strings.TrimSpace(k))
 		if err := CheckLocationKey(key); err != nil {

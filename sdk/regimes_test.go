@@ -7,7 +7,7 @@ import (
 )
 
 func TestRegimeTable(t *testing.T) {
-	tab, err := newRegimeTable(map[string]Regime{"br": RegimeNotice, "US-NV": RegimeOptOut, "DE": RegimeOptIn}, RegimeNotice)
+	tab, err := newRegimeTable(map[string]Regime{"br": RegimeNotice, "US-NV": RegimeOptOut, "DE": RegimeOptIn}, RegimeNotice, USStates())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestRegimeTable(t *testing.T) {
 		}
 	}
 	for _, bad := range []map[string]Regime{{"Germany": RegimeOptIn}, {"US-": RegimeOptIn}, {"DE": "strict"}} {
-		if _, err := newRegimeTable(bad, RegimeOptIn); err == nil {
+		if _, err := newRegimeTable(bad, RegimeOptIn, USStates()); err == nil {
 			t.Errorf("override %v accepted", bad)
 		}
 	}

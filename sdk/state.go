@@ -40,7 +40,16 @@ const (
 type Signals struct {
 	GPC bool `json:"gpc"`
 	DNT bool `json:"dnt"`
+
+	// gpcAdvisory is set when GPC was sent where the visitor's state law
+	// does not (yet) make it a binding opt-out: it is recorded and binds
+	// nothing (Consent.weighGPC).
+	gpcAdvisory bool
 }
+
+// bindingGPC reports whether the request carries a GPC signal that binds
+// in the opt-out regime.
+func (s Signals) bindingGPC() bool { return s.GPC && !s.gpcAdvisory }
 
 // State is the visitor's consent, as GET /_consent returns it and as the
 // page's inline JSON carries it.

@@ -114,10 +114,13 @@ func TestBrowserCaliforniaGPC(t *testing.T) {
 		}
 	}
 
-	// The banner says GPC was honoured.
-	want := banner.Texts("en")["gpc_honoured"]
-	if got := eval[string](b, `(document.querySelector("#consentry-banner .cs-gpc") || {}).textContent || ""`); got != want || want == "" {
+	// The banner says GPC was honoured, in place of the Do Not Sell control.
+	want := banner.Texts("en")["gpc_opted_out"]
+	if got := eval[string](b, `(document.querySelector("#consentry-banner [data-consent-optout=gpc]") || {}).textContent || ""`); got != want || want == "" {
 		t.Errorf("banner GPC note = %q, want %q", got, want)
+	}
+	if eval[bool](b, `!!document.querySelector("#consentry-banner [data-consent-action=opt_out]")`) {
+		t.Errorf("Do Not Sell button shown although GPC already opted the visitor out")
 	}
 
 	// The preference centre shows the opt-out defaults: advertising off.

@@ -14,7 +14,8 @@ const links = () => h('span', { class: 'cs-links' }, [
   cfg.privacyUrl && h('a', { href: cfg.privacyUrl, text: t('privacy_link') }),
   cfg.cookieUrl && h('a', { href: cfg.cookieUrl, text: t('cookies_link') }),
 ]);
-const gpc = () => state.signals && state.signals.gpc &&
+// In the opt-out regime the Do Not Sell control says it (optout.js).
+const gpc = () => state.regime !== 'opt-out' && state.signals && state.signals.gpc && !granted('advertising') &&
   h('p', { class: 'cs-gpc', text: t('gpc_honoured') });
 // Why a visitor who had chosen is asked again: "policy" or "expired".
 const reask = stateEl && stateEl.dataset.reask;
@@ -26,12 +27,13 @@ const showError = (text) => errs.forEach((e) => { e.textContent = text; });
 
 // 1. The first layer: a non-modal region fixed at the bottom.
 // cfg.dir ("ltr" or "rtl") is the language's direction, whatever the page's.
-const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': t('title'), lang, dir: cfg.dir, hidden: true }, [
+const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': rt('title'), lang, dir: cfg.dir, hidden: true }, [
   h('div', { class: 'cs-in' }, [
-    h('h2', { class: 'cs-h', text: t('title') }),
+    h('h2', { class: 'cs-h', text: rt('title') }),
     reaskNote(),
-    h('p', { class: 'cs-p' }, [t('body'), ' ', links()]),
+    h('p', { class: 'cs-p' }, [rt('body'), ' ', links()]),
     gpc(),
+    dnss(),
     errs[0],
     h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('customise')]),
   ]),
@@ -94,6 +96,7 @@ const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', l
     ]),
     h('p', { class: 'cs-p' }, [t('prefs_body'), ' ', links()]),
     gpc(),
+    dnss(),
     h('ul', { class: 'cs-cats' }, rows),
     meta,
     errs[1],
@@ -126,6 +129,7 @@ const sync = () => {
     i.checked = i.disabled || (shown && granted(i.value));
     i.setAttribute('aria-checked', i.checked);
   });
+  optSync();
   meta.textContent = '';
   if (state.decided && state.id) {
     meta.append(h('span', { text: t('consent_id') + ': ' + state.id }),
@@ -189,6 +193,7 @@ doc.addEventListener('click', (e) => {
   if (act === 'accept_all' || act === 'reject_all') quiet(choose(act));
   else if (act === 'save') quiet(choose('custom', switches().filter((i) => i.checked).map((i) => i.value)));
   else if (act === 'close') close();
+  else if (act === 'opt_out') quiet(optOut());
   else if (allow) quiet(choose('custom', grantedKeys().concat(allow)));
   else open();
 });
