@@ -32,8 +32,11 @@ import (
 // guard; 8 322 B in all when they were added). Raised by 192 B for issue
 // 15: the update after a choice goes to every vendor the site declares
 // (Google, Microsoft UET and Clarity, Meta, TikTok) from one table, about
-// 150 B; 8 473 B in all when it was added.
-const sizeBudget = 8576
+// 150 B; 8 473 B in all when it was added. Raised by 256 B for issue 16:
+// the page API's onReady, onChange, consent:ready and frozen state copies,
+// and the placeholder naming the vendor of its host (about 310 B); 8 786 B
+// in all when they were added.
+const sizeBudget = 8832
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {
