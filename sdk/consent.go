@@ -198,7 +198,7 @@ func New(o Options) (*Consent, error) {
 	}
 	held, pass := googleAdvanced(cats, o.Signals.Google.Advanced)
 	declRows, declVendors := declarationRows(o, shown, listed)
-	texts, err := newTextSet(o, shown, pass, signals.triples(), declRows)
+	texts, err := newTextSet(o, shown, pass, listed, signals.triples(), declRows)
 	if err != nil {
 		return nil, err
 	}
