@@ -52,9 +52,10 @@ type Consent struct {
 	cookieDomain string       // Options.CookieDomain, lower case, without a leading dot
 	domainWarned hostWarnings // hosts warned about for being outside cookieDomain
 
-	choices  consentcookie.Cache[choice] // recently decoded consent cookies
-	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
-	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
+	choices     consentcookie.Cache[choice] // recently decoded consent cookies
+	crawlers    bounded.Map[bool]           // User-Agent → whether it is a crawler's (isCrawler)
+	crawlerRule crawlerRule                 // Options.Crawlers and CrawlerAgents
+	limits      *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
 }
 
 // Next is the downstream handler Process calls; caddyhttp.Handler's
@@ -211,6 +212,10 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	crawl, err := newCrawlerRule(o.Crawlers, o.CrawlerAgents)
+	if err != nil {
+		return nil, err
+	}
 	c := &Consent{
 		opts:       o,
 		categories: cats,
@@ -225,6 +230,8 @@ func New(o Options) (*Consent, error) {
 		locate:     loc,
 		limits:     newDecisionLimiter(o),
 		sites:      sites,
+
+		crawlerRule: crawl,
 	}
 	c.cookieDomain = httpfield.Domain(o.CookieDomain)
 	c.declRows, c.declVendors = declRows, declVendors
@@ -415,7 +422,9 @@ func validPrefix(p string) bool {
 // and every language's configuration script and no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
-	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix} {
+	// The crawler rule decides whether a User-Agent's page shows the banner.
+	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), o.PolicyVersion, o.Prefix,
+		string(o.Crawlers), strings.Join(o.CrawlerAgents, "\n")} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
