@@ -1,6 +1,10 @@
 package testsite
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +44,23 @@ func TestBrowserPageAPI(t *testing.T) {
 	}
 	if !eval[bool](b, `__api.ready[0].decided === false && __api.ready[0].categories.necessary === true && __api.readyEvents[0].regime === 'opt-in'`) {
 		t.Errorf("onReady/consent:ready state = %s", eval[string](b, `JSON.stringify([__api.ready[0], __api.readyEvents[0]])`))
+	}
+
+	// The live object has exactly the members banner/consentry.d.ts
+	// declares (and docs/API.md documents: TestDeclarationsMatchTheDocs).
+	decl, err := os.ReadFile(filepath.Join("..", "banner", "consentry.d.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared []string
+	for _, m := range regexp.MustCompile(`(?m)^  readonly (\w+): \(`).FindAllStringSubmatch(string(decl), -1) {
+		declared = append(declared, m[1])
+	}
+	slices.Sort(declared)
+	live := eval[[]string](b, `Object.keys(window.consentry).filter(k => typeof consentry[k] === 'function').sort()`)
+	if len(declared) < 8 || !slices.Equal(live, declared) ||
+		eval[int](b, `Object.keys(window.consentry).length`) != len(declared) {
+		t.Errorf("window.consentry has %v, consentry.d.ts declares %v", live, declared)
 	}
 
 	// Freeze: nothing the page does changes the API or the state.
