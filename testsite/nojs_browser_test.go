@@ -9,7 +9,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// submit clicks sel and waits for the page it leads to.
+// submit clicks sel and waits for the page it leads to: its load event,
+// then its body through the DOM domain, by which time the new page's
+// execution context is the one evaluations use.
 func (b *browser) submit(sel string) {
 	b.t.Helper()
 	ctx, cancel := b.step()
@@ -17,6 +19,7 @@ func (b *browser) submit(sel string) {
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
 		b.t.Fatalf("click %s and load the next page: %v", sel, err)
 	}
+	b.do("the next page's body", chromedp.WaitReady(chromedp.CSS("body")))
 	b.settle()
 }
 
