@@ -41,6 +41,18 @@ if [ -f "$gpp_dir/node_modules/@iabgpp/cmpapi/package.json" ]; then
 	export CONSENTRY_IABGPP="$PWD/$gpp_dir"
 fi
 
+# TypeScript's compiler, which checks the page API's declarations
+# (banner/consentry.d.ts) against a program that uses them.
+ts_dir=.cache/typescript
+if [ ! -x "$ts_dir/node_modules/.bin/tsc" ] && command -v npm >/dev/null 2>&1; then
+	echo "test.sh: installing typescript from npm"
+	mkdir -p "$ts_dir"
+	npm install --silent --no-audit --no-fund --prefix "$ts_dir" typescript@5 >/dev/null
+fi
+if [ -x "$ts_dir/node_modules/.bin/tsc" ]; then
+	export CONSENTRY_TSC="$PWD/$ts_dir/node_modules/.bin/tsc"
+fi
+
 echo "test.sh: gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

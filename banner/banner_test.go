@@ -37,8 +37,11 @@ import (
 // its Attr and split <style> sinks (issue 13): 8 827 B when they were
 // added. Raised by 128 B for issue 15's opt-out regime (optout.js: texts
 // per regime, the one-step Do Not Sell control and its honoured status),
-// about 90 B; 9 017 B in all when it was added.
-const sizeBudget = 9088
+// about 90 B; 9 017 B in all when it was added. Raised by 320 B for issue
+// 16: the page API's onReady, onChange, consent:ready and frozen state
+// copies, and the placeholder naming the vendor of its host (about 310 B);
+// 9 338 B in all when they were added.
+const sizeBudget = 9408
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

@@ -59,6 +59,14 @@
 // them on a grant; the guard itself gives back the URL of those never
 // inserted into the document, such as new Image() pixels.
 //
+// The page API is window.consentry, frozen: state(), open(), close(),
+// accept(), reject(), save(categories), onReady(cb) and onChange(cb), with
+// the consent:ready and consent:change events on document; docs/API.md is
+// its reference and consentry.d.ts its TypeScript declarations (checked
+// by TestDeclarationsMatchTheDocs and TestDeclarationsCompile). A
+// click-to-load placeholder names the vendor of the held iframe's host
+// from the configuration's vendors ({name: [host, …]}).
+//
 // In the preference centre each category lists its cookies in a table:
 // name, purpose, lifetime and who sets them, from objects
 // {"name","purpose","lifetime","party"} in categories[].cookies (party

@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		honor_dnt            [on|off]
 //		notice_defaults      <category...>
 //		floating_button      [on|off]
+//		crawlers             known|none [<user-agent pattern...>]
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>
@@ -111,6 +112,12 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // returns. retention (default 400d) is how long records are kept.
 // rate_limit bounds the decisions recorded per minute from one client
 // network (/24 or /64; default 60) and for one consent id (default 10).
+//
+// crawlers says who gets no banner (and still no trackers): known (the
+// default) the bots the User-Agent parser knows, not headless browsers;
+// none no one. The patterns (case-insensitive substrings, at least three
+// characters) add User-Agents with either: "crawlers known HeadlessChrome
+// Pingdom".
 //
 // A <lang> is a language tag one of the bundled languages serves: "de",
 // "de-AT", "zh-TW" (Traditional Chinese), "no" (Bokmål) — the list and the
@@ -234,6 +241,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.HonorDNT, err = parseBool(d)
 		case "floating_button":
 			h.FloatingButton, err = parseBool(d)
+		case "crawlers":
+			err = h.parseCrawlers(d)
 		case "language":
 			if h.Language, err = oneArg(d); err == nil {
 				err = checkLanguages(d, name, h.Language)
@@ -603,3 +612,19 @@ func (h *Handler) parseCategory(d *caddyfile.Dispenser) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+// parseCrawlers reads "crawlers known|none [<pattern>...]", once.
+func (h *Handler) parseCrawlers(d *caddyfile.Dispenser) error {
+	if h.Crawlers != "" {
+		return d.Errf("crawlers: given more than once")
+	}
+	args := d.RemainingArgs()
+	if len(args) == 0 {
+		return d.ArgErr()
+	}
+	if err := sdk.CheckCrawlers(sdk.CrawlerMode(args[0]), args[1:]); err != nil {
+		return d.Err(err.Error())
+	}
+	h.Crawlers, h.CrawlerAgents = args[0], args[1:]
+	return nil
+}

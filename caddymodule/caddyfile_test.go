@@ -218,6 +218,16 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 			want:  Handler{DefaultRegime: "notice"},
 		},
 		{
+			name:  "crawlers none",
+			input: "consent {\n crawlers none\n}",
+			want:  Handler{Crawlers: "none", CrawlerAgents: []string{}},
+		},
+		{
+			name:  "crawlers known with patterns",
+			input: "consent {\n crawlers known HeadlessChrome \"Site 24x7\"\n}",
+			want:  Handler{Crawlers: "known", CrawlerAgents: []string{"HeadlessChrome", "Site 24x7"}},
+		},
+		{
 			name:  "policy_version, cookie_domain, gpc_last_update",
 			input: "consent {\n policy_version 2026-11\n cookie_domain example.com\n gpc_last_update 2026-01-15\n}",
 			want:  Handler{PolicyVersion: "2026-11", CookieDomain: "example.com", GPCLastUpdate: "2026-01-15"},
@@ -302,6 +312,10 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"bad prefix character", "consent {\n prefix /_con%20sent\n}", []string{`prefix "/_con%20sent"`, "Testfile:2"}},
 		{"bad date at its line", "consent {\n policy_version 1\n gpc_last_update 2024/01/31\n}", []string{`gpc_last_update "2024/01/31"`, "Testfile:3"}},
 		{"bad site", "consent {\n sites shop.example \"a b\"\n}", []string{`sites "a b"`, "Testfile:2"}},
+		{"crawlers mode", "consent {\n policy_version 1\n crawlers all\n}", []string{`crawlers "all": want known or none`, "Testfile:3"}},
+		{"crawlers short pattern", "consent {\n crawlers known Mo\n}", []string{`crawler agent "Mo"`, "at least 3 characters", "Testfile:2"}},
+		{"crawlers bare", "consent {\n crawlers\n}", []string{"wrong argument count", "Testfile:2"}},
+		{"crawlers twice", "consent {\n crawlers none\n crawlers known\n}", []string{"crawlers: given more than once", "Testfile:3"}},
 		{"64 characters, not hex", "consent {\n hash_key " + strings.Repeat("g", 64) + "\n}",
 			[]string{"hash_key: 64 characters, not hex, decode as base64 to 48 bytes, want 32 or 64 bytes, written as 64 or 128 hex digits or as base64 (44 or 88 characters", "Testfile:2"}},
 	}

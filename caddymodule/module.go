@@ -162,6 +162,13 @@ type Handler struct {
 	// after a choice. Default: off.
 	FloatingButton bool `json:"floating_button,omitempty"`
 
+	// Crawlers chooses who the User-Agent parser takes for a crawler,
+	// which gets no banner: "known" (default) or "none" (sdk.CrawlerMode).
+	Crawlers string `json:"crawlers,omitempty"`
+
+	// CrawlerAgents are more User-Agent substrings taken for crawlers.
+	CrawlerAgents []string `json:"crawler_agents,omitempty"`
+
 	// Language forces the banner language (e.g. "ja"). Default: chosen
 	// per request from Accept-Language among languages.
 	Language string `json:"language,omitempty"`
@@ -392,6 +399,8 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		HonorDNT:           h.HonorDNT,
 		NoticeDefaults:     h.NoticeDefaults,
 		FloatingButton:     h.FloatingButton,
+		Crawlers:           sdk.CrawlerMode(h.Crawlers),
+		CrawlerAgents:      h.CrawlerAgents,
 		Language:           h.Language,
 		Languages:          h.Languages,
 		Categories:         h.Categories,

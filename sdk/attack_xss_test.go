@@ -147,7 +147,8 @@ func TestAttackXSSInjectedMarkup(t *testing.T) {
 
 // TestAttackXSSNoJSFormTokens: the no-JavaScript form, tokenised on its
 // own as a browser without scripting parses noscript content, holds one
-// form, two buttons, one hidden input, two links and nothing else active.
+// form, three buttons (Accept, Reject and Customise, which goes to the
+// declaration page), one hidden input, two links and nothing else active.
 func TestAttackXSSNoJSFormTokens(t *testing.T) {
 	o := xssOptions()
 	c := newTestConsent(t, o)
@@ -177,7 +178,7 @@ func TestAttackXSSNoJSFormTokens(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"form": 1, "button": 2, "input": 1, "a": 2, "p": 1, "strong": 1}
+	want := map[string]int{"form": 1, "button": 3, "input": 1, "a": 2, "p": 1, "strong": 1}
 	for k, n := range counts {
 		if want[k] != n {
 			t.Errorf("the form has %d <%s>, want %d (all: %v)", n, k, want[k], counts)

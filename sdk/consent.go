@@ -52,9 +52,10 @@ type Consent struct {
 	cookieDomain string       // Options.CookieDomain, lower case, without a leading dot
 	domainWarned hostWarnings // hosts warned about for being outside cookieDomain
 
-	choices  consentcookie.Cache[choice] // recently decoded consent cookies
-	crawlers bounded.Map[bool]           // User-Agent → whether it is a bot (isCrawler)
-	limits   *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
+	choices     consentcookie.Cache[choice] // recently decoded consent cookies
+	crawlers    bounded.Map[bool]           // User-Agent → whether it is a crawler's (isCrawler)
+	crawlerRule crawlerRule                 // Options.Crawlers and CrawlerAgents
+	limits      *decisionLimiter            // per-client and per-id decision limits (ratelimit.go)
 
 	invSync inventorySyncLoop // shares the inventory through the consent log's store (inventory_sync.go)
 }
@@ -230,6 +231,10 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	crawl, err := newCrawlerRule(o.Crawlers, o.CrawlerAgents)
+	if err != nil {
+		return nil, err
+	}
 	c := &Consent{
 		gpp:        gpp,
 		opts:       o,
@@ -246,6 +251,8 @@ func New(o Options) (*Consent, error) {
 		locate:     loc,
 		limits:     newDecisionLimiter(o),
 		sites:      sites,
+
+		crawlerRule: crawl,
 	}
 	c.cookieDomain = httpfield.Domain(o.CookieDomain)
 	c.listed = listed
@@ -503,8 +510,9 @@ func validPrefix(p string) bool {
 // language's no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
+	// The crawler rule decides whether a User-Agent's page shows the banner.
 	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix,
-		banner.GPP(), fmt.Sprint(o.GPP)} {
+		banner.GPP(), fmt.Sprint(o.GPP), string(o.Crawlers), strings.Join(o.CrawlerAgents, "\n")} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}

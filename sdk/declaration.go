@@ -3,6 +3,7 @@ package sdk
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,6 +153,23 @@ func (c *Consent) serveDeclaration(w http.ResponseWriter, r *http.Request, s *St
 	w.Header().Set("Cache-Control", "no-store")
 	_ = declarationPage.Execute(w, map[string]any{
 		"Lang": lang, "Dir": banner.Direction(lang), "T": c.texts.texts[lang], "Categories": decl, "Endpoint": c.opts.Prefix,
-		"PrivacyURL": c.opts.PrivacyURL, "Return": c.opts.Prefix + "/cookies",
+		"PrivacyURL": c.opts.PrivacyURL, "Return": c.settingsReturn(r),
 	})
+}
+
+// settingsReturn is where the declaration page's form goes back to once a
+// choice is saved: the page the visitor came from (the no-JavaScript form's
+// Customise sends it as ?return=, a "Cookie settings" link as the
+// Referer), on this site only (safeReturn); else the declaration itself.
+func (c *Consent) settingsReturn(r *http.Request) string {
+	if ret := r.URL.Query().Get("return"); ret != "" {
+		return safeReturn(ret)
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host != "" && strings.EqualFold(ref.Host, r.Host) &&
+		(ref.Scheme == "https" || ref.Scheme == "http") {
+		if p := ref.RequestURI(); !strings.HasPrefix(p, c.opts.Prefix+"/cookies") {
+			return safeReturn(p)
+		}
+	}
+	return c.opts.Prefix + "/cookies"
 }

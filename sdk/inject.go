@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/consentry/consentry/banner"
-	"github.com/mileusna/useragent"
 )
 
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -127,24 +126,4 @@ func writeNonce(b *bytes.Buffer, nonce string) {
 		b.WriteString(nonce)
 		b.WriteByte('"')
 	}
-}
-
-// maxUserAgents bounds the User-Agents isCrawler remembers.
-const maxUserAgents = 4096
-
-// isCrawler reports whether the User-Agent is a known bot. Parsing a
-// User-Agent takes microseconds, and a site sees few distinct ones, so the
-// answers are kept (up to maxUserAgents, then the cache starts over).
-func (c *Consent) isCrawler(ua string) bool {
-	if ua == "" {
-		return false
-	}
-	if bot, ok := c.crawlers.Load(ua); ok {
-		return bot
-	}
-	bot := useragent.Parse(ua).Bot
-	if len(ua) <= 512 {
-		c.crawlers.Store(ua, bot, maxUserAgents)
-	}
-	return bot
 }

@@ -176,6 +176,18 @@ type Options struct {
 	// without a settings link. Default: false.
 	FloatingButton bool
 
+	// Crawlers chooses which User-Agents the User-Agent parser takes for
+	// crawlers, which get no banner (and still no trackers): CrawlersKnown
+	// (the default, "") the bots it knows but not headless browsers,
+	// CrawlersNone no one. See docs/API.md, "Crawlers".
+	Crawlers CrawlerMode
+
+	// CrawlerAgents are more User-Agent substrings (compared without
+	// regard to case, at least 3 characters) taken for crawlers, with
+	// either mode: a monitoring service that should not see the banner
+	// ("Pingdom"), or "HeadlessChrome" to hide it from headless browsers.
+	CrawlerAgents []string
+
 	// GPCLastUpdate is the date served in /.well-known/gpc.json.
 	// Default: the date the process started.
 	GPCLastUpdate string

@@ -79,6 +79,10 @@ type bannerConfig struct {
 	// neutralised tag (rewrite.RenamedAttrs), which the banner restores on
 	// a grant.
 	Attrs []string `json:"attrs"`
+	// Vendors lists the hosts of each vendor the banner names (the site's
+	// own, then the catalogue's hand-written ones), by name: the
+	// click-to-load placeholder of a held embed says whose it is.
+	Vendors map[string][]string `json:"vendors,omitempty"`
 }
 
 type bannerCategory struct {
@@ -86,7 +90,6 @@ type bannerCategory struct {
 	Label       string   `json:"label"`
 	Description string   `json:"description"`
 	Locked      bool     `json:"locked"`
-	Hosts       []string `json:"hosts,omitempty"`
 	Cookies     []string `json:"cookies,omitempty"` // names only; details in cookieDetails
 }
 
@@ -143,9 +146,11 @@ func newTextSet(o Options, cats, all, pass []Category, signals [][3]string) (*te
 }
 
 // list renders the listing of the declared cookies decl and the vendors'
-// names by category. It does not store it.
-func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]string) (*listing, error) {
+// names by category; named are the vendors whose hosts the banner's
+// placeholders name (vendorNames). It does not store it.
+func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]string, named []Vendor) (*listing, error) {
 	o, cats := ts.opts, ts.cats
+	names := vendorNames(named)
 	l := &listing{config: map[string][]byte{}, scripts: map[string]*banner.File{}, details: map[string]*banner.File{},
 		byName: map[string]*banner.File{}, rows: map[string]map[string][]declaredCookie{}, vendors: vendors}
 	stamp := fnv.New64a()
@@ -161,6 +166,7 @@ func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]s
 			Texts:      bannerTexts(texts),
 			Signals:    ts.signals,
 			Attrs:      ts.attrs,
+			Vendors:    names,
 		}
 		full := map[string][]bannerCookie{}
 		rows := localRows(lang, texts, decl)
@@ -168,11 +174,6 @@ func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]s
 		for _, c := range cats {
 			label, desc := categoryText(c, texts)
 			bc := bannerCategory{Key: c.Key, Label: label, Description: desc, Locked: c.Key == Necessary}
-			for _, h := range c.Hosts {
-				if h = httpfield.ConfigHost(h); h != "" {
-					bc.Hosts = append(bc.Hosts, h)
-				}
-			}
 			for _, d := range rows[c.Key] {
 				bc.Cookies = append(bc.Cookies, d.Name)
 				full[c.Key] = append(full[c.Key], bannerCookie{Name: d.Name, Purpose: d.Purpose, Lifetime: d.Lifetime, Party: d.Party})
@@ -248,6 +249,27 @@ func hostTable(cats, pass []Category) ([]byte, *banner.File, error) {
 		return nil, nil, err
 	}
 	return inline, banner.NewFile("hosts", ".json", "application/json", file), nil
+}
+
+// vendorNames lists the hosts of each of vendors (of a category other
+// than necessary) by the vendor's name; a host goes to the first vendor
+// that names it. (The banner needs no other host list: the guard has its
+// own, #consent-hosts.)
+func vendorNames(vendors []Vendor) map[string][]string {
+	out := map[string][]string{}
+	seen := map[string]bool{}
+	for _, v := range vendors {
+		if v.Category == Necessary {
+			continue
+		}
+		for _, h := range v.Hosts {
+			if h = httpfield.ConfigHost(h); h != "" && !seen[h] {
+				seen[h] = true
+				out[v.Vendor] = append(out[v.Vendor], h)
+			}
+		}
+	}
+	return out
 }
 
 // withBundledTags returns o with each configured language tag spelled as
@@ -367,7 +389,8 @@ func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string
 }
 
 // noJSForm renders the plain HTML form that lets a visitor without
-// JavaScript accept or reject; the request's path goes between the halves.
+// JavaScript accept, reject or customise (on the declaration page); the
+// request's path goes between the halves.
 // The page carries it inside <noscript>.
 func noJSForm(o Options, lang string, t map[string]string) [2]string {
 	e := html.EscapeString
@@ -375,8 +398,11 @@ func noJSForm(o Options, lang string, t map[string]string) [2]string {
 		`" dir="` + banner.Direction(lang) + `" aria-label="` + e(t["title"]) + `"><p><strong>` + e(t["title"]) + `</strong> ` + e(t["body"]) +
 		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
 		`</a></p><input type="hidden" name="return" value="`
+	// Customise goes, by GET with the return path, to the declaration
+	// page: one checkbox per category and Save, posting to the endpoint.
 	tail := `"><button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
-		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) + `</button></form>`
+		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) +
+		`</button> <button type="submit" formmethod="get" formaction="` + e(o.Prefix) + `/cookies">` + e(t["customise"]) + `</button></form>`
 	return [2]string{head, tail}
 }
 
@@ -412,12 +438,13 @@ func localRows(lang string, t map[string]string, decl map[string][]declaredCooki
 }
 
 // bannerTexts leaves out the texts only the server uses (the cookie
-// declaration's, the lifetimes' units, the consent cookie's purpose), so
-// every page carries just what the banner shows.
+// declaration's, the receipt page's, the lifetimes' units, the consent
+// cookie's purpose), so every page carries just what the banner shows.
 func bannerTexts(all map[string]string) map[string]string {
 	out := make(map[string]string, len(all))
 	for k, v := range all {
-		if !strings.HasPrefix(k, "decl_") && !strings.HasPrefix(k, "life.") && k != "consent_cookie_purpose" {
+		if !strings.HasPrefix(k, "decl_") && !strings.HasPrefix(k, "life.") && !strings.HasPrefix(k, "receipt_") &&
+			k != "consent_cookie_purpose" {
 			out[k] = v
 		}
 	}

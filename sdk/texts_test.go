@@ -11,22 +11,24 @@ import (
 
 // TestConfigCarriesCookieNamesOnly: the banner configuration (a deferred
 // script, cached) carries, per category, only the cookie names (and the
-// hosts), under 7 KB for the built-in catalogue in English (about 6 KB
-// today, against 19 KB with the full tables); the full cookie table comes
-// from the config's cookieData, a cacheable same-origin file fetched when
-// the preference centre opens, and the notice still holds every detail.
+// vendors' names with their hosts, which the placeholders name), under
+// 8 KB for the built-in catalogue in English (7.2 KB since the vendor
+// names came in for issue 16, 6.4 KB before, against 19 KB with the full
+// tables); the full cookie table comes from the config's cookieData, a
+// cacheable same-origin file fetched when the preference centre opens, and
+// the notice still holds every detail.
 func TestConfigCarriesCookieNamesOnly(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}, Vendors: usesGoogleAnalytics})
 	inline := configScriptJSON(t, c, renderPage(t, c, ""))
 	t.Logf("configuration (en): %d B", len(inline))
-	if len(inline) >= 7<<10 {
-		t.Errorf("configuration is %d B, want under 7 KB", len(inline))
+	if len(inline) >= 8<<10 {
+		t.Errorf("configuration is %d B, want under 8 KB", len(inline))
 	}
 	var cfg struct {
-		CookieData string `json:"cookieData"`
+		CookieData string              `json:"cookieData"`
+		Vendors    map[string][]string `json:"vendors"`
 		Categories []struct {
 			Key     string            `json:"key"`
-			Hosts   []string          `json:"hosts"`
 			Cookies []json.RawMessage `json:"cookies"`
 		} `json:"categories"`
 	}
@@ -35,8 +37,10 @@ func TestConfigCarriesCookieNamesOnly(t *testing.T) {
 	}
 	names := map[string][]string{}
 	hosts := 0
+	for _, list := range cfg.Vendors {
+		hosts += len(list)
+	}
 	for _, cat := range cfg.Categories {
-		hosts += len(cat.Hosts)
 		for _, raw := range cat.Cookies {
 			var name string
 			if err := json.Unmarshal(raw, &name); err != nil {

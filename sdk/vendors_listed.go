@@ -113,7 +113,7 @@ func (c *Consent) relist() error {
 // relistWith renders and publishes the listing of vendors.
 func (c *Consent) relistWith(vendors []Vendor) error {
 	rows, names := declarationRows(c.opts, c.listed.cats, vendors)
-	lst, err := c.texts.list(rows, names)
+	lst, err := c.texts.list(rows, names, vendors)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ const (
 	rejectSel    = `#consentry-banner [data-consent-action="reject_all"]`
 	customiseSel = `#consentry-banner [data-consent-action="customise"]`
 	saveSel      = `#consentry-prefs [data-consent-action="save"]`
-	footerSel    = `footer a[href="#consent"][data-consent-open]`
+	footerSel    = `footer a[data-consent-open]`
 )
 
 // switchSel selects the preference-centre switch of a category.

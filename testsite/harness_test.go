@@ -365,9 +365,10 @@ type browser struct {
 	net *netlog
 }
 
-// desktopUA is the User-Agent of desktop Chrome on Linux. Headless Chromium
-// says HeadlessChrome, which the consent module rightly takes for a crawler
-// and shows no banner to; the tests stand for people.
+// desktopUA is the User-Agent of desktop Chrome on Linux: the tests stand
+// for people. (Headless Chromium says HeadlessChrome, which the consent
+// module treats as a visitor by default, and as a crawler with
+// "crawlers known HeadlessChrome".)
 const desktopUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 
 // newBrowser starts Chromium with a fresh profile; the test's cleanup closes

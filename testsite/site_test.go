@@ -28,7 +28,7 @@ func TestPagesCarryVendorTags(t *testing.T) {
 		`<img src="//ads.localhost:` + port + `/pixel.gif" width="1" height="1" alt="">`,
 		`<iframe src="//social.localhost:` + port + `/widget.html" title="Social feed"`,
 		`<script src="/site.js" defer></script>`,
-		`<a href="#consent" data-consent-open>Cookie settings</a>`,
+		`<a href="/_consent/cookies" data-consent-open>Cookie settings</a>`,
 		`id="site-status"`,
 	}
 	for _, page := range []string{"index.html", "product.html", "privacy.html"} {

@@ -104,13 +104,27 @@ const reveal = (el) => {
   if (el.tagName === 'SOURCE' && el.parentNode && el.parentNode.load) el.parentNode.load();
 };
 
+// vendorOf names the vendor of a URL's host (or of a parent domain) from
+// the configuration's {name: [host, …]}; '' when none is known.
+const vendorOf = (src) => {
+  let host = '';
+  try { host = new URL(src, location.href).hostname; } catch (e) { /* not a URL */ }
+  const v = cfg.vendors || {};
+  for (let p = host.split('.'); p.length > 1; p.shift()) {
+    const name = Object.keys(v).find((n) => v[n].indexOf(p.join('.')) >= 0);
+    if (name) return name;
+  }
+  return '';
+};
+
 const placeholder = (el, attr) => {
   if (hiddenBy.has(el)) return;
   const key = keysOf(attr).find((k) => !granted(k));
   const name = labelOf(key);
-  const node = h('div', { class: 'consentry-placeholder', lang }, [
-    h('p', { text: t('placeholder').replace('{category}', name) }),
-    h('button', { type: 'button', class: 'cs-btn', 'data-consent-allow': key, text: t('placeholder_allow').replace('{category}', name) }),
+  const who = vendorOf(el.getAttribute('data-src'));
+  const node = h('div', { class: 'consentry-placeholder', lang, 'data-consent-vendor': who }, [
+    h('p', { text: t(who ? 'placeholder_vendor' : 'placeholder').replace('{vendor}', () => who).replace('{category}', () => name) }),
+    h('button', { type: 'button', class: 'cs-btn', 'data-consent-allow': key, text: t('placeholder_allow').replace('{category}', () => name) }),
   ]);
   // The placeholder takes the iframe's box, so that nothing moves when
   // one replaces the other; an iframe not laid out yet gives its

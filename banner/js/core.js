@@ -8,7 +8,7 @@
  * would: core.js, activate.js (tags held until their category is granted)
  * and ui.js (the banner, the preference centre, the floating button, and the
  * start). core.js reaches into the others only through scan (activate.js)
- * and settle and showError (ui.js), which it calls after the start.
+ * and settle, showError and announce (ui.js), which it calls after the start.
  * Vanilla ES2017, no dependencies, no third-party requests.
  *
  * The page carries, from the server:
@@ -115,7 +115,7 @@ const signals = () => {
 
 // apply takes the server's new state: it updates the page's state block,
 // deletes refused cookies, tells the vendors (signals), activates granted tags,
-// hides the banner and announces consent:change.
+// hides the banner and announces consent:change (ui.js, the page API).
 const apply = (next) => {
   state = next;
   let node = doc.getElementById('consent-state');
@@ -131,7 +131,7 @@ const apply = (next) => {
   // waits for its insertion.
   ((stateEl && stateEl.held) || []).forEach((el) => el.isConnected || el.tagName === 'SCRIPT' || scan(el));
   settle();
-  doc.dispatchEvent(new CustomEvent('consent:change', { detail: next }));
+  announce('consent:change');
 };
 
 // choose posts a choice ("accept_all", "reject_all" or "custom" with the

@@ -219,16 +219,50 @@ const init = () => {
   showFloating();
   watch();
   if (location.hash === '#consent') open();
+  ready = 1;
+  announce('consent:ready');
 };
 
-win.consentry = {
+// The page API (docs/API.md, banner/consentry.d.ts). Every state it
+// hands out is a frozen copy (snap), so no page script can alter the
+// banner's; the object is frozen and window.consentry cannot be replaced.
+// consent:ready and consent:change carry the copy in detail; onChange
+// answers only the banner's own events (a page script may dispatch a
+// forged one), onReady calls back once, after the start.
+const snap = () => {
+  const s = JSON.parse(JSON.stringify(state));
+  [s.categories, s.signals, s].forEach((o) => o && Object.freeze(o));
+  return s;
+};
+let sent = null;
+let ready = 0;
+const announce = (type) => {
+  sent = snap();
+  doc.dispatchEvent(new CustomEvent(type, { detail: sent }));
+};
+const on = (type, cb) => {
+  const f = (e) => { if (e.detail === sent) cb(sent); };
+  doc.addEventListener(type, f);
+  return () => doc.removeEventListener(type, f);
+};
+const api = Object.freeze({
   open,
   close,
   accept: () => choose('accept_all'),
   reject: () => choose('reject_all'),
-  save: (keys) => choose('custom', keys || []),
-  state: () => JSON.parse(JSON.stringify(state)),
-};
+  save: (keys) => choose('custom', Array.isArray(keys) ? keys.map(String) : []),
+  state: snap,
+  onChange: (cb) => on('consent:change', cb),
+  onReady: (cb) => {
+    if (ready) Promise.resolve().then(() => cb(snap()));
+    else {
+      const off = on('consent:ready', (s) => { off(); cb(s); });
+    }
+  },
+});
+try {
+  Object.defineProperty(win, 'consentry', { value: api, enumerable: true });
+} catch (e) { /* the page made its own, unconfigurable: leave it */ }
 
 if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
 else init();
