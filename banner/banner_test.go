@@ -32,8 +32,14 @@ import (
 // guard; 8 322 B in all when they were added). Raised by 192 B for issue
 // 15: the update after a choice goes to every vendor the site declares
 // (Google, Microsoft UET and Clarity, Meta, TikTok) from one table, about
-// 150 B; 8 473 B in all when it was added.
-const sizeBudget = 8576
+// 150 B; 8 473 B in all when it was added. Raised by 128 B for issue 16's
+// appearance: the theme's custom properties with their fallbacks, the
+// phone rules (the first layer within a third of the screen, the
+// preference centre's sticky Save) and the modal layout's focus trap and
+// logo in ui.js, about 200 B; the box and modal layouts' and the logo's
+// styles come in the configuration only for sites that use them
+// (banner.ExtraCSS). 8 677 B in all when it was added.
+const sizeBudget = 8704
 
 func TestAssetNamesCarryTheBodyHash(t *testing.T) {
 	for _, tc := range []struct {

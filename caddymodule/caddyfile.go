@@ -154,7 +154,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals":
+			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "appearance":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -289,6 +289,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = h.parseRateLimit(d)
 		case "signals":
 			err = h.parseSignals(d, &signalsAt)
+		case "appearance":
+			err = h.parseAppearance(d)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}
