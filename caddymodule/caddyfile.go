@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		honor_dnt            [on|off]
 //		notice_defaults      <category...>
 //		floating_button      [on|off]
+//		appearance           { theme … layout … accent … font … radius … logo … }
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>

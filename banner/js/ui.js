@@ -109,8 +109,9 @@ const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', l
     h('ul', { class: 'cs-cats' }, rows),
     meta,
     errs[1],
-    h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('save')]),
   ]),
+  // Outside the scrolling part, so Save stays in view and covers nothing.
+  h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('save')]),
 ]);
 // trap makes Tab and Shift+Tab wrap inside el: the open preference
 // centre, and the first layer when it is modal.
