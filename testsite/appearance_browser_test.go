@@ -2,10 +2,16 @@ package testsite
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,14 +133,15 @@ func TestBrowserAppearanceLayouts(t *testing.T) {
 						b.do("viewport", chromedp.EmulateViewport(view.width, view.height))
 						b.open(v.url(t, "/"))
 						b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
-						b.checkLook(layout, scheme, view.name)
 						if write && layout != "brand" {
 							b.shootScaled(t, "layout-"+name+".png", view.width, view.height, view.scale)
 						}
-						b.checkPrefs(view.name == "phone")
-						if write && layout == "bar" {
-							b.shootScaled(t, "prefs-"+scheme+"-"+view.name+".png", view.width, view.height, view.scale)
-						}
+						b.checkLook(layout, scheme, view.name)
+						b.checkPrefs(view.name == "phone", func() {
+							if write && layout == "bar" {
+								b.shootScaled(t, "prefs-"+scheme+"-"+view.name+".png", view.width, view.height, view.scale)
+							}
+						})
 					})
 				}
 			}
@@ -217,17 +224,18 @@ func (b *browser) checkLook(layout, scheme, view string) {
 	}
 }
 
-// checkPrefs opens the preference centre with every list unfolded, keeps
-// focus inside it, audits it with axe-core and, on a phone, checks Save is
+// checkPrefs opens the preference centre with every list unfolded, calls
+// shoot (before any key moves focus), keeps focus inside it, audits it with axe-core and, on a phone, checks Save is
 // in view and on top without scrolling, with the lists long enough to
 // scroll.
-func (b *browser) checkPrefs(phone bool) {
+func (b *browser) checkPrefs(phone bool, shoot func()) {
 	t := b.t
 	t.Helper()
 	b.click(customiseSel)
 	b.do("preference centre", chromedp.WaitVisible(chromedp.CSS(prefsSel)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#consentry-prefs details').forEach(d => { d.open = true })`))
 	b.settle()
+	shoot()
 	b.do("define controlName", chromedp.Evaluate[chromedp.Void](controlNameJS))
 	n := eval[int](b, `document.querySelectorAll('#consentry-prefs a[href], #consentry-prefs button, #consentry-prefs input:not(:disabled), #consentry-prefs summary').length`)
 	for i := range n + 1 {
@@ -279,7 +287,7 @@ func (b *browser) shootScaled(t *testing.T, name string, width, height int64, sc
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	var out bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, paletted(img)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("..", "docs", "screenshots", name)
@@ -305,4 +313,30 @@ func TestBrowserThemeLightByDefault(t *testing.T) {
 	if got := eval[string](b, `getComputedStyle(document.getElementById('consentry-banner')).backgroundColor`); got != "rgb(28, 28, 30)" {
 		t.Errorf("theme auto banner background with the system dark = %s, want rgb(28, 28, 30)", got)
 	}
+}
+
+// paletted returns img in its 256 most frequent colours, the rest drawn
+// with the nearest of them: a screenshot of flat surfaces and text keeps
+// its look at about a third of the bytes.
+func paletted(img image.Image) *image.Paletted {
+	count := map[color.RGBA]int{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			count[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	cs := slices.SortedFunc(maps.Keys(count), func(a, b color.RGBA) int {
+		if d := count[b] - count[a]; d != 0 {
+			return d
+		}
+		return cmp.Compare(uint32(a.R)<<16|uint32(a.G)<<8|uint32(a.B), uint32(b.R)<<16|uint32(b.G)<<8|uint32(b.B))
+	})
+	pal := make(color.Palette, 0, 256)
+	for _, c := range cs[:min(256, len(cs))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(bounds, pal)
+	draw.Draw(out, bounds, img, bounds.Min, draw.Src)
+	return out
 }
