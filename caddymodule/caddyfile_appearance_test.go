@@ -77,8 +77,8 @@ func TestUnmarshalAppearanceErrors(t *testing.T) {
 			`appearance: button text #ffffff on accent #ffff00 has contrast 1.07:1, below WCAG AA 4.5:1`, 4},
 		{"contrast with a built-in colour", "\t\ttheme dark\n\t\ttext 333",
 			`appearance: text #333333 on background #1c1c1e has contrast 1.34:1, below WCAG AA 4.5:1`, 4},
-		{"contrast from the theme alone", "\t\ttext 333\n\t\ttheme auto",
-			`appearance: text #333333 on background #1c1c1e has contrast 1.34:1, below WCAG AA 4.5:1 (theme auto, dark scheme)`, 3},
+		{"contrast in the light scheme of auto", "\t\ttext 777\n\t\ttheme auto",
+			`appearance: text #777777 on background #ffffff has contrast 4.47:1, below WCAG AA 4.5:1 (theme auto, light scheme)`, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := "consent {\n\tappearance {\n" + tc.block + "\n\t}\n}"

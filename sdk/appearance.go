@@ -18,7 +18,9 @@ import (
 // custom properties they set.
 type Appearance struct {
 	// Theme is "light" (the default), "dark", or "auto" (dark when the
-	// visitor's system prefers it: prefers-color-scheme).
+	// visitor's system prefers it: prefers-color-scheme). The colours
+	// below apply to the theme; under auto, to its light scheme, the dark
+	// one keeping the built-in dark palette.
 	Theme string `json:"theme,omitempty"`
 	// Layout of the first layer: "bar" (the default, across the bottom),
 	// "box" (a box in the bottom corner at the end of the line) or "modal"
@@ -250,8 +252,9 @@ type derivation struct {
 	accentSet     bool
 }
 
-// schemes returns the palettes a normalised appearance shows: one for
-// light and dark, two for auto.
+// schemes returns the palettes a normalised appearance shows, with the
+// configured colours: one for light and dark, two for auto (the colours
+// in its light scheme only).
 func (a Appearance) schemes() []scheme {
 	var bases []scheme
 	switch a.Theme {
@@ -262,8 +265,23 @@ func (a Appearance) schemes() []scheme {
 	default:
 		bases = []scheme{{name: "light", pal: lightPalette}}
 	}
+	// The colours configured are the light scheme's under theme auto:
+	// one colour cannot read both on white and on near-black (an accent
+	// would need 4.5:1 against both), so the dark scheme keeps its own.
+	if a.Theme == "auto" {
+		bases[0].applyColours(a)
+		return bases
+	}
 	for i := range bases {
-		p := &bases[i].pal
+		bases[i].applyColours(a)
+	}
+	return bases
+}
+
+// applyColours sets the configured colours in s's palette.
+func (s *scheme) applyColours(a Appearance) {
+	{
+		p := &s.pal
 		if a.Background != "" {
 			p.bg = a.Background
 		}
@@ -279,10 +297,10 @@ func (a Appearance) schemes() []scheme {
 		}
 		if a.Accent != "" {
 			p.accent = a.Accent
-			bases[i].derived.accentSet = true
+			s.derived.accentSet = true
 			if a.ButtonBackground == "" {
 				p.btn = a.Accent
-				bases[i].derived.btnFromAccent = true
+				s.derived.btnFromAccent = true
 			}
 		}
 		if a.ButtonBackground != "" {
@@ -292,7 +310,6 @@ func (a Appearance) schemes() []scheme {
 			p.btnFg = a.ButtonText
 		}
 	}
-	return bases
 }
 
 // contrast checks the pairs a visitor must tell apart.

@@ -53,8 +53,8 @@ func TestAppearanceContrastRefused(t *testing.T) {
 			"appearance: button background #f4f4f4 on background #ffffff has contrast 1.09:1, below WCAG AA for controls (1.4.11) 3:1"},
 		{"dark theme: dark text", Appearance{Theme: "dark", Text: "#333333"},
 			"appearance: text #333333 on background #1c1c1e has contrast 1.34:1, below WCAG AA 4.5:1"},
-		{"auto: fine in light, not in dark", Appearance{Theme: "auto", Text: "#333333"},
-			"appearance: text #333333 on background #1c1c1e has contrast 1.34:1, below WCAG AA 4.5:1 (theme auto, dark scheme)"},
+		{"auto: the colours are the light scheme's", Appearance{Theme: "auto", Text: "#777777"},
+			"appearance: text #777777 on background #ffffff has contrast 4.47:1, below WCAG AA 4.5:1 (theme auto, light scheme)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckAppearance(tc.a)
@@ -84,6 +84,8 @@ func TestAppearanceAccepted(t *testing.T) {
 	}
 	for _, a := range []Appearance{
 		{Accent: "#0b5fff"},
+		{Theme: "auto", Accent: "#0b5fff", ButtonText: "#ffffff"}, // dark scheme: built-in
+		{Theme: "auto", Text: "#333333"},
 		{Accent: "0B5FFF", Radius: "0", Font: `"Segoe UI",  Inter ,system-ui, sans-serif`},
 		{Theme: "dark", Accent: "#ffd60a", ButtonText: "#111", Radius: "1.5rem"},
 		{Theme: "auto", Accent: "#6d28d9", ButtonText: "#ffffff", Text: "#1f2937", Background: "#f9fafb"},
@@ -191,9 +193,10 @@ func TestAppearanceCSS(t *testing.T) {
 	if !strings.Contains(dark, "--consentry-background:#1c1c1e;") || strings.Contains(dark, "@media") {
 		t.Errorf("dark css = %q, want the dark palette, whatever the system prefers", dark)
 	}
-	auto := css(Appearance{Theme: "auto", Font: "Inter, sans-serif", Radius: "0"})
-	if !strings.HasPrefix(auto, roots+"{--consentry-font:Inter, sans-serif;--consentry-radius:0;}@media (prefers-color-scheme:dark){"+roots+"{--consentry-background:#1c1c1e;") {
-		t.Errorf("auto css = %q, want the light scheme's font and radius, then the dark palette under prefers-color-scheme: dark", auto)
+	auto := css(Appearance{Theme: "auto", Font: "Inter, sans-serif", Radius: "0", Accent: "#0b5fff"})
+	if !strings.HasPrefix(auto, roots+"{--consentry-button-background:#0b5fff;--consentry-accent:#0b5fff;--consentry-font:Inter, sans-serif;--consentry-radius:0;}@media (prefers-color-scheme:dark){"+roots+"{--consentry-background:#1c1c1e;") ||
+		!strings.HasSuffix(auto, "--consentry-accent:#9cc3ff;}}") {
+		t.Errorf("auto css = %q, want the light scheme's accent, font and radius, then the built-in dark palette under prefers-color-scheme: dark", auto)
 	}
 }
 
