@@ -110,7 +110,23 @@ var keptTokens = map[string][]string{
 		"data-consent-open", "consent:change", "text/plain", "data-category", "showModal", "consentry",
 		"signals", "attrs", "data-consent-orig-", "role", "switch"},
 	"css": {"#consentry-banner", "#consentry-prefs", ".consentry-placeholder",
-		"prefers-color-scheme", "position:fixed"},
+		"--consentry-accent", "--consentry-background", "position:fixed"}, // the sdk's appearance sets the --consentry-* properties
+}
+
+// TestExtraCSS: the layouts' and the logo's styles, minified, select what
+// ui.js builds; other names give nothing.
+func TestExtraCSS(t *testing.T) {
+	for name, want := range map[string]string{"box": "#consentry-banner.cs-box{", "modal": "#consentry-banner.cs-modal{", "logo": ".cs-logo{"} {
+		got := ExtraCSS(name)
+		if !strings.Contains(got, want) || strings.Contains(got, "/*") {
+			t.Errorf("ExtraCSS(%q) = %q, want minified styles with %q", name, got, want)
+		}
+	}
+	for _, name := range []string{"", "bar", "../banner", "box.css"} {
+		if got := ExtraCSS(name); got != "" {
+			t.Errorf("ExtraCSS(%q) = %q, want none", name, got)
+		}
+	}
 }
 
 func TestSizeBudget(t *testing.T) {
