@@ -308,6 +308,8 @@ func TestBrowserThemeLightByDefault(t *testing.T) {
 	if got := eval[string](b, `getComputedStyle(document.getElementById('consentry-banner')).backgroundColor`); got != "rgb(255, 255, 255)" {
 		t.Errorf("default banner background with the system dark = %s, want rgb(255, 255, 255)", got)
 	}
+	b = newBrowser(t)
+	b.prefersScheme("dark")
 	b.open(appearanceVariants["bar"].url(t, "/"))
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
 	if got := eval[string](b, `getComputedStyle(document.getElementById('consentry-banner')).backgroundColor`); got != "rgb(28, 28, 30)" {
