@@ -52,6 +52,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		notice_defaults      <category...>
 //		floating_button      [on|off]
 //		crawlers             known|none [<user-agent pattern...>]
+//		appearance           { theme … layout … accent … font … radius … logo … }
 //		language             <lang>
 //		languages            <lang...>
 //		text                 <lang|*> <key> <value...>
@@ -172,7 +173,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
 			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
-			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "gpp":
+			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "gpp", "appearance":
 			if seen[name] {
 				return d.Errf("%s: given more than once", name)
 			}
@@ -315,6 +316,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = h.parseSignals(d, &signalsAt)
 		case "gpp":
 			err = h.parseGPP(d)
+		case "appearance":
+			err = h.parseAppearance(d)
 		default:
 			return d.Errf("unrecognized consent subdirective %q", name)
 		}

@@ -158,6 +158,10 @@ type Handler struct {
 	// notice regime (necessary always is). Default: every category.
 	NoticeDefaults []string `json:"notice_defaults,omitempty"`
 
+	// Appearance is the banner's theme, layout, colours, font, radius and
+	// logo (sdk.Appearance; docs/APPEARANCE.md). Default: light, a bar.
+	Appearance *sdk.Appearance `json:"appearance,omitempty"`
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice. Default: off.
 	FloatingButton bool `json:"floating_button,omitempty"`
@@ -401,6 +405,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		FloatingButton:     h.FloatingButton,
 		Crawlers:           sdk.CrawlerMode(h.Crawlers),
 		CrawlerAgents:      h.CrawlerAgents,
+		Appearance:         h.appearance(),
 		Language:           h.Language,
 		Languages:          h.Languages,
 		Categories:         h.Categories,
@@ -543,3 +548,11 @@ var (
 	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 )
+
+// appearance is the configured appearance, or the default one.
+func (h *Handler) appearance() sdk.Appearance {
+	if h.Appearance == nil {
+		return sdk.Appearance{}
+	}
+	return *h.Appearance
+}

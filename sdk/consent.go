@@ -144,6 +144,9 @@ func New(o Options) (*Consent, error) {
 			return nil, err
 		}
 	}
+	if o.Appearance, err = o.Appearance.normalised(); err != nil {
+		return nil, err
+	}
 	if err := checkTexts(o); err != nil {
 		return nil, err
 	}

@@ -171,6 +171,12 @@ type Options struct {
 	// headers. Default: off.
 	GPP GPPOptions
 
+	// Appearance is the banner's theme, layout, colours, font, corner
+	// radius and logo; New refuses one that would put text or a button
+	// under WCAG AA contrast (CheckAppearance). Default: light, a bar at
+	// the bottom, the system font.
+	Appearance Appearance
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice, so withdrawing is one click away even on pages
 	// without a settings link. Default: false.

@@ -61,12 +61,18 @@ type listing struct {
 // cookie tables' details are a file of their own (cookieData), fetched when
 // the preference centre opens.
 type bannerConfig struct {
-	Endpoint   string            `json:"endpoint"`
-	PrivacyURL string            `json:"privacyUrl"`
-	CookieURL  string            `json:"cookieUrl"`
-	Lang       string            `json:"lang"`
-	Dir        string            `json:"dir"` // "ltr" or "rtl" (banner.Direction), for the banner's dir attribute
-	Floating   bool              `json:"floating"`
+	Endpoint   string `json:"endpoint"`
+	PrivacyURL string `json:"privacyUrl"`
+	CookieURL  string `json:"cookieUrl"`
+	Lang       string `json:"lang"`
+	Dir        string `json:"dir"` // "ltr" or "rtl" (banner.Direction), for the banner's dir attribute
+	Floating   bool   `json:"floating"`
+	// Layout is the first layer's layout (Appearance.Layout), CSS the
+	// custom properties of the theme (Appearance.css), added to the
+	// banner's styles, and Logo the first layer's logo.
+	Layout     string            `json:"layout,omitempty"`
+	CSS        string            `json:"css,omitempty"`
+	Logo       *bannerLogo       `json:"logo,omitempty"`
 	CookieData string            `json:"cookieData,omitempty"`
 	Texts      map[string]string `json:"texts"`
 	Categories []bannerCategory  `json:"categories"`
@@ -83,6 +89,12 @@ type bannerConfig struct {
 	// own, then the catalogue's hand-written ones), by name: the
 	// click-to-load placeholder of a held embed says whose it is.
 	Vendors map[string][]string `json:"vendors,omitempty"`
+}
+
+// bannerLogo is the logo above the first layer's title.
+type bannerLogo struct {
+	Src string `json:"src"`
+	Alt string `json:"alt"`
 }
 
 type bannerCategory struct {
@@ -163,10 +175,17 @@ func (ts *textSet) list(decl map[string][]declaredCookie, vendors map[string][]s
 			Lang:       lang,
 			Dir:        banner.Direction(lang),
 			Floating:   o.FloatingButton,
+			CSS:        o.Appearance.extraCSS(),
 			Texts:      bannerTexts(texts),
 			Signals:    ts.signals,
 			Attrs:      ts.attrs,
 			Vendors:    names,
+		}
+		if o.Appearance.Layout != "bar" && o.Appearance.Layout != "" {
+			cfg.Layout = o.Appearance.Layout
+		}
+		if o.Appearance.LogoURL != "" {
+			cfg.Logo = &bannerLogo{Src: o.Appearance.LogoURL, Alt: o.Appearance.LogoAlt}
 		}
 		full := map[string][]bannerCookie{}
 		rows := localRows(lang, texts, decl)

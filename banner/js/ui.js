@@ -25,16 +25,28 @@ const reaskNote = () => reask && texts['reask_' + reask] &&
 const errs = [0, 1].map(() => h('p', { class: 'cs-err', 'aria-live': 'assertive' }));
 const showError = (text) => errs.forEach((e) => { e.textContent = text; });
 
-// 1. The first layer: a non-modal region fixed at the bottom.
+// 1. The first layer: a non-modal region fixed at the bottom (layout
+// "bar"), a box in the corner ("box"), or a modal dialog centred over the
+// page ("modal", focus kept inside until a choice). Its text is in .cs-txt,
+// which scrolls on a phone while the buttons stay in view.
 // cfg.dir ("ltr" or "rtl") is the language's direction, whatever the page's.
-const banner = h('div', { id: 'consentry-banner', role: 'region', 'aria-label': rt('title'), lang, dir: cfg.dir, hidden: true }, [
+const layout = cfg.layout || 'bar';
+const modal = layout === 'modal';
+const logo = cfg.logo && h('img', { class: 'cs-logo', src: cfg.logo.src, alt: cfg.logo.alt || '' });
+const banner = h('div', {
+  id: 'consentry-banner', class: 'cs-' + layout, role: modal ? 'dialog' : 'region', 'aria-modal': modal && 'true',
+  'aria-label': rt('title'), tabindex: modal && -1, lang, dir: cfg.dir, hidden: true,
+}, [
   h('div', { class: 'cs-in' }, [
-    h('h2', { class: 'cs-h', text: rt('title') }),
-    reaskNote(),
-    h('p', { class: 'cs-p' }, [rt('body'), ' ', links()]),
-    gpc(),
-    dnss(),
-    errs[0],
+    h('div', { class: 'cs-txt' }, [
+      logo,
+      h('h2', { class: 'cs-h', text: rt('title') }),
+      reaskNote(),
+      h('p', { class: 'cs-p' }, [rt('body'), ' ', links()]),
+      gpc(),
+      dnss(),
+      errs[0],
+    ]),
     h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('customise')]),
   ]),
 ]);
@@ -100,20 +112,24 @@ const prefs = h('dialog', { id: 'consentry-prefs', 'aria-labelledby': 'cs-pt', l
     h('ul', { class: 'cs-cats' }, rows),
     meta,
     errs[1],
-    h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('save')]),
   ]),
+  // Outside the scrolling part, so Save stays in view and covers nothing.
+  h('div', { class: 'cs-btns' }, [btn('accept_all'), btn('reject_all'), btn('save')]),
 ]);
-// Tab and Shift+Tab wrap inside the open preference centre.
-prefs.addEventListener('keydown', (e) => {
+// trap makes Tab and Shift+Tab wrap inside el: the open preference
+// centre, and the first layer when it is modal.
+const trap = (el) => el.addEventListener('keydown', (e) => {
   if (e.key !== 'Tab') return;
-  const f = Array.from(prefs.querySelectorAll('a[href],button,input:not(:disabled),summary'))
+  const f = Array.from(el.querySelectorAll('a[href],button,input:not(:disabled),summary'))
     .filter((x) => x.getClientRects().length);
   const cur = doc.activeElement;
-  if (f.length && (cur === (e.shiftKey ? f[0] : f[f.length - 1]) || (e.shiftKey && cur === prefs))) {
+  if (f.length && (cur === (e.shiftKey ? f[0] : f[f.length - 1]) || (e.shiftKey && cur === el))) {
     e.preventDefault();
     (e.shiftKey ? f[f.length - 1] : f[0]).focus();
   }
 });
+trap(prefs);
+if (modal) trap(banner);
 const switches = () => Array.from(prefs.querySelectorAll('input[name=category]'));
 
 const when = (s) => {
@@ -203,10 +219,10 @@ doc.addEventListener('click', (e) => {
 const style = () => {
   try {
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
+    sheet.replaceSync(CSS + (cfg.css || ''));
     doc.adoptedStyleSheets = doc.adoptedStyleSheets.concat(sheet);
   } catch (e) {
-    doc.head.append(h('style', { nonce: me && me.nonce, text: CSS }));
+    doc.head.append(h('style', { nonce: me && me.nonce, text: CSS + (cfg.css || '') }));
   }
 };
 
@@ -215,6 +231,7 @@ const init = () => {
   doc.body.prepend(banner);
   doc.body.append(prefs);
   banner.hidden = !!state.decided || (!!stateEl && stateEl.dataset.show === 'false');
+  if (modal && !banner.hidden) banner.focus({ preventScroll: true });
   scan(doc);
   showFloating();
   watch();
