@@ -51,6 +51,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		honor_dnt            [on|off]
 //		notice_defaults      <category...>
 //		floating_button      [on|off]
+//		assume_https         [on|off]
 //		crawlers             known|none [<user-agent pattern...>]
 //		appearance           { theme … layout … accent … font … radius … logo … }
 //		language             <lang>
@@ -171,7 +172,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		tok := d.Token()
 		switch name {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
-			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
+			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button", "assume_https",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
 			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "gpp", "appearance":
 			if seen[name] {
@@ -242,6 +243,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.HonorDNT, err = parseBool(d)
 		case "floating_button":
 			h.FloatingButton, err = parseBool(d)
+		case "assume_https":
+			h.AssumeHTTPS, err = parseBool(d)
 		case "crawlers":
 			err = h.parseCrawlers(d)
 		case "language":

@@ -162,6 +162,11 @@ type Handler struct {
 	// logo (sdk.Appearance; docs/APPEARANCE.md). Default: light, a bar.
 	Appearance *sdk.Appearance `json:"appearance,omitempty"`
 
+	// AssumeHTTPS: TLS ends in front of Caddy and visitors only use
+	// HTTPS, so the consent cookie is Secure and __Host- although Caddy
+	// is reached over plain HTTP (sdk.Options.AssumeHTTPS).
+	AssumeHTTPS bool `json:"assume_https,omitempty"`
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice. Default: off.
 	FloatingButton bool `json:"floating_button,omitempty"`
@@ -403,6 +408,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		HonorDNT:           h.HonorDNT,
 		NoticeDefaults:     h.NoticeDefaults,
 		FloatingButton:     h.FloatingButton,
+		AssumeHTTPS:        h.AssumeHTTPS,
 		Crawlers:           sdk.CrawlerMode(h.Crawlers),
 		CrawlerAgents:      h.CrawlerAgents,
 		Appearance:         h.appearance(),
