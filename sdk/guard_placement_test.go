@@ -175,6 +175,7 @@ func TestGPPFileFollowsGuard(t *testing.T) {
 	}
 	h := c.Handler(http.NotFoundHandler())
 	g := banner.GPPFile()
+	t.Logf("GPP file %s: %d B, %d B gzip", g.Name, len(g.Body), gzipSize(t, g.Body))
 	for _, tc := range []struct{ name, cache string }{
 		{g.Name, "public, max-age=31536000, immutable"},
 		{"gpp.0123456789ab.js", "no-cache"},
