@@ -198,7 +198,7 @@ func CSS() Asset {
 }
 
 // Guard returns the minified guard script, to be inlined (with the page's
-// CSP script nonce) right after the #consent-state and #consent-hosts JSON
+// CSP script nonce; or loaded from GuardFile, with the same bytes) right after the #consent-state and #consent-hosts JSON
 // blocks and before any page script. It holds inert every element that
 // page scripts point at a catalogued host or first-party path prefix of a
 // refused category (#consent-hosts: {"analytics": ["/path/", …], …}

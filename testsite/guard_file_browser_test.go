@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/sdk"
 )
 
 // guardFileSites are the leak sites (withLeakSites) with "guard file" in
@@ -79,4 +81,38 @@ func TestBrowserLeakPagesGuardFile(t *testing.T) {
 		t.Fatalf("GET the guard file: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 	runLeakPages(t, guardFileSites, guardFilePages)
+}
+
+// TestBrowserGPPGuardFile: with "guard file" the GPP API comes from
+// /_consent/gpp.<hash>.js, a parser-blocking script, and still answers the
+// page's first script in <head>: ping gives the CMP id and the sections
+// its element's data-cmp and data-apis name (read through
+// document.currentScript) and the visitor's string from #consent-state.
+func TestBrowserGPPGuardFile(t *testing.T) {
+	url := gppSiteWith(t, sdk.GuardFile)
+	b := newBrowser(t)
+	b.open(url + "/")
+	src := eval[[]string](b, `Array.from(document.scripts, (s) => s.src ? new URL(s.src).pathname : 'inline:' + s.text.slice(0, 40))`)
+	for _, name := range []string{banner.GuardFile().Name, banner.GPPFile().Name} {
+		if !strings.Contains(strings.Join(src, " "), "/_consent/"+name) {
+			t.Errorf("no script from /_consent/%s: %q", name, src)
+		}
+	}
+	for _, s := range src {
+		text, inline := strings.CutPrefix(s, "inline:")
+		if inline && len(text) >= 20 && (strings.HasPrefix(banner.GPP(), text) || strings.HasPrefix(banner.Guard(), text)) {
+			t.Errorf("an inline guard or GPP API: %q", s)
+		}
+	}
+	str := awaitJS[string](b, `fetch('/_consent').then((r) => r.json()).then((s) => s.gpp.string)`)
+	ping := eval[[]any](b, `gppAnswers.ping`)
+	p, _ := ping[0].(map[string]any)
+	for k, want := range map[string]any{"cmpId": float64(42), "gppString": str, "supportedAPIs": []any{"7:usnat", "8:usca"}} {
+		if !reflect.DeepEqual(p[k], want) {
+			t.Errorf("ping %s = %#v, want %#v", k, p[k], want)
+		}
+	}
+	if ping[1] != true {
+		t.Errorf("ping success %v", ping[1])
+	}
 }
