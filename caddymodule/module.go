@@ -178,6 +178,11 @@ type Handler struct {
 	// CrawlerAgents are more User-Agent substrings taken for crawlers.
 	CrawlerAgents []string `json:"crawler_agents,omitempty"`
 
+	// Guard says where pages carry the guard: "inline" (default) or
+	// "file", a parser-blocking same-origin script cached for good
+	// (sdk.GuardPlacement).
+	Guard string `json:"guard,omitempty"`
+
 	// Language forces the banner language (e.g. "ja"). Default: chosen
 	// per request from Accept-Language among languages.
 	Language string `json:"language,omitempty"`
@@ -411,6 +416,7 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		AssumeHTTPS:        h.AssumeHTTPS,
 		Crawlers:           sdk.CrawlerMode(h.Crawlers),
 		CrawlerAgents:      h.CrawlerAgents,
+		Guard:              sdk.GuardPlacement(h.Guard),
 		Appearance:         h.appearance(),
 		Language:           h.Language,
 		Languages:          h.Languages,
