@@ -24,9 +24,10 @@ var regimeNotes = map[string]string{
 
 // overviewData is the overview page's content.
 type overviewData struct {
-	From, To   string // first and last day shown, YYYY-MM-DD
-	Site       string // the site shown, as recorded; "": every site
-	AllSites   string // the same period of every site, when Site is set
+	From, To   string   // first and last day shown, YYYY-MM-DD
+	Site       string   // the site shown, as recorded; "": every site
+	AllSites   string   // the same period of every site, when Site is set
+	Sites      []string // the configured sites, suggested in the site fields
 	DayChoices []dayChoice
 	Charts     []chartView
 	Inventory  *inventoryTables
@@ -91,6 +92,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		From:       p.from.Format(dateLayout),
 		To:         p.to.AddDate(0, 0, -1).Format(dateLayout),
 		Site:       p.site,
+		Sites:      h.sites,
 		DayChoices: dayChoices(p.days),
 		ExportCap:  thousands(int64(h.exportCap)),
 	}

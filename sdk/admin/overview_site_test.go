@@ -143,3 +143,28 @@ func TestOverviewHostileSite(t *testing.T) {
 		t.Errorf("wildcard site not shown as text")
 	}
 }
+
+// TestOverviewSiteChoices: Options.Sites are offered in the site fields,
+// in lower case, sorted, once each; a name that is not a site is an error
+// of New.
+func TestOverviewSiteChoices(t *testing.T) {
+	h, err := New(Options{Store: newFakeStore(siteRecords()...), Now: func() time.Time { return now },
+		Sites: []string{"Shop.example", "*.example.com", "shop.example", "blog.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, h, "GET", "/?site=blog.example")
+	want := `<datalist id="sites"><option value="*.example.com"><option value="blog.example"><option value="shop.example"></datalist>`
+	if !strings.Contains(body, want) || strings.Count(body, `list="sites"`) != 2 {
+		t.Errorf("overview lacks the sites to pick from %s in both site fields", want)
+	}
+	h, _ = New(Options{Store: newFakeStore(), Now: func() time.Time { return now }})
+	if _, body := get(t, h, "GET", "/"); strings.Contains(body, "datalist") || strings.Contains(body, `list="sites"`) {
+		t.Errorf("overview without Options.Sites offers an empty list")
+	}
+	for _, bad := range []string{"", "a b", "<script>", "*."} {
+		if _, err := New(Options{Store: newFakeStore(), Sites: []string{"shop.example", bad}}); err == nil || !strings.Contains(err.Error(), "Options.Sites") {
+			t.Errorf("New with site %q: err %v, want an Options.Sites error", bad, err)
+		}
+	}
+}
