@@ -74,3 +74,30 @@ for spec in FuzzRewriter:./sdk/rewrite FuzzCookieDecode:./sdk FuzzPostBody:./sdk
 	echo "test.sh: fuzz $target in $pkg for $fuzztime"
 	go test -run XXX -fuzz "^$target\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg"
 done
+
+# The production guide's build (docs/PRODUCTION.md §1), as written there:
+# xcaddy with this checkout as the module, then the built Caddy lists the
+# module and prints the CSP hashes of the demo. On every CI run (about five
+# minutes cold: xcaddy builds with -trimpath, so the go test cache is not
+# reused); locally with CONSENTRY_XCADDY=1.
+if [ "${CI:-}" = true ] || [ -n "${CONSENTRY_XCADDY:-}" ]; then
+	echo "test.sh: xcaddy build (docs/PRODUCTION.md)"
+	go install github.com/caddyserver/xcaddy/cmd/xcaddy@v0.4.5
+	caddy_version=$(go list -m -f '{{.Version}}' github.com/caddyserver/caddy/v2)
+	xcaddy_out=$(mktemp -d)
+	trap 'rm -rf "$xcaddy_out"' EXIT
+	mkdir "$xcaddy_out/no-module"
+	proxy=$(go env GOPROXY | cut -d, -f1)
+	case "$proxy" in off | direct | "") proxy=https://proxy.golang.org ;; esac
+	GOPROXY="$proxy|file://$xcaddy_out/no-module" "$(go env GOPATH)/bin/xcaddy" build "$caddy_version" \
+		--output "$xcaddy_out/caddy" \
+		--with github.com/consentry/consentry/caddymodule \
+		--replace github.com/consentry/consentry=./
+	modules=$("$xcaddy_out/caddy" list-modules)
+	for m in http.handlers.consent http.handlers.consent_admin; do
+		grep -qx "$m" <<<"$modules" || { echo "xcaddy's Caddy lacks $m"; exit 1; }
+	done
+	"$xcaddy_out/caddy" consent-csp --config Caddyfile 2>/dev/null | grep -q "'sha256-" ||
+		{ echo "xcaddy's Caddy printed no CSP hashes"; exit 1; }
+	echo "test.sh: xcaddy build ok ($("$xcaddy_out/caddy" version | cut -d' ' -f1))"
+fi

@@ -115,24 +115,24 @@ func assets() (*built, *built) {
 		m := minify.New()
 		m.Add("text/javascript", &js.Minifier{Version: 2017})
 		m.Add("text/css", &css.Minifier{})
-		cssAsset = build(m, "text/css", ".css", cssType, cssSource)
-		jsAsset = build(m, "text/javascript", ".js", jsType, withCSS(m, jsSource, cssSource))
-		guardJS = build(m, "text/javascript", ".js", jsType, guardSource)
+		cssAsset = build(m, "banner", "text/css", ".css", cssType, cssSource)
+		jsAsset = build(m, "banner", "text/javascript", ".js", jsType, withCSS(m, jsSource, cssSource))
+		guardJS = build(m, "guard", "text/javascript", ".js", jsType, guardSource)
 		guardStr = string(guardJS.Body)
-		gppJS = build(m, "text/javascript", ".js", jsType, gppSource)
+		gppJS = build(m, "gpp", "text/javascript", ".js", jsType, gppSource)
 		gppStr = string(gppJS.Body)
 	})
 	return &jsAsset, &cssAsset
 }
 
 // build minifies src as mediatype, falling back to src itself when the
-// minifier fails, and names the result "banner.<hash><ext>".
-func build(m *minify.M, mediatype, ext, contentType string, src []byte) built {
+// minifier fails, and names the result "<base>.<hash><ext>".
+func build(m *minify.M, base, mediatype, ext, contentType string, src []byte) built {
 	body, err := m.Bytes(mediatype, src)
 	if err != nil {
 		body = src
 	}
-	b := prepare("banner", ext, contentType, body)
+	b := prepare(base, ext, contentType, body)
 	b.err = err
 	return b
 }
@@ -198,7 +198,7 @@ func CSS() Asset {
 }
 
 // Guard returns the minified guard script, to be inlined (with the page's
-// CSP script nonce) right after the #consent-state and #consent-hosts JSON
+// CSP script nonce; or loaded from GuardFile, with the same bytes) right after the #consent-state and #consent-hosts JSON
 // blocks and before any page script. It holds inert every element that
 // page scripts point at a catalogued host or first-party path prefix of a
 // refused category (#consent-hosts: {"analytics": ["/path/", …], …}
@@ -215,6 +215,17 @@ func Guard() string {
 	return guardStr
 }
 
+// GuardFile returns the guard (the same bytes as Guard) as a file named
+// "guard.<hash>.js", for pages that load it with a parser-blocking
+// same-origin <script src> in place of the inline script (the sdk's
+// GuardFile placement), right after the #consent-state and
+// #consent-hosts JSON blocks and with no defer or async, so that it still
+// runs before any later page script. ServeAsset serves it.
+func GuardFile() Asset {
+	assets()
+	return guardJS.Asset
+}
+
 // GPP returns the minified IAB GPP CMP API (gpp.js), which a page carries
 // inline in <head> when the GPP is on. Its script element carries
 // data-cmp (the CMP id) and data-apis (the supported sections,
@@ -222,6 +233,17 @@ func Guard() string {
 func GPP() string {
 	assets()
 	return gppStr
+}
+
+// GPPFile returns the GPP API (the same bytes as GPP) as a file named
+// "gpp.<hash>.js", for pages that load it, as the guard, with a
+// parser-blocking same-origin <script src> (the sdk's GuardFile
+// placement); the element carries data-cmp and data-apis as the inline
+// one does (the script reads them through document.currentScript).
+// ServeAsset serves it.
+func GPPFile() Asset {
+	assets()
+	return gppJS.Asset
 }
 
 // File is a file made at start from a site's configuration and served like

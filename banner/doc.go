@@ -10,8 +10,10 @@
 // only inside <noscript>, for the no-JavaScript form. The banner
 // configuration (texts, categories, links) is a script of its own per site
 // and language (ConfigScript), also named by hash and cached for good, so
-// pages do not carry it. The guard goes inline, right after two small JSON
-// blocks and before any page script:
+// pages do not carry it. The guard goes inline (or, where the site
+// chooses, as the parser-blocking file GuardFile, <script
+// src="/_consent/guard.<hash>.js"> with no defer, at the same place),
+// right after two small JSON blocks and before any page script:
 //
 //	js, css, cfg := banner.JS(), banner.CSS(), banner.ConfigScript("en", configJSON)
 //	// <script type="application/json" id="consent-state">…</script>

@@ -13,20 +13,43 @@ const cacheControl = "public, max-age=31536000, immutable"
 // ServeAsset writes the asset whose Name equals name, with Cache-Control
 // "public, max-age=31536000, immutable", its strong ETag and a 304 answer to
 // a matching If-None-Match. The body is gzip-encoded when the request
-// accepts gzip. Methods other than GET and HEAD get 405. ServeAsset reports
-// false, writing nothing, when name is no asset.
+// accepts gzip. Methods other than GET and HEAD get 405. The guard
+// (GuardFile) and the GPP API (GPPFile) are assets too; either under
+// another hash (a page rendered by an older build) gets the current file,
+// revalidated on every use ("Cache-Control: no-cache"). ServeAsset
+// reports false, writing nothing, when name is no asset.
 func ServeAsset(w http.ResponseWriter, r *http.Request, name string) bool {
 	j, c := assets()
-	var a *built
-	switch name {
-	case j.Name:
-		a = j
-	case c.Name:
-		a = c
-	default:
+	for _, a := range []*built{j, c, &guardJS, &gppJS} {
+		if name == a.Name {
+			serve(w, r, a, true)
+			return true
+		}
+	}
+	for _, a := range []*built{&guardJS, &gppJS} {
+		if sameBase(name, a.Name) {
+			serve(w, r, a, false)
+			return true
+		}
+	}
+	return false
+}
+
+// sameBase reports whether name is current's name ("<base>.<hash><ext>")
+// with another hash of hashLen lowercase hex digits.
+func sameBase(name, current string) bool {
+	if len(name) != len(current) {
 		return false
 	}
-	serve(w, r, a, true)
+	i := strings.IndexByte(current, '.') + 1
+	if name[:i] != current[:i] || name[i+hashLen:] != current[i+hashLen:] {
+		return false
+	}
+	for _, c := range []byte(name[i : i+hashLen]) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
 	return true
 }
 

@@ -51,7 +51,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		honor_dnt            [on|off]
 //		notice_defaults      <category...>
 //		floating_button      [on|off]
+//		assume_https         [on|off]
 //		crawlers             known|none [<user-agent pattern...>]
+//		guard                inline|file
 //		appearance           { theme … layout … accent … font … radius … logo … }
 //		language             <lang>
 //		languages            <lang...>
@@ -120,6 +122,15 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // characters) add User-Agents with either: "crawlers known HeadlessChrome
 // Pingdom".
 //
+// guard says where the guard (the script that holds the tags page
+// scripts insert before consent) lives: inline (the default) in every
+// page, about 7.5 KB of injected markup with no request; or file, a
+// parser-blocking same-origin <script src> to a file cached for good
+// (about 1.8 KB of injected markup whatever the catalogue's size, one
+// blocking request on a visitor's first view). With file, a
+// Content-Security-Policy's script-src must allow 'self' (see
+// docs/PERFORMANCE.md, "Where the guard lives").
+//
 // A <lang> is a language tag one of the bundled languages serves: "de",
 // "de-AT", "zh-TW" (Traditional Chinese), "no" (Bokmål) — the list and the
 // rules are in docs/LANGUAGES.md; an unknown one fails, naming the bundled
@@ -171,7 +182,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		tok := d.Token()
 		switch name {
 		case "policy_version", "prefix", "privacy_url", "cookie_url", "cookie_name",
-			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button",
+			"cookie_domain", "hash_key", "block_key", "default_regime", "honor_dnt", "floating_button", "assume_https",
 			"language", "no_builtin_catalogue", "gpc_last_update", "max_age",
 			"country_header", "region_header", "geoip_db", "log", "retention", "rate_limit", "signals", "gpp", "appearance":
 			if seen[name] {
@@ -242,8 +253,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.HonorDNT, err = parseBool(d)
 		case "floating_button":
 			h.FloatingButton, err = parseBool(d)
+		case "assume_https":
+			h.AssumeHTTPS, err = parseBool(d)
 		case "crawlers":
 			err = h.parseCrawlers(d)
+		case "guard":
+			err = h.parseGuard(d)
 		case "language":
 			if h.Language, err = oneArg(d); err == nil {
 				err = checkLanguages(d, name, h.Language)
@@ -615,6 +630,22 @@ func (h *Handler) parseCategory(d *caddyfile.Dispenser) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+// parseGuard reads "guard inline|file", once.
+func (h *Handler) parseGuard(d *caddyfile.Dispenser) error {
+	if h.Guard != "" {
+		return d.Errf("guard: given more than once")
+	}
+	v, err := oneArg(d)
+	if err != nil {
+		return err
+	}
+	if err := sdk.CheckGuardPlacement(sdk.GuardPlacement(v)); err != nil || v == "" {
+		return d.Errf("guard %q: want inline or file", v)
+	}
+	h.Guard = v
+	return nil
+}
 
 // parseCrawlers reads "crawlers known|none [<pattern>...]", once.
 func (h *Handler) parseCrawlers(d *caddyfile.Dispenser) error {

@@ -62,6 +62,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				honor_dnt       on
 				notice_defaults preferences analytics
 				floating_button
+				assume_https    on
 				language        ja
 				languages       en ja
 				languages       de
@@ -106,6 +107,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 				HonorDNT:       true,
 				NoticeDefaults: []string{"preferences", "analytics"},
 				FloatingButton: true,
+				AssumeHTTPS:    true,
 				Language:       "ja",
 				Languages:      []string{"en", "ja", "de"},
 				Texts: map[string]map[string]string{

@@ -162,6 +162,11 @@ type Handler struct {
 	// logo (sdk.Appearance; docs/APPEARANCE.md). Default: light, a bar.
 	Appearance *sdk.Appearance `json:"appearance,omitempty"`
 
+	// AssumeHTTPS: TLS ends in front of Caddy and visitors only use
+	// HTTPS, so the consent cookie is Secure and __Host- although Caddy
+	// is reached over plain HTTP (sdk.Options.AssumeHTTPS).
+	AssumeHTTPS bool `json:"assume_https,omitempty"`
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice. Default: off.
 	FloatingButton bool `json:"floating_button,omitempty"`
@@ -172,6 +177,11 @@ type Handler struct {
 
 	// CrawlerAgents are more User-Agent substrings taken for crawlers.
 	CrawlerAgents []string `json:"crawler_agents,omitempty"`
+
+	// Guard says where pages carry the guard: "inline" (default) or
+	// "file", a parser-blocking same-origin script cached for good
+	// (sdk.GuardPlacement).
+	Guard string `json:"guard,omitempty"`
 
 	// Language forces the banner language (e.g. "ja"). Default: chosen
 	// per request from Accept-Language among languages.
@@ -403,8 +413,10 @@ func (h *Handler) options(repl *caddy.Replacer) (sdk.Options, error) {
 		HonorDNT:           h.HonorDNT,
 		NoticeDefaults:     h.NoticeDefaults,
 		FloatingButton:     h.FloatingButton,
+		AssumeHTTPS:        h.AssumeHTTPS,
 		Crawlers:           sdk.CrawlerMode(h.Crawlers),
 		CrawlerAgents:      h.CrawlerAgents,
+		Guard:              sdk.GuardPlacement(h.Guard),
 		Appearance:         h.appearance(),
 		Language:           h.Language,
 		Languages:          h.Languages,

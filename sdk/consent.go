@@ -238,6 +238,9 @@ func New(o Options) (*Consent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckGuardPlacement(o.Guard); err != nil {
+		return nil, err
+	}
 	c := &Consent{
 		gpp:        gpp,
 		opts:       o,
@@ -509,13 +512,14 @@ func validPrefix(p string) bool {
 
 // configFingerprint hashes what a rewritten page carries besides the
 // visitor's state and the vendors listed (listing.stamp, which stateTag
-// adds): the banner assets, the inline guard and its host list, and every
-// language's no-JavaScript form.
+// adds): the banner assets, the guard (inline or its file's name) and its
+// host list, and every language's no-JavaScript form.
 func configFingerprint(o Options, ts *textSet) string {
 	h := fnv.New64a()
 	// The crawler rule decides whether a User-Agent's page shows the banner.
 	for _, v := range []string{banner.JS().Name, banner.CSS().Name, banner.Guard(), string(ts.hosts), ts.table.Name(), o.PolicyVersion, o.Prefix,
-		banner.GPP(), fmt.Sprint(o.GPP), string(o.Crawlers), strings.Join(o.CrawlerAgents, "\n")} {
+		banner.GPP(), fmt.Sprint(o.GPP), string(o.Crawlers), strings.Join(o.CrawlerAgents, "\n"),
+		banner.GuardFile().Name, string(o.Guard)} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}

@@ -62,7 +62,7 @@ func newCookieCodec(name string, keys []KeyPair) (*consentcookie.Codec[choice], 
 // set by this host over HTTPS for the whole site and cannot be planted by
 // a sibling subdomain.
 func (c *Consent) cookieName(r *http.Request) string {
-	if c.opts.CookieDomain == "" && isHTTPS(r) {
+	if c.opts.CookieDomain == "" && c.isHTTPS(r) {
 		return "__Host-" + c.opts.CookieName
 	}
 	return c.opts.CookieName
@@ -118,7 +118,7 @@ func (c *Consent) cookie(r *http.Request, value string, maxAge time.Duration) *h
 		Domain:   c.opts.CookieDomain,
 		MaxAge:   int(maxAge / time.Second),
 		Expires:  c.now().Add(maxAge).UTC(),
-		Secure:   isHTTPS(r),
+		Secure:   c.isHTTPS(r),
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
 	}
@@ -157,6 +157,8 @@ func (c *Consent) expireStrayConsentCookies(h http.Header, r *http.Request) {
 	}
 }
 
-func isHTTPS(r *http.Request) bool {
-	return r.TLS != nil
+// isHTTPS reports whether the visitor reached the site over HTTPS: r came
+// over TLS, or the operator says TLS ends in front (Options.AssumeHTTPS).
+func (c *Consent) isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || c.opts.AssumeHTTPS
 }

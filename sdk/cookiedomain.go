@@ -132,10 +132,25 @@ func newSiteNames(sites []string) (siteNames, error) {
 	return n, nil
 }
 
+// servesSite reports whether host (as the inventory records a site: a
+// request's host, lower case, without port) is one of the configured
+// sites, or any host when none are configured.
+func (c *Consent) servesSite(host string) bool {
+	if len(c.sites.exact) == 0 && len(c.sites.wildcards) == 0 {
+		return true
+	}
+	return c.siteOf(host) != ""
+}
+
 // recordSite is the consent log's site for a request: the configured site
 // its host matched (a wildcard as configured), else "".
 func (c *Consent) recordSite(r *http.Request) string {
-	host := httpfield.Host(r.Host)
+	return c.siteOf(httpfield.Host(r.Host))
+}
+
+// siteOf is the configured site host matches (a wildcard as configured),
+// else "".
+func (c *Consent) siteOf(host string) string {
 	if c.sites.exact[host] {
 		return host
 	}

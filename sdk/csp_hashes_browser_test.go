@@ -27,7 +27,18 @@ import (
 // dataLayer with the visitor's values. Without the guard's hash in the
 // policy, the same page reports a violation and the pixel goes out: the
 // test sees the silent failure it guards against.
-func TestBrowserHashOnlyCSP(t *testing.T) {
+func TestBrowserHashOnlyCSP(t *testing.T) { hashOnlyCSP(t, GuardInline) }
+
+// TestBrowserHashOnlyCSPGuardFile is TestBrowserHashOnlyCSP with the
+// guard as a file (Options.Guard GuardFile): the printed hashes and
+// 'self' admit it, and the guard holds the pixel as inline. The negative
+// control allows the page's own script by its address but not 'self':
+// the guard file is blocked, with a violation, and the pixel goes out.
+func TestBrowserHashOnlyCSPGuardFile(t *testing.T) { hashOnlyCSP(t, GuardFile) }
+
+// hashOnlyCSP runs TestBrowserHashOnlyCSP with the guard placed as guard
+// says.
+func hashOnlyCSP(t *testing.T, guard GuardPlacement) {
 	exe := browsertest.Path(t)
 	vendor := &hitCounter{hits: map[string]int{}, ch: make(chan struct{}, 8)}
 	vs := httptest.NewServer(vendor)
@@ -37,7 +48,7 @@ func TestBrowserHashOnlyCSP(t *testing.T) {
 	// Chromium requests it over http from the test).
 	const tracker = "pixel.quantserve.com"
 
-	c := newTestConsent(t, Options{Signals: SignalOptions{Vendors: []string{SignalGoogle, SignalMeta, SignalTikTok, SignalUET, SignalClarity}}})
+	c := newTestConsent(t, Options{Guard: guard, Signals: SignalOptions{Vendors: []string{SignalGoogle, SignalMeta, SignalTikTok, SignalUET, SignalClarity}}})
 	hashes := c.InlineScriptHashes()
 	policy := "script-src 'self' " + strings.Join(hashes, " ")
 	app := `document.addEventListener("DOMContentLoaded",function(){var i=new Image();i.src="http://` + tracker + `:` + vport +
@@ -49,8 +60,12 @@ func TestBrowserHashOnlyCSP(t *testing.T) {
 			return
 		}
 		p := policy
-		if r.URL.Query().Has("noguard") { // every hash but the guard's
-			p = "script-src 'self' " + strings.Join(slices.DeleteFunc(slices.Clone(hashes), func(h string) bool { return strings.HasPrefix(h, guardHashPrefix(t)) }), " ")
+		if r.URL.Query().Has("noguard") {
+			if guard == GuardFile { // the page's script by its address, not 'self'
+				p = "script-src " + strings.Join(hashes, " ") + " http://" + r.Host + "/app.js"
+			} else { // every hash but the guard's
+				p = "script-src 'self' " + strings.Join(slices.DeleteFunc(slices.Clone(hashes), func(h string) bool { return strings.HasPrefix(h, guardHashPrefix(t)) }), " ")
+			}
 		}
 		w.Header().Set("Content-Security-Policy", p)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -65,7 +65,7 @@ type postBody struct {
 }
 
 func (c *Consent) servePost(w http.ResponseWriter, r *http.Request, s *State, old *choice) {
-	if !sameOrigin(r) {
+	if !sameOrigin(r, c.isHTTPS(r)) {
 		http.Error(w, "cross-site consent requests are refused", http.StatusForbidden)
 		return
 	}
@@ -254,8 +254,9 @@ func noDuplicateKeys(data []byte) error {
 
 // sameOrigin reports whether a POST comes from the site itself. Browsers
 // send Sec-Fetch-Site and Origin on POSTs; a request carrying neither is
-// not a browser's cross-site form (e.g. curl) and is allowed.
-func sameOrigin(r *http.Request) bool {
+// not a browser's cross-site form (e.g. curl) and is allowed. https says
+// the visitor reached the site over HTTPS (Consent.isHTTPS).
+func sameOrigin(r *http.Request, https bool) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
 	case "", "same-origin", "none":
 	default:
@@ -269,12 +270,12 @@ func sameOrigin(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false // includes "null"
 	}
-	// Over TLS the page must be https too. Without TLS here, a proxy in
-	// front may have ended it, so either scheme of the same host is the
-	// site; no other scheme is.
+	// Over HTTPS the page must be https too. Without TLS here and without
+	// Options.AssumeHTTPS, a proxy in front may have ended it, so either
+	// scheme of the same host is the site; no other scheme is.
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && r.TLS == nil:
+	case u.Scheme == "http" && !https:
 	default:
 		return false
 	}

@@ -370,10 +370,23 @@ func (s *State) gppString() string {
 	return s.GPP.String
 }
 
-// appendGPP writes the page's __gpp API (banner.GPP), when the GPP is on.
-// It reads the visitor's string from #consent-state, written before it.
+// appendGPP writes the page's __gpp API (banner.GPP), when the GPP is on:
+// inline, or with Options.Guard GuardFile as the guard is, a
+// parser-blocking same-origin <script src> (banner.GPPFile). It reads the
+// visitor's string from #consent-state, written before it.
 func (c *Consent) appendGPP(b *bytes.Buffer, nonce string) {
 	if c.gpp == nil {
+		return
+	}
+	if c.opts.guardAsFile() {
+		b.WriteString(`<script src="`)
+		b.WriteString(c.opts.Prefix)
+		b.WriteByte('/')
+		b.WriteString(banner.GPPFile().Name)
+		b.WriteByte('"')
+		writeNonce(b, nonce)
+		b.WriteString(c.gpp.attrs)
+		b.WriteString(`</script>`)
 		return
 	}
 	b.WriteString(`<script`)

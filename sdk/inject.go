@@ -13,8 +13,9 @@ import (
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // injection renders the markup that goes first into every rewritten page:
-// the state and the catalogued hosts as inline JSON, the guard (inline, so
-// it runs before any page script without blocking rendering), the vendors'
+// the state and the catalogued hosts as inline JSON, the guard (inline by
+// default, so it runs before any page script without blocking rendering;
+// or a parser-blocking file, Options.Guard: appendGuard), the vendors'
 // consent defaults (appendSignals), and the deferred banner configuration (one cached file per
 // language: banner.ConfigScript) and banner script. JSON is written with
 // HTML escaping, so no text in it can close the script element.
@@ -62,11 +63,8 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteString(c.texts.table.Name())
 	b.WriteString(`">`)
 	b.Write(c.texts.hosts)
-	b.WriteString(`</script><script`)
-	writeNonce(b, scriptNonce)
-	b.WriteByte('>')
-	b.WriteString(banner.Guard())
 	b.WriteString(`</script>`)
+	c.appendGuard(b, scriptNonce)
 	// The vendors' consent defaults, before any tag.
 	c.appendSignals(b, s, scriptNonce)
 	// The GPP API, before any tag too.
@@ -105,6 +103,27 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteByte('"')
 	all := b.Bytes()
 	return all[:n], all[n:m], all[m:]
+}
+
+// appendGuard writes the guard where Options.Guard puts it: inline, or as
+// a parser-blocking same-origin script (no defer or async, so that it runs
+// before any later page script, as the inline one does), at the same place.
+func (c *Consent) appendGuard(b *bytes.Buffer, nonce string) {
+	if c.opts.guardAsFile() {
+		b.WriteString(`<script src="`)
+		b.WriteString(c.opts.Prefix)
+		b.WriteByte('/')
+		b.WriteString(banner.GuardFile().Name)
+		b.WriteByte('"')
+		writeNonce(b, nonce)
+		b.WriteString(`></script>`)
+		return
+	}
+	b.WriteString(`<script`)
+	writeNonce(b, nonce)
+	b.WriteByte('>')
+	b.WriteString(banner.Guard())
+	b.WriteString(`</script>`)
 }
 
 // activationKeyLen is the length of an activation key: 16 characters of

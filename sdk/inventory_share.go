@@ -100,6 +100,26 @@ func (inv *Inventory) Sync(ctx context.Context, store consentlog.InventoryStore)
 	return nil
 }
 
+// fleetVendors returns the catalogue vendors of the fleet's entries as
+// last synced (none before a Sync) seen on a site for which keep is
+// true, each once, sorted.
+func (inv *Inventory) fleetVendors(keep func(site string) bool) []string {
+	if inv == nil {
+		return nil
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	var out []string
+	for _, it := range inv.shared.fleet {
+		if it.Vendor == "" || slices.Contains(out, it.Vendor) || !slices.ContainsFunc(it.Sites, keep) {
+			continue
+		}
+		out = append(out, it.Vendor)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // pendingTake is what takePending took from one entry, to put back.
 type pendingTake struct {
 	k             inventoryKey

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -210,5 +211,41 @@ func TestInventorySyncKeepsCountsOnError(t *testing.T) {
 	}
 	if total != 3 || len(sites) != 2 {
 		t.Errorf("merged %+v: want 3 observations once, both sites", st.merged)
+	}
+}
+
+// TestFleetVendorsListed: a catalogue vendor one process of a fleet sees
+// is listed by the others at their next sync, on the sites they serve
+// only: B (every site) lists what A saw on shop.example; C, configured for
+// blog.example alone, does not.
+func TestFleetVendorsListed(t *testing.T) {
+	st := openInventoryStore(t)
+	a := newTestConsent(t, Options{Inventory: NewInventory(100)})
+	b := newTestConsent(t, Options{Inventory: NewInventory(100)})
+	c := newTestConsent(t, Options{Inventory: NewInventory(100), Sites: []string{"blog.example"}})
+	serveOn(a, "shop.example", `<script src="https://connect.facebook.net/en_US/fbevents.js"></script>`)
+	meta := a.hostVendor("connect.facebook.net", Advertising)
+	if meta == "" {
+		t.Fatal("connect.facebook.net has no advertising vendor in the catalogue")
+	}
+	if got := a.listedVendors(); !slices.Equal(got, []string{meta}) {
+		t.Fatalf("A listed %v, want [%s]", got, meta)
+	}
+	if got := b.listedVendors(); len(got) != 0 {
+		t.Fatalf("B listed %v before any sync", got)
+	}
+	a.syncInventory(st)
+	script := b.texts.scriptName("en")
+	b.syncInventory(st)
+	c.syncInventory(st)
+	if got := b.listedVendors(); !slices.Equal(got, []string{meta}) {
+		t.Errorf("B listed %v after the sync, want [%s]", got, meta)
+	}
+	b.awaitListing()
+	if b.texts.scriptName("en") == script {
+		t.Errorf("B's configuration script kept its name %s: the listing was not rebuilt", script)
+	}
+	if got := c.listedVendors(); len(got) != 0 {
+		t.Errorf("C (blog.example only) listed %v, seen on shop.example", got)
 	}
 }

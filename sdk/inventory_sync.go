@@ -75,5 +75,17 @@ func (c *Consent) syncInventory(store consentlog.InventoryStore) {
 	defer cancel()
 	if err := c.opts.Inventory.Sync(ctx, store); err != nil {
 		c.log.Warn("consent: sharing the inventory through the consent log's store", "error", err)
+		return
+	}
+	c.listFleetVendors()
+}
+
+// listFleetVendors lists (noteVendor) the catalogue vendors that the
+// fleet's inventory, as last synced, saw on a site this Consent serves, so
+// that every process of a fleet lists the same vendors, not only those
+// its own pages showed it.
+func (c *Consent) listFleetVendors() {
+	for _, v := range c.opts.Inventory.fleetVendors(c.servesSite) {
+		c.noteVendor(v)
 	}
 }

@@ -177,10 +177,28 @@ type Options struct {
 	// the bottom, the system font.
 	Appearance Appearance
 
+	// AssumeHTTPS says that TLS ends in front of this server (a load
+	// balancer or CDN that reaches it over plain HTTP) and that visitors
+	// only ever reach the sites over HTTPS: the consent cookie is then
+	// Secure and, without CookieDomain, named with the __Host- prefix,
+	// as when the request reached this server over TLS, and decisions are
+	// accepted from https pages only. Leave it off when the sites are
+	// also served over plain HTTP: a browser refuses a Secure cookie set
+	// over http, so those visitors' choices would not stick. Default:
+	// false (HTTPS is what this server's connection says, r.TLS).
+	AssumeHTTPS bool
+
 	// FloatingButton shows a small "Cookie settings" button on every page
 	// after a choice, so withdrawing is one click away even on pages
 	// without a settings link. Default: false.
 	FloatingButton bool
+
+	// Guard chooses where the guard lives: GuardInline (the default, "")
+	// in every page, or GuardFile as a parser-blocking same-origin
+	// <script src> to a file cached for good, which keeps the injected
+	// markup small (about 1.8 KB instead of 7.5 KB) at the cost of one
+	// blocking request on a visitor's first view. See GuardPlacement.
+	Guard GuardPlacement
 
 	// Crawlers chooses which User-Agents the User-Agent parser takes for
 	// crawlers, which get no banner (and still no trackers): CrawlersKnown

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -64,6 +65,51 @@ func TestHostPrefixedCookieOnHTTPS(t *testing.T) {
 		g.AddCookie(cks[0])
 		if s := decodeState(t, serve(c, g)); !s.Decided {
 			t.Errorf("%s: the %s cookie did not read back", tc.name, tc.want)
+		}
+	}
+}
+
+// Behind a load balancer that ends TLS, Caddy sees plain HTTP: with
+// AssumeHTTPS the cookie keeps Secure and __Host-, reads back, and a
+// decision posted from an http page is refused as cross-origin (the site
+// is only served over https); without it, the cookie has neither.
+func TestAssumeHTTPSBehindTLSProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		assume bool
+		want   string
+		origin map[string]int // Origin → status of the POST
+	}{
+		{"assume_https", true, "__Host-consent", map[string]int{
+			"https://www.example.com": http.StatusOK, "http://www.example.com": http.StatusForbidden}},
+		{"plain", false, "consent", map[string]int{
+			"https://www.example.com": http.StatusOK, "http://www.example.com": http.StatusOK}},
+	} {
+		c := newTestConsent(t, Options{AssumeHTTPS: tc.assume})
+		for origin, status := range tc.origin {
+			r := httptest.NewRequest("POST", "http://www.example.com/_consent", strings.NewReader(`{"action":"reject_all"}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Origin", origin)
+			r.Header.Set("Sec-Fetch-Site", "same-origin")
+			w := serve(c, r)
+			if w.Code != status {
+				t.Errorf("%s: POST from %s: status %d, want %d", tc.name, origin, w.Code, status)
+			}
+			if status != http.StatusOK {
+				if len(w.Result().Cookies()) != 0 {
+					t.Errorf("%s: a refused POST set %v", tc.name, w.Result().Cookies())
+				}
+				continue
+			}
+			cks := w.Result().Cookies()
+			if len(cks) != 1 || cks[0].Name != tc.want || cks[0].Secure != tc.assume {
+				t.Fatalf("%s: cookies %+v, want one %s (secure=%v)", tc.name, cks, tc.want, tc.assume)
+			}
+			g := httptest.NewRequest("GET", "http://www.example.com/_consent", nil)
+			g.AddCookie(cks[0])
+			if s := decodeState(t, serve(c, g)); !s.Decided {
+				t.Errorf("%s: the %s cookie did not read back", tc.name, tc.want)
+			}
 		}
 	}
 }

@@ -58,10 +58,14 @@ if (cmp) {
 // gppSite serves a page through a Consent with the GPP on (usnat and
 // usca), every visitor a Californian; /frame is the ad frame, outside
 // consent.
-func gppSite(t *testing.T) string {
+func gppSite(t *testing.T) string { return gppSiteWith(t, "") }
+
+// gppSiteWith is gppSite with the guard (and so the GPP API) placed as
+// guard says.
+func gppSiteWith(t *testing.T, guard sdk.GuardPlacement) string {
 	t.Helper()
 	c, err := sdk.New(sdk.Options{
-		Languages: []string{"en"}, Logger: slog.New(slog.DiscardHandler),
+		Languages: []string{"en"}, Logger: slog.New(slog.DiscardHandler), Guard: guard,
 		CountryHeader: "X-Country", RegionHeader: "X-Region",
 		GPP: sdk.GPPOptions{On: true, States: []string{"CA"}, MSPA: sdk.GPPMSPAOptOut, CmpID: 42},
 	})

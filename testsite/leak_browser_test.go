@@ -442,9 +442,16 @@ func TestBrowserLeakPages(t *testing.T) {
 		}
 		pages = slices.DeleteFunc(pages, func(p string) bool { return !re.MatchString(p) })
 	}
+	runLeakPages(t, leakSites, pages)
+}
+
+// runLeakPages loads every one of pages in every leakMode from the leak
+// sites of variant v (withLeakSites, perhaps edited further) and judges
+// each page in a subtest of its name.
+func runLeakPages(t *testing.T, v *demoVariant, pages []string) {
 	b := newBrowserFor(t, leakTestTimeout)
 	r := &leakRun{t: t, b: b, inflight: map[network.RequestID]string{}, changed: make(chan struct{})}
-	u, err := url.Parse(leakSites.url(t, "/"))
+	u, err := url.Parse(v.url(t, "/"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,190 @@
+package sdk
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/consentry/consentry/banner"
+)
+
+// guardFileLimit is what a page may carry of injected markup (head and
+// body, for a visitor who has not chosen) when the guard is a file:
+// 2.5 KB whatever the catalogue's size (issue 14).
+const guardFileLimit = 2560
+
+// TestGuardFileKeepsPagesSmall: with Options.Guard GuardFile, a page
+// carries a parser-blocking <script src> to the guard file in place of the
+// inline guard, right after #consent-hosts, and no more than
+// guardFileLimit bytes of injected markup, with the built-in catalogue and
+// with 3 000 hosts more; inline (the default) still carries the guard
+// itself. The figures of both modes are logged.
+func TestGuardFileKeepsPagesSmall(t *testing.T) {
+	var own []Vendor
+	for i := range 3000 {
+		own = append(own, Vendor{Vendor: fmt.Sprintf("Long tail %d", i), Category: Advertising,
+			Hosts: []string{fmt.Sprintf("px%d.tail-%d.example", i, i)}})
+	}
+	guardTag := `<script src="/_consent/` + banner.GuardFile().Name + `"></script>`
+	for _, cat := range []struct {
+		name string
+		own  []Vendor
+	}{{"built-in catalogue", nil}, {"built-in catalogue + 3000 hosts", own}} {
+		sizes := map[GuardPlacement]int{}
+		for _, mode := range []GuardPlacement{"", GuardInline, GuardFile} {
+			c := newTestConsent(t, Options{Languages: []string{"en"}, Vendors: cat.own, Guard: mode})
+			b := injected(t, c)
+			sizes[mode] = len(b)
+			t.Logf("%s, guard %q: injected %d B, %d B gzip", cat.name, mode, len(b), gzipSize(t, b))
+			hostsEnd := `id="consent-hosts" data-src="/_consent/` + c.texts.table.Name() + `">{}</script>`
+			i := bytes.Index(b, []byte(hostsEnd))
+			if i < 0 {
+				t.Fatalf("%s, %q: no #consent-hosts:\n%s", cat.name, mode, b)
+			}
+			after := string(b[i+len(hostsEnd):])
+			if mode == GuardFile {
+				if !strings.HasPrefix(after, guardTag) {
+					t.Errorf("%s, file: the guard's script does not follow #consent-hosts:\n%.300s", cat.name, after)
+				}
+				if bytes.Contains(b, []byte(banner.Guard()[:200])) {
+					t.Errorf("%s, file: the page still carries the guard's code", cat.name)
+				}
+				if len(b) > guardFileLimit {
+					t.Errorf("%s, file: %d B injected, over %d B", cat.name, len(b), guardFileLimit)
+				}
+				continue
+			}
+			if !strings.HasPrefix(after, "<script>"+banner.Guard()+"</script>") {
+				t.Errorf("%s, %q: the inline guard does not follow #consent-hosts:\n%.300s", cat.name, mode, after)
+			}
+			if strings.Contains(string(b), "/_consent/guard.") {
+				t.Errorf("%s, %q: an inline page names the guard file", cat.name, mode)
+			}
+		}
+		if sizes[""] != sizes[GuardInline] || sizes[GuardInline]-sizes[GuardFile] != len(banner.Guard())+len("<script></script>")-len(guardTag) {
+			t.Errorf("%s: inline %d B (default %d B), file %d B: want them to differ by the guard alone", cat.name, sizes[GuardInline], sizes[""], sizes[GuardFile])
+		}
+	}
+}
+
+// TestGuardFileCarriesNonce: the guard's script element carries the CSP
+// script nonce in file mode as inline, and neither defer nor async.
+func TestGuardFileCarriesNonce(t *testing.T) {
+	c := newTestConsent(t, Options{Languages: []string{"en"}, Guard: GuardFile})
+	r := httptest.NewRequest("GET", "/", nil)
+	s, _ := c.stateFor(r)
+	var b bytes.Buffer
+	head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}})
+	want := `<script src="/_consent/` + banner.GuardFile().Name + `" nonce="Rm9vYmFy"></script>`
+	if !bytes.Contains(head, []byte(want)) {
+		t.Errorf("no %s in\n%s", want, head)
+	}
+}
+
+// TestGuardFileServed: the guard file is served under the prefix as
+// JavaScript, cached for good under its hash, gzip-encoded on request;
+// under another hash (a page of an older build) it is the current guard,
+// revalidated; a name that only looks like it is not found.
+func TestGuardFileServed(t *testing.T) {
+	c := newTestConsent(t, Options{Languages: []string{"en"}, Guard: GuardFile})
+	h := c.Handler(http.NotFoundHandler())
+	g := banner.GuardFile()
+	if string(g.Body) != banner.Guard() || !strings.HasPrefix(g.Name, "guard.") {
+		t.Fatalf("GuardFile %s: not the guard", g.Name)
+	}
+	t.Logf("guard file %s: %d B, %d B gzip", g.Name, len(g.Body), gzipSize(t, g.Body))
+	for _, tc := range []struct{ name, cache string }{
+		{g.Name, "public, max-age=31536000, immutable"},
+		{"guard.000000000000.js", "no-cache"},
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/_consent/"+tc.name, nil))
+		if w.Code != 200 || w.Header().Get("Cache-Control") != tc.cache || w.Body.String() != banner.Guard() ||
+			w.Header().Get("Content-Type") != "text/javascript; charset=utf-8" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: %d %q %q, %d B", tc.name, w.Code, w.Header().Get("Cache-Control"), w.Header().Get("Content-Type"), w.Body.Len())
+		}
+	}
+	r := httptest.NewRequest("GET", "/_consent/"+g.Name, nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" || w.Body.Len() >= len(g.Body) {
+		t.Errorf("GET %s with gzip: %d %q, %d B", g.Name, w.Code, w.Header().Get("Content-Encoding"), w.Body.Len())
+	}
+	for _, bad := range []string{"guard.js", "guard.00000000000.js", "guard.00000000000g.js", "guard.000000000000.json", "xguard.000000000000.js"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/_consent/"+bad, nil))
+		if w.Code == 200 {
+			t.Errorf("GET %s: 200", bad)
+		}
+	}
+}
+
+// TestGuardFileHashes: InlineScriptHashes lists the guard's hash inline
+// and not in file mode, where the guard is no inline script; the
+// configuration's fingerprint tells the modes apart; a bad mode is
+// refused.
+func TestGuardFileHashes(t *testing.T) {
+	guard := hashSource([]byte(banner.Guard()))
+	inline := newTestConsent(t, Options{Languages: []string{"en"}})
+	file := newTestConsent(t, Options{Languages: []string{"en"}, Guard: GuardFile})
+	if !slices.Contains(inline.InlineScriptHashes(), guard) {
+		t.Errorf("inline: the guard's hash %s is not listed", guard)
+	}
+	if h := file.InlineScriptHashes(); slices.Contains(h, guard) {
+		t.Errorf("file: the guard's hash %s is listed: %q", guard, h)
+	}
+	if inline.fingerprint == file.fingerprint {
+		t.Errorf("both modes have the fingerprint %s", inline.fingerprint)
+	}
+	if _, err := New(Options{Keys: []KeyPair{{Hash: testHash}}, Guard: "external"}); err == nil || !strings.Contains(err.Error(), `guard "external": want inline or file`) {
+		t.Errorf("Guard external: %v", err)
+	}
+}
+
+// TestGPPFileFollowsGuard: with the GPP on, file mode loads the GPP API as
+// the guard, a parser-blocking <script src> carrying the nonce, data-cmp
+// and data-apis, after the guard's script (and the vendors' inline consent
+// defaults, which depend on the visitor's state); the file is served as
+// the guard is; and neither script's hash is an inline script's any more.
+func TestGPPFileFollowsGuard(t *testing.T) {
+	gpp := GPPOptions{On: true, States: []string{"CA"}}
+	c := newTestConsent(t, Options{Languages: []string{"en"}, GPP: gpp, Guard: GuardFile})
+	r := httptest.NewRequest("GET", "/", nil)
+	s, _ := c.stateFor(r)
+	var b bytes.Buffer
+	head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy'"}})
+	guardTag := `<script src="/_consent/` + banner.GuardFile().Name + `" nonce="Rm9vYmFy"></script>`
+	gppTag := `<script src="/_consent/` + banner.GPPFile().Name + `" nonce="Rm9vYmFy"` + c.gpp.attrs + `</script>`
+	i, j := strings.Index(string(head), guardTag), strings.Index(string(head), gppTag)
+	if i < 0 || j < i || strings.Contains(string(head), banner.GPP()[:100]) {
+		t.Errorf("want %s, then %s, in\n%s", guardTag, gppTag, head)
+	}
+	for _, h := range []string{hashSource([]byte(banner.Guard())), hashSource([]byte(banner.GPP()))} {
+		if slices.Contains(c.InlineScriptHashes(), h) {
+			t.Errorf("file mode lists %s", h)
+		}
+	}
+	inline := newTestConsent(t, Options{Languages: []string{"en"}, GPP: gpp})
+	if !slices.Contains(inline.InlineScriptHashes(), hashSource([]byte(banner.GPP()))) {
+		t.Errorf("inline mode does not list the GPP API's hash")
+	}
+	h := c.Handler(http.NotFoundHandler())
+	g := banner.GPPFile()
+	t.Logf("GPP file %s: %d B, %d B gzip", g.Name, len(g.Body), gzipSize(t, g.Body))
+	for _, tc := range []struct{ name, cache string }{
+		{g.Name, "public, max-age=31536000, immutable"},
+		{"gpp.0123456789ab.js", "no-cache"},
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/_consent/"+tc.name, nil))
+		if w.Code != 200 || w.Header().Get("Cache-Control") != tc.cache || w.Body.String() != banner.GPP() ||
+			w.Header().Get("Content-Type") != "text/javascript; charset=utf-8" {
+			t.Errorf("GET %s: %d %q %q, %d B", tc.name, w.Code, w.Header().Get("Cache-Control"), w.Header().Get("Content-Type"), w.Body.Len())
+		}
+	}
+}
