@@ -43,6 +43,11 @@ type Admin struct {
 	// Title heads every page. Default: "Consentry".
 	Title string `json:"title,omitempty"`
 
+	// Sites are the sites sharing the log, as the consent handlers record
+	// them ("shop.example.com", "*.example.com"), offered in the
+	// overview's site fields. Default: none; any site can be typed.
+	Sites []string `json:"sites,omitempty"`
+
 	handler http.Handler
 	key     string
 }
@@ -94,6 +99,7 @@ func (a *Admin) Provision(ctx caddy.Context) error {
 		Store:     v.(pooledStore).Store,
 		Inventory: inventory,
 		Title:     a.Title,
+		Sites:     a.Sites,
 		Logger:    slog.New(zapslog.NewHandler(ctx.Logger().Core())),
 	})
 	return err
@@ -126,10 +132,13 @@ func parseAdminCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, e
 //	consent_admin {
 //		log   sqlite [<path>] | postgres <dsn>
 //		title <text...>
+//		sites <site...>
 //	}
 //
 // log names the consent log to read, as in the consent directive; the
-// default is the consent directive's default SQLite file.
+// default is the consent directive's default SQLite file. sites lists the
+// sites sharing the log, offered in the overview's site filter; a name
+// that is not a site fails at provisioning.
 func (a *Admin) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {
@@ -155,6 +164,12 @@ func (a *Admin) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 			a.Title = strings.Join(args, " ")
+		case "sites":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			a.Sites = append(a.Sites, args...)
 		default:
 			return d.Errf("unrecognized consent_admin subdirective %q", d.Val())
 		}

@@ -41,6 +41,7 @@ func TestIntegrationConsentLogAdminMetrics(t *testing.T) {
 		consent_admin {
 			log sqlite `+db+`
 			title Shop admin
+			sites shop.example *.example.com
 		}
 	}
 	handle {
@@ -108,6 +109,22 @@ func TestIntegrationConsentLogAdminMetrics(t *testing.T) {
 	resp, body = do(t, req)
 	if resp.StatusCode != 200 || !strings.Contains(body, `"www.googletagmanager.com"`) {
 		t.Errorf("admin inventory: %d %.300s", resp.StatusCode, body)
+	}
+
+	// The overview: the sites to pick from, every site's decision, and
+	// none on a site the decision was not made on.
+	req, _ = http.NewRequest("GET", testSite+"/consent-admin/", nil)
+	req.SetBasicAuth("admin", "consentry")
+	resp, body = do(t, req)
+	if resp.StatusCode != 200 || !strings.Contains(body, `<option value="*.example.com"><option value="shop.example">`) ||
+		!strings.Contains(body, `data-regime="opt-in"`) {
+		t.Errorf("admin overview: %d, want the sites to pick from and the opt-in chart", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", testSite+"/consent-admin/?days=7&site=*.example.com", nil)
+	req.SetBasicAuth("admin", "consentry")
+	resp, body = do(t, req)
+	if resp.StatusCode != 200 || strings.Contains(body, `data-regime=`) || !strings.Contains(body, `href="stats?days=7&amp;site=%2A.example.com"`) {
+		t.Errorf("admin overview of *.example.com: %d, want no chart and the site kept", resp.StatusCode)
 	}
 
 	// Metrics, through Caddy's registry on the admin API.

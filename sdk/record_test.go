@@ -41,7 +41,7 @@ func (s *captureStore) Purge(context.Context, time.Time) (int64, error) { return
 func (s *captureStore) Find(context.Context, consentlog.Query) ([]consentlog.Record, error) {
 	return nil, nil
 }
-func (s *captureStore) Stats(context.Context, time.Time, time.Time) ([]consentlog.DayStat, error) {
+func (s *captureStore) Stats(context.Context, time.Time, time.Time, string) ([]consentlog.DayStat, error) {
 	return nil, nil
 }
 func (s *captureStore) Notice(_ context.Context, h string) (consentlog.Notice, bool, error) {

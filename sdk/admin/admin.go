@@ -3,9 +3,11 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +28,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock, for "the last N days". Default: time.Now.
 	Now func() time.Time
+	// Sites are the sites sharing the log (the consent handler's
+	// sites, as recorded: "shop.example.com", "*.example.com"), offered
+	// as suggestions in the overview's site fields. Default: none; any
+	// site can still be typed.
+	Sites []string
 }
 
 // Defaults and limits.
@@ -50,8 +57,9 @@ type handler struct {
 	title     string
 	log       *slog.Logger
 	now       func() time.Time
-	exportCap int // ExportCap; lowered by tests
-	pageSize  int // store page size for exports; consentlog.DefaultLimit
+	sites     []string // Options.Sites, lower case, sorted, once each
+	exportCap int      // ExportCap; lowered by tests
+	pageSize  int      // store page size for exports; consentlog.DefaultLimit
 }
 
 // New returns the admin handler. It answers GET and HEAD, and POST to
@@ -66,6 +74,14 @@ func New(o Options) (http.Handler, error) {
 	if h.title == "" {
 		h.title = DefaultTitle
 	}
+	for _, site := range o.Sites {
+		if !validSite(site) {
+			return nil, fmt.Errorf("admin: Options.Sites: %q is not a site name (a host name, or *.host)", site)
+		}
+		h.sites = append(h.sites, strings.ToLower(site))
+	}
+	slices.Sort(h.sites)
+	h.sites = slices.Compact(h.sites)
 	if h.log == nil {
 		h.log = slog.Default()
 	}

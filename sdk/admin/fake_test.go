@@ -90,7 +90,7 @@ func (s *fakeStore) Find(_ context.Context, q consentlog.Query) ([]consentlog.Re
 	return out, nil
 }
 
-func (s *fakeStore) Stats(_ context.Context, from, to time.Time) ([]consentlog.DayStat, error) {
+func (s *fakeStore) Stats(_ context.Context, from, to time.Time, site string) ([]consentlog.DayStat, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -104,7 +104,7 @@ func (s *fakeStore) Stats(_ context.Context, from, to time.Time) ([]consentlog.D
 	granted := map[dr]map[string]int64{}
 	var keys []dr
 	for _, r := range s.records {
-		if r.EventTime.Before(from) || !r.EventTime.Before(to) {
+		if r.EventTime.Before(from) || !r.EventTime.Before(to) || site != "" && r.Site != site {
 			continue
 		}
 		k := dr{r.EventTime.UTC().Truncate(24 * time.Hour), r.Regime}

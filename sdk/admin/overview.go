@@ -24,7 +24,10 @@ var regimeNotes = map[string]string{
 
 // overviewData is the overview page's content.
 type overviewData struct {
-	From, To   string // first and last day shown, YYYY-MM-DD
+	From, To   string   // first and last day shown, YYYY-MM-DD
+	Site       string   // the site shown, as recorded; "": every site
+	AllSites   string   // the same period of every site, when Site is set
+	Sites      []string // the configured sites, suggested in the site fields
 	DayChoices []dayChoice
 	Charts     []chartView
 	Inventory  *inventoryTables
@@ -78,8 +81,8 @@ func dayChoices(days int) []dayChoice {
 	return out
 }
 
-// overview serves <base>/: charts per regime, the inventory and the
-// lookup forms.
+// overview serves <base>/?days=&site=: charts per regime of every site or
+// of one, the inventory and the lookup forms.
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	p, rows, ok := h.periodStats(w, r)
 	if !ok {
@@ -88,18 +91,28 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	d := overviewData{
 		From:       p.from.Format(dateLayout),
 		To:         p.to.AddDate(0, 0, -1).Format(dateLayout),
+		Site:       p.site,
+		Sites:      h.sites,
 		DayChoices: dayChoices(p.days),
 		ExportCap:  thousands(int64(h.exportCap)),
+	}
+	if p.site != "" {
+		d.AllSites = "./?days=" + strconv.Itoa(p.days)
 	}
 	for _, rs := range aggregate(rows, p) {
 		d.Charts = append(d.Charts, chartFor(rs))
 	}
 	v := url.Values{"from": {d.From}, "to": {d.To}}
+	sv := url.Values{"days": {strconv.Itoa(p.days)}}
+	if p.site != "" {
+		v.Set("site", p.site)
+		sv.Set("site", p.site)
+	}
 	v.Set("format", "csv")
 	d.CSVLink = "records?" + v.Encode()
 	v.Set("format", "json")
 	d.JSONLink = "records?" + v.Encode()
-	d.StatsLink = "stats?days=" + strconv.Itoa(p.days)
+	d.StatsLink = "stats?" + sv.Encode()
 	if h.inventory != nil {
 		d.Inventory = tablesFor(h.inventory.Snapshot())
 	}

@@ -124,14 +124,12 @@ func parseRecords(q url.Values, accept string) (recordParams, error) {
 		}
 		p.q.RecordID = s
 	}
-	if s := get("site"); s != "" {
-		if !validSite(s) {
-			return p, badParam("site: not a site name (a host name, or *.host; letters, digits, '-', '.', at most 253): %q", s)
-		}
-		p.q.Site = strings.ToLower(s)
+	site, err := parseSite(q)
+	if err != nil {
+		return p, err
 	}
+	p.q.Site = site
 	p.fromDay, p.toDay = "all", "all"
-	var err error
 	if s := get("from"); s != "" {
 		if p.q.From, err = parseTime("from", s, false); err != nil {
 			return p, err
@@ -251,6 +249,20 @@ func quality(accept, mediaType string) float64 {
 		}
 	}
 	return best
+}
+
+// parseSite reads ?site=, one site of a log several sites share, as the
+// records, overview and stats pages take it: "" for every site, else a
+// valid site name in lower case, as the log records it.
+func parseSite(q url.Values) (string, error) {
+	s := strings.TrimSpace(q.Get("site"))
+	if s == "" {
+		return "", nil
+	}
+	if !validSite(s) {
+		return "", badParam("site: not a site name (a host name, or *.host; letters, digits, '-', '.', at most 253): %q", s)
+	}
+	return strings.ToLower(s), nil
 }
 
 // validSite reports whether s can be a site the consent log records: a

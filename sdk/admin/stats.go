@@ -11,18 +11,20 @@ import (
 
 const day = 24 * time.Hour
 
-// period is the last n days (UTC) up to and including today.
+// period is the last n days (UTC) up to and including today, of one site
+// or of every site.
 type period struct {
 	from, to time.Time // midnight of the first day; midnight after the last
 	days     int
+	site     string // as recorded, lower case; "": every site
 }
 
-// periodStats reads ?days= and the store's day rows for that period. On a
-// bad parameter or a store error it answers the request itself and
-// reports false.
+// periodStats reads ?days= and ?site= and the store's day rows for that
+// period and site. On a bad parameter or a store error it answers the
+// request itself and reports false.
 func (h *handler) periodStats(w http.ResponseWriter, r *http.Request) (period, []consentlog.DayStat, bool) {
 	q := r.URL.Query()
-	if err := checkParams(q, "days"); err != nil {
+	if err := checkParams(q, "days", "site"); err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return period{}, nil, false
 	}
@@ -31,8 +33,14 @@ func (h *handler) periodStats(w http.ResponseWriter, r *http.Request) (period, [
 		httpError(w, http.StatusBadRequest, err.Error())
 		return period{}, nil, false
 	}
+	site, err := parseSite(q)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return period{}, nil, false
+	}
 	p := h.period(days)
-	rows, err := h.store.Stats(r.Context(), p.from, p.to)
+	p.site = site
+	rows, err := h.store.Stats(r.Context(), p.from, p.to, p.site)
 	if err != nil {
 		h.storeError(w, r, "stats", err)
 		return period{}, nil, false
@@ -187,9 +195,10 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 		From    time.Time `json:"from"`
 		To      time.Time `json:"to"`
 		Days    int       `json:"days"`
+		Site    string    `json:"site,omitempty"`
 		Stats   []dayRate `json:"stats"`
 		Summary []total   `json:"summary"`
-	}{From: p.from, To: p.to, Days: p.days, Stats: []dayRate{}, Summary: []total{}}
+	}{From: p.from, To: p.to, Days: p.days, Site: p.site, Stats: []dayRate{}, Summary: []total{}}
 	for _, s := range rows {
 		out.Stats = append(out.Stats, dayRate{s, rate(s.Granted, s.Total)})
 	}

@@ -113,12 +113,12 @@ func (s *lazyStore) Find(ctx context.Context, q Query) ([]Record, error) {
 }
 
 // Stats opens the store if needed and calls its Stats.
-func (s *lazyStore) Stats(ctx context.Context, from, to time.Time) ([]DayStat, error) {
+func (s *lazyStore) Stats(ctx context.Context, from, to time.Time, site string) ([]DayStat, error) {
 	st, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Stats(ctx, from, to)
+	return st.Stats(ctx, from, to, site)
 }
 
 // Notice opens the store if needed and calls its Notice.

@@ -94,7 +94,7 @@ func (m *memStore) Find(ctx context.Context, q Query) ([]Record, error) {
 	return slices.Clone(m.records), nil
 }
 
-func (m *memStore) Stats(ctx context.Context, from, to time.Time) ([]DayStat, error) {
+func (m *memStore) Stats(ctx context.Context, from, to time.Time, site string) ([]DayStat, error) {
 	return nil, nil
 }
 

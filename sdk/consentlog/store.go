@@ -21,8 +21,9 @@ type Store interface {
 	// Find returns the records matching q, oldest first.
 	Find(ctx context.Context, q Query) ([]Record, error)
 	// Stats counts decisions per day (UTC), regime and category over
-	// [from, to).
-	Stats(ctx context.Context, from, to time.Time) ([]DayStat, error)
+	// [from, to), of one site (Record.Site, as written, like Query.Site)
+	// or of every site when site is empty.
+	Stats(ctx context.Context, from, to time.Time, site string) ([]DayStat, error)
 	// Notice returns the notice with the given hash; ok is false when the
 	// store has none.
 	Notice(ctx context.Context, hash string) (n Notice, ok bool, err error)

@@ -87,7 +87,7 @@ func testEmptyInsert(t *testing.T, s consentlog.Store) {
 	if got == nil || len(got) != 0 {
 		t.Errorf("Find on an empty store = %#v, want an empty non-nil slice", got)
 	}
-	stats, err := s.Stats(ctx(t), base, base.Add(time.Hour))
+	stats, err := s.Stats(ctx(t), base, base.Add(time.Hour), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,27 +48,80 @@ func testStats(t *testing.T, s consentlog.Store) {
 	assertStats(t, s, records, day.Add(24*time.Hour).In(zones[1]), day.Add(48*time.Hour).In(zones[2]))
 }
 
-// assertStats checks Stats(from, to) against expectStats.
+// testStatsSite: several sites share one log; Stats for one site counts
+// only that site's decisions, as recorded (a wildcard site is one site
+// named "*.example"), an empty site counts every site, and a site no
+// record has, or one that would be SQL if pasted into the query, counts
+// nothing.
+func testStatsSite(t *testing.T, s consentlog.Store) {
+	day := base.Truncate(24 * time.Hour)
+	var records []consentlog.Record
+	sites := []string{"shop.example", "blog.example", "*.example", "SHOP.example"}
+	for i := range 200 {
+		at := day.Add(time.Duration(i) * 37 * time.Minute)
+		r := record(i, at, []string{"opt-in", "opt-out"}[i%2], []string{"analytics"}[:i%2], []string{"ads"}[:(i/2)%2])
+		r.Site = sites[i%7%len(sites)]
+		records = append(records, r)
+	}
+	insert(t, s, records...)
+	from, to := day, day.Add(10*24*time.Hour)
+	for _, site := range append(sites, "") {
+		assertSiteStats(t, s, records, from, to, site)
+	}
+	all, err := s.Stats(ctx(t), from, to, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shop, blog, every int64
+	for _, st := range expectStats(records, from, to, "shop.example") {
+		shop += st.Total
+	}
+	for _, st := range expectStats(records, from, to, "blog.example") {
+		blog += st.Total
+	}
+	for _, st := range all {
+		every += st.Total
+	}
+	if shop == 0 || blog == 0 || every <= shop+blog {
+		t.Fatalf("bad test: shop %d, blog %d, every site %d", shop, blog, every)
+	}
+	for _, site := range []string{"nowhere.example", "example", "shop.example' OR '1'='1", "%", "*"} {
+		got, err := s.Stats(ctx(t), from, to, site)
+		if err != nil {
+			t.Errorf("Stats(site %q): %v", site, err)
+		} else if len(got) != 0 {
+			t.Errorf("Stats(site %q) = %v, want nothing", site, got)
+		}
+	}
+}
+
+// assertStats checks Stats(from, to) of every site against expectStats.
 func assertStats(t *testing.T, s consentlog.Store, records []consentlog.Record, from, to time.Time) {
 	t.Helper()
-	got, err := s.Stats(ctx(t), from, to)
+	assertSiteStats(t, s, records, from, to, "")
+}
+
+// assertSiteStats checks Stats(from, to, site) against expectStats.
+func assertSiteStats(t *testing.T, s consentlog.Store, records []consentlog.Record, from, to time.Time, site string) {
+	t.Helper()
+	got, err := s.Stats(ctx(t), from, to, site)
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
 	}
-	want := expectStats(records, from, to)
+	want := expectStats(records, from, to, site)
 	if len(want) == 0 {
-		t.Fatalf("bad test: no decisions in [%v, %v)", from, to)
+		t.Fatalf("bad test: no decisions of site %q in [%v, %v)", site, from, to)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Stats(%v, %v):\n got %v\nwant %v", from, to, got, want)
+		t.Errorf("Stats(%v, %v, %q):\n got %v\nwant %v", from, to, site, got, want)
 	}
 }
 
 // expectStats is what Stats should answer for records (the first record
 // of each id counts) over [from, to): per UTC day, regime and category,
-// decisions naming the category and those granting it. Stores keep
-// microseconds, of the bounds too.
-func expectStats(records []consentlog.Record, from, to time.Time) []consentlog.DayStat {
+// decisions naming the category and those granting it, of one site or of
+// every site when site is "". Stores keep microseconds, of the bounds too.
+func expectStats(records []consentlog.Record, from, to time.Time, site string) []consentlog.DayStat {
 	from, to = from.Truncate(time.Microsecond), to.Truncate(time.Microsecond)
 	type key struct {
 		day              time.Time
@@ -81,6 +134,9 @@ func expectStats(records []consentlog.Record, from, to time.Time) []consentlog.D
 			continue
 		}
 		seen[r.RecordID] = true
+		if site != "" && r.Site != site {
+			continue
+		}
 		at := r.EventTime.Truncate(time.Microsecond)
 		if at.Before(from) || !at.Before(to) {
 			continue

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) consentlog.Store) {
 		{"FindPages", testFindPages},
 		{"ByteOrder", testByteOrder},
 		{"Stats", testStats},
+		{"StatsSite", testStatsSite},
 		{"Purge", testPurge},
 		{"ConcurrentInserts", testConcurrentInserts},
 		{"LargeBatch", testLargeBatch},
