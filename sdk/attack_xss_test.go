@@ -153,7 +153,7 @@ func TestAttackXSSNoJSFormTokens(t *testing.T) {
 	o := xssOptions()
 	c := newTestConsent(t, o)
 	var b bytes.Buffer
-	c.texts.appendNoJSForm(&b, "en", safeReturn(`/item?q="><script>alert(2)</script>`))
+	c.texts.appendNoJSForm(&b, "en", RegimeOptIn, safeReturn(`/item?q="><script>alert(2)</script>`))
 	inner := b.String()
 	z := html.NewTokenizer(strings.NewReader(inner))
 	counts := map[string]int{}

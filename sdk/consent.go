@@ -527,6 +527,7 @@ func configFingerprint(o Options, ts *textSet) string {
 		h.Write([]byte(lang))
 		h.Write([]byte{0})
 		h.Write([]byte(ts.noJS[lang][0] + ts.noJS[lang][1]))
+		h.Write([]byte(ts.noJSOut[lang][0] + ts.noJSOut[lang][1]))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -94,7 +94,7 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 		b.WriteByte('"')
 		writeNonce(b, styleNonce)
 		b.WriteByte('>')
-		c.texts.appendNoJSForm(b, lang, safeReturn(r.URL.RequestURI()))
+		c.texts.appendNoJSForm(b, lang, s.Regime, safeReturn(r.URL.RequestURI()))
 		b.WriteString(`</noscript>`)
 	}
 	m := b.Len()

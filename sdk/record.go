@@ -41,7 +41,7 @@ func deriveKey(hashKey []byte, label string) []byte {
 func (c *Consent) notices(l *listing) map[string]consentlog.Notice {
 	m := make(map[string]consentlog.Notice, len(c.texts.offered))
 	for _, lang := range c.texts.offered {
-		form := c.texts.noJS[lang]
+		form, out := c.texts.noJS[lang], c.texts.noJSOut[lang]
 		content, _ := json.Marshal(struct {
 			PolicyVersion string          `json:"policy_version"`
 			Language      string          `json:"language"`
@@ -50,10 +50,11 @@ func (c *Consent) notices(l *listing) map[string]consentlog.Notice {
 			Banner        json.RawMessage `json:"banner"`
 			CookieTables  json.RawMessage `json:"cookie_tables"`
 			NoJSForm      string          `json:"no_js_form"`
+			NoJSFormOut   string          `json:"no_js_form_opt_out"`
 			Assets        []string        `json:"assets"`
 		}{
 			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
-			l.config[lang], l.details[lang].Body(), form[0] + form[1],
+			l.config[lang], l.details[lang].Body(), form[0] + form[1], out[0] + out[1],
 			[]string{banner.JS().Name, banner.CSS().Name},
 		})
 		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)

@@ -1,6 +1,7 @@
 package testsite
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,55 @@ func TestBrowserVirginiaGPCRecorded(t *testing.T) {
 	}
 	if !eval[bool](b, `!!document.querySelector("#consentry-banner [data-consent-action=opt_out]")`) {
 		t.Error("no Do Not Sell control in Virginia")
+	}
+}
+
+// TestBrowserNoScriptDoNotSell: without JavaScript a Californian reads the
+// opt-out regime's texts in the injected form, and its Do Not Sell button
+// opts them out in one step: advertising refused, the other categories
+// kept, the choice recorded and the form gone; an EU visitor's form has
+// neither.
+func TestBrowserNoScriptDoNotSell(t *testing.T) {
+	tx := banner.Texts("en")
+	b := newBrowser(t)
+	b.noScript()
+	b.sendHeaders(map[string]string{countryHeader: "DE"})
+	b.open(located.url(t, "/"))
+	if got := eval[string](b, `(document.querySelector('#consentry-nojs strong') || {}).textContent || ''`); got != tx["title"] {
+		t.Errorf("EU visitor's no-JavaScript form is titled %q, want %q", got, tx["title"])
+	}
+	if n := eval[int](b, `document.querySelectorAll('#consentry-nojs button[value=custom]').length`); n != 0 {
+		t.Errorf("EU visitor's no-JavaScript form has %d Do Not Sell buttons", n)
+	}
+
+	b = newBrowser(t)
+	b.noScript()
+	b.sendHeaders(map[string]string{countryHeader: "US", regionHeader: "CA"})
+	home := located.url(t, "/")
+	b.open(home)
+	if got := eval[string](b, `document.getElementById("site-status").textContent`); got != "site script has not run" {
+		t.Fatalf("#site-status = %q: JavaScript is still on", got)
+	}
+	form := eval[struct{ Title, Body, Button string }](b, `(() => {
+		const f = document.querySelector('#consentry-nojs');
+		const bt = f && f.querySelector('button[name=action][value=custom]');
+		return {Title: f ? f.querySelector('strong').textContent : '', Body: f ? f.querySelector('p').textContent : '',
+			Button: bt ? bt.textContent : ''};
+	})()`)
+	if form.Title != tx["title.opt-out"] || !strings.Contains(form.Body, tx["body.opt-out"]) || form.Button != tx["do_not_sell"] {
+		t.Fatalf("Californian's no-JavaScript form: %+v; want the opt-out title, body and %q", form, tx["do_not_sell"])
+	}
+	b.submit(`#consentry-nojs button[name=action][value=custom]`)
+	if got := eval[string](b, `location.href`); got != home {
+		t.Errorf("after Do Not Sell the browser is at %s, want back at %s", got, home)
+	}
+	if n := eval[int](b, `document.querySelectorAll('#consentry-nojs').length`); n != 0 {
+		t.Errorf("the no-JavaScript form is still on the page after opting out")
+	}
+	b.open(located.url(t, "/_consent"))
+	st := eval[map[string]any](b, `JSON.parse(document.body.innerText)`)
+	cats, _ := st["categories"].(map[string]any)
+	if st["decided"] != true || st["method"] != "custom" || cats["advertising"] != false || cats["analytics"] != true || cats["social"] != true {
+		t.Errorf("state after the no-JavaScript Do Not Sell: %v; want advertising refused, the others kept", st)
 	}
 }
