@@ -64,10 +64,7 @@ func TestUnmarshalGPP(t *testing.T) {
 }
 
 func TestUnmarshalGPPErrors(t *testing.T) {
-	tests := []struct {
-		name, input string
-		want        []string
-	}{
+	tests := []unmarshalErrorCase{
 		{"argument", "consent {\n gpp on\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"off with a block", "consent {\n gpp off {\n  mspa opt_out\n }\n}", []string{"gpp off: takes no block", "Testfile:3"}},
 		{"twice", "consent {\n gpp\n gpp\n}", []string{"gpp: given more than once", "Testfile:3"}},
@@ -83,20 +80,7 @@ func TestUnmarshalGPPErrors(t *testing.T) {
 		{"cmp_id", "consent {\n gpp {\n  cmp_id 0\n }\n}", []string{`gpp cmp_id "0": want a number from 1 to 4095`, "Testfile:3"}},
 		{"cmp_id words", "consent {\n gpp {\n  cmp_id ten\n }\n}", []string{`gpp cmp_id "ten"`, "Testfile:3"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkUnmarshalErrors(t, tests)
 }
 
 // TestIntegrationGPP: through the built module, the placeholders carry

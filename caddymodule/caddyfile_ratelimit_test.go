@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -39,10 +38,7 @@ func TestUnmarshalRateLimit(t *testing.T) {
 }
 
 func TestUnmarshalRateLimitErrors(t *testing.T) {
-	tests := []struct {
-		name, input string
-		want        []string
-	}{
+	tests := []unmarshalErrorCase{
 		{"empty", "consent {\n rate_limit\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"three", "consent {\n rate_limit 1 2 3\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"zero", "consent {\n rate_limit 0\n}", []string{`rate_limit "0": want decisions a minute`, "Testfile:2"}},
@@ -50,18 +46,5 @@ func TestUnmarshalRateLimitErrors(t *testing.T) {
 		{"words", "consent {\n\n rate_limit 60/min\n}", []string{`rate_limit "60/min"`, "Testfile:3"}},
 		{"twice", "consent {\n rate_limit 60\n rate_limit 30\n}", []string{"rate_limit: given more than once", "Testfile:3"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkUnmarshalErrors(t, tests)
 }

@@ -3,7 +3,6 @@ package caddymodule
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -76,10 +75,7 @@ func TestUnmarshalSignals(t *testing.T) {
 }
 
 func TestUnmarshalSignalsErrors(t *testing.T) {
-	tests := []struct {
-		name, input string
-		want        []string
-	}{
+	tests := []unmarshalErrorCase{
 		{"unknown vendor", "consent {\n signals google facebook\n}", []string{`signals "facebook": unknown signal vendor`, "Testfile:2"}},
 		{"off with others", "consent {\n signals off google\n}", []string{`signals "off": unknown signal vendor`, "Testfile:2"}},
 		{"twice", "consent {\n signals\n signals uet\n}", []string{"signals: given more than once", "Testfile:3"}},
@@ -97,18 +93,5 @@ func TestUnmarshalSignalsErrors(t *testing.T) {
 		{"setting twice", "consent {\n signals {\n  url_passthrough\n  url_passthrough off\n }\n}", []string{"signals url_passthrough: given more than once", "Testfile:4"}},
 		{"bad bool", "consent {\n signals {\n  region_defaults maybe\n }\n}", []string{`region_defaults "maybe": want on or off`, "Testfile:3"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkUnmarshalErrors(t, tests)
 }

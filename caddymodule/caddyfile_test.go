@@ -248,12 +248,35 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	}
 }
 
+// unmarshalErrorCase is a Caddyfile that must fail to parse, with
+// substrings of the error (the message and the line, "Testfile:N").
+type unmarshalErrorCase struct {
+	name, input string
+	want        []string
+}
+
+// checkUnmarshalErrors parses each case's input and checks that it fails
+// with an error containing every wanted substring.
+func checkUnmarshalErrors(t *testing.T, tests []unmarshalErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h Handler
+			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
+			if err == nil {
+				t.Fatalf("no error, want one containing %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
 func TestUnmarshalCaddyfileErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		input string
-		want  []string // substrings of the error
-	}{
+	tests := []unmarshalErrorCase{
 		{"argument on directive", "consent on", []string{"wrong argument count", "Testfile:1"}},
 		{"unknown subdirective", "consent {\n policy_version 1\n geo_header X-Country\n}", []string{`unrecognized consent subdirective "geo_header"`, "Testfile:3"}},
 		{"unknown regime", "consent {\n default_regime gdpr\n}", []string{`default_regime "gdpr"`, "Testfile:2"}},
@@ -318,23 +341,12 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		{"crawlers short pattern", "consent {\n crawlers known Mo\n}", []string{`crawler agent "Mo"`, "at least 3 characters", "Testfile:2"}},
 		{"crawlers bare", "consent {\n crawlers\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"crawlers twice", "consent {\n crawlers none\n crawlers known\n}", []string{"crawlers: given more than once", "Testfile:3"}},
+		{"assume_https maybe", "consent {\n\n assume_https maybe\n}", []string{`assume_https "maybe": want on or off`, "Testfile:3"}},
+		{"assume_https twice", "consent {\n assume_https\n assume_https off\n}", []string{"assume_https: given more than once", "Testfile:3"}},
 		{"64 characters, not hex", "consent {\n hash_key " + strings.Repeat("g", 64) + "\n}",
 			[]string{"hash_key: 64 characters, not hex, decode as base64 to 48 bytes, want 32 or 64 bytes, written as 64 or 128 hex digits or as base64 (44 or 88 characters", "Testfile:2"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkUnmarshalErrors(t, tests)
 }
 
 // TestUnmarshalRegimesErrors checks the exact error of each bad value.

@@ -64,10 +64,7 @@ func TestUnmarshalUSStatesAndReask(t *testing.T) {
 }
 
 func TestUnmarshalUSStatesErrors(t *testing.T) {
-	tests := []struct {
-		name, input string
-		want        []string
-	}{
+	tests := []unmarshalErrorCase{
 		{"bare", "consent {\n us_state CA\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"bad code", "consent {\n\n us_state California gpc off\n}", []string{`us_state "California": want a US state's two-letter code`, "Testfile:3"}},
 		{"bad date", "consent {\n us_state CA gpc 2026-13-01\n}", []string{`us_state CA gpc "2026-13-01": want the date`, "Testfile:2"}},
@@ -77,20 +74,7 @@ func TestUnmarshalUSStatesErrors(t *testing.T) {
 		{"reask too long", "consent {\n reask_after_refusal 401d\n}", []string{`reask_after_refusal "401d": longer than the 400 days`, "Testfile:2"}},
 		{"reask words", "consent {\n reask_after_refusal six-months\n}", []string{`reask_after_refusal "six-months": not a duration`, "Testfile:2"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkUnmarshalErrors(t, tests)
 	// JSON configurations are checked by Validate.
 	for name, h := range map[string]Handler{
 		"code":   {USStates: map[string]USStateConfig{"Cal": {}}},

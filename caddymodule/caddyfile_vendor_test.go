@@ -2,7 +2,6 @@ package caddymodule
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -57,10 +56,7 @@ func TestUnmarshalVendorErrors(t *testing.T) {
 	cookie := func(body string) string {
 		return vendor(" cookie _ns {\n" + body + " }\n")
 	}
-	for _, tc := range []struct {
-		name, input string
-		want        []string
-	}{
+	tests := []unmarshalErrorCase{
 		{"no name", "consent {\n vendor {\n category analytics\n }\n}", []string{"wrong argument count", "Testfile:2"}},
 		{"unknown subdirective", vendor(" host x.example\n"), []string{`unrecognized vendor subdirective "host"`, "Testfile:4"}},
 		{"unknown category", "consent {\n policy_version 1\n vendor \"Nimbus\" {\n category analytcs\n }\n}", []string{`did you mean "analytics"`, "Testfile:3"}},
@@ -72,18 +68,6 @@ func TestUnmarshalVendorErrors(t *testing.T) {
 		{"third party without host", cookie(" purpose x\n lifetime 1 day\n party third\n"), []string{"needs the host", "Testfile:2"}},
 		{"unknown cookie subdirective", cookie(" purpose x\n expires 1 day\n"), []string{`unrecognized cookie subdirective "expires"`, "Testfile:6"}},
 		{"declared twice", "consent {\n vendor N {\n category analytics\n }\n vendor n {\n category ads\n }\n}", []string{"declared twice", "Testfile:5"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var h Handler
-			err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tc.input))
-			if err == nil {
-				t.Fatalf("no error, want one containing %q", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
 	}
+	checkUnmarshalErrors(t, tests)
 }
