@@ -526,8 +526,8 @@ func configFingerprint(o Options, ts *textSet) string {
 	for _, lang := range ts.offered {
 		h.Write([]byte(lang))
 		h.Write([]byte{0})
-		h.Write([]byte(ts.noJS[lang][0] + ts.noJS[lang][1]))
-		h.Write([]byte(ts.noJSOut[lang][0] + ts.noJSOut[lang][1]))
+		h.Write([]byte(strings.Join(ts.noJS[lang], "")))
+		h.Write([]byte(strings.Join(ts.noJSOut[lang], "")))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -109,15 +110,13 @@ func (inv *Inventory) fleetVendors(keep func(site string) bool) []string {
 	}
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	var out []string
+	seen := map[string]bool{}
 	for _, it := range inv.shared.fleet {
-		if it.Vendor == "" || slices.Contains(out, it.Vendor) || !slices.ContainsFunc(it.Sites, keep) {
-			continue
+		if it.Vendor != "" && !seen[it.Vendor] && slices.ContainsFunc(it.Sites, keep) {
+			seen[it.Vendor] = true
 		}
-		out = append(out, it.Vendor)
 	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // pendingTake is what takePending took from one entry, to put back.

@@ -54,7 +54,7 @@ func (c *Consent) notices(l *listing) map[string]consentlog.Notice {
 			Assets        []string        `json:"assets"`
 		}{
 			c.opts.PolicyVersion, lang, c.opts.PrivacyURL, c.opts.CookieURL,
-			l.config[lang], l.details[lang].Body(), form[0] + form[1], out[0] + out[1],
+			l.config[lang], l.details[lang].Body(), strings.Join(form, ""), strings.Join(out, ""),
 			[]string{banner.JS().Name, banner.CSS().Name},
 		})
 		m[lang] = consentlog.NewNotice(c.opts.PolicyVersion, lang, content)

@@ -24,8 +24,8 @@ import (
 type textSet struct {
 	offered []string
 	forced  string
-	noJS    map[string][2]string         // lang → the no-JavaScript form, split around its return path
-	noJSOut map[string][2]string         // lang → the same for the opt-out regime (noJSForm)
+	noJS    map[string][]string          // lang → the no-JavaScript form, in parts around its return path (noJSForm)
+	noJSOut map[string][]string          // lang → the same for the opt-out regime
 	texts   map[string]map[string]string // lang → every text, overrides applied
 	hosts   []byte                       // {"category": ["/path-prefix", …]}: the guard's inline part of its table
 	table   *banner.File                 // hosts.<hash>.json: {"category": [host, …]}, the guard's host table (hostTable)
@@ -124,7 +124,7 @@ type bannerCookie struct {
 func newTextSet(o Options, cats, all, pass []Category, signals [][3]string) (*textSet, error) {
 	o = withBundledTags(o)
 	bundled := banner.Languages()
-	ts := &textSet{offered: o.Languages, noJS: map[string][2]string{}, noJSOut: map[string][2]string{}, texts: map[string]map[string]string{},
+	ts := &textSet{offered: o.Languages, noJS: map[string][]string{}, noJSOut: map[string][]string{}, texts: map[string]map[string]string{},
 		opts: o, cats: cats, signals: signals, attrs: rewrite.RenamedAttrs()}
 	if len(ts.offered) == 0 {
 		ts.offered = bundled
@@ -410,16 +410,18 @@ func (ts *textSet) serveFile(w http.ResponseWriter, r *http.Request, name string
 }
 
 // noJSForm renders the plain HTML form that lets a visitor without
-// JavaScript accept, reject or customise (on the declaration page); the
-// request's path goes between the halves.
+// JavaScript accept, reject or customise (on the declaration page), in
+// parts between which the request's path goes (appendNoJSForm).
 // The page carries it inside <noscript>.
 //
 // With optOut, the categories, it is the opt-out regime's form (US state
 // laws; what banner/js/optout.js shows): that regime's title and body
 // and, when there is an advertising category, the one-step "Do Not Sell
-// or Share" button, which grants every category but advertising (the
-// categories go as hidden fields, which only a custom choice reads).
-func noJSForm(o Options, lang string, t map[string]string, optOut []Category) [2]string {
+// or Share" button, which grants every category but advertising. The
+// button and those categories (hidden fields) belong to a form of their
+// own, #consentry-nojs-dns, empty after the visible one (their form
+// attribute), so neither Customise's GET nor the other choices carry them.
+func noJSForm(o Options, lang string, t map[string]string, optOut []Category) []string {
 	e := html.EscapeString
 	text := func(k string) string {
 		if v := t[k+"."+string(RegimeOptOut)]; optOut != nil && v != "" {
@@ -427,25 +429,29 @@ func noJSForm(o Options, lang string, t map[string]string, optOut []Category) [2
 		}
 		return t[k]
 	}
-	head := `<form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
+	parts := []string{`<form method="post" action="` + e(o.Prefix) + `" id="consentry-nojs" class="consentry-nojs" lang="` + e(lang) +
 		`" dir="` + banner.Direction(lang) + `" aria-label="` + e(text("title")) + `"><p><strong>` + e(text("title")) + `</strong> ` + e(text("body")) +
 		` <a href="` + e(o.PrivacyURL) + `">` + e(t["privacy_link"]) + `</a> <a href="` + e(o.CookieURL) + `">` + e(t["cookies_link"]) +
-		`</a></p><input type="hidden" name="return" value="`
+		`</a></p><input type="hidden" name="return" value="`}
 	var dns strings.Builder
 	if slices.ContainsFunc(optOut, func(c Category) bool { return c.Key == Advertising }) {
 		for _, c := range optOut {
 			if c.Key != Advertising && c.Key != Necessary {
-				dns.WriteString(`<input type="hidden" name="category" value="` + e(c.Key) + `">`)
+				dns.WriteString(`<input type="hidden" form="consentry-nojs-dns" name="category" value="` + e(c.Key) + `">`)
 			}
 		}
-		dns.WriteString(`<button type="submit" name="action" value="custom">` + e(t["do_not_sell"]) + `</button> `)
+		dns.WriteString(`<button type="submit" form="consentry-nojs-dns" name="action" value="custom">` + e(t["do_not_sell"]) + `</button> `)
 	}
 	// Customise goes, by GET with the return path, to the declaration
 	// page: one checkbox per category and Save, posting to the endpoint.
 	tail := `">` + dns.String() + `<button type="submit" name="action" value="accept_all">` + e(t["accept_all"]) +
 		`</button> <button type="submit" name="action" value="reject_all">` + e(t["reject_all"]) +
 		`</button> <button type="submit" formmethod="get" formaction="` + e(o.Prefix) + `/cookies">` + e(t["customise"]) + `</button></form>`
-	return [2]string{head, tail}
+	if dns.Len() == 0 {
+		return append(parts, tail)
+	}
+	return append(parts, tail+`<form method="post" action="`+e(o.Prefix)+`" id="consentry-nojs-dns"><input type="hidden" name="return" value="`,
+		`"></form>`)
 }
 
 // appendNoJSForm appends the no-JavaScript form for lang and the regime
@@ -455,9 +461,13 @@ func (ts *textSet) appendNoJSForm(b *bytes.Buffer, lang string, reg Regime, path
 	if reg == RegimeOptOut {
 		f = ts.noJSOut[lang]
 	}
-	b.WriteString(f[0])
-	b.WriteString(html.EscapeString(path))
-	b.WriteString(f[1])
+	path = html.EscapeString(path)
+	for i, part := range f {
+		if i > 0 {
+			b.WriteString(path)
+		}
+		b.WriteString(part)
+	}
 }
 
 // localRows returns the declared cookies with their lifetimes (and the

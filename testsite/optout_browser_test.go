@@ -1,6 +1,7 @@
 package testsite
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,11 @@ func TestBrowserNoScriptDoNotSell(t *testing.T) {
 	})()`)
 	if form.Title != tx["title.opt-out"] || !strings.Contains(form.Body, tx["body.opt-out"]) || form.Button != tx["do_not_sell"] {
 		t.Fatalf("Californian's no-JavaScript form: %+v; want the opt-out title, body and %q", form, tx["do_not_sell"])
+	}
+	// The button and its categories belong to a form of their own: the
+	// visible form (Accept, Reject, Customise's GET) carries no category.
+	if names := eval[[]string](b, `[...document.getElementById('consentry-nojs').elements].map((e) => e.name)`); slices.Contains(names, "category") {
+		t.Errorf("the visible form's controls %q include the Do Not Sell categories", names)
 	}
 	b.submit(`#consentry-nojs button[name=action][value=custom]`)
 	if got := eval[string](b, `location.href`); got != home {
