@@ -53,7 +53,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		floating_button      [on|off]
 //		assume_https         [on|off]
 //		crawlers             known|none [<user-agent pattern...>]
-//		guard                inline|file
+//		guard                auto|inline|file
 //		appearance           { theme … layout … accent … font … radius … logo … }
 //		language             <lang>
 //		languages            <lang...>
@@ -631,7 +631,7 @@ func (h *Handler) parseCategory(d *caddyfile.Dispenser) error {
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
 
-// parseGuard reads "guard inline|file", once.
+// parseGuard reads "guard auto|inline|file", once.
 func (h *Handler) parseGuard(d *caddyfile.Dispenser) error {
 	if h.Guard != "" {
 		return d.Errf("guard: given more than once")
@@ -641,7 +641,7 @@ func (h *Handler) parseGuard(d *caddyfile.Dispenser) error {
 		return err
 	}
 	if err := sdk.CheckGuardPlacement(sdk.GuardPlacement(v)); err != nil || v == "" {
-		return d.Errf("guard %q: want inline or file", v)
+		return d.Errf("guard %q: want auto, inline or file", v)
 	}
 	h.Guard = v
 	return nil

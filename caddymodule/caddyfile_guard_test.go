@@ -9,9 +9,9 @@ import (
 	"github.com/consentry/consentry/sdk"
 )
 
-// TestGuardReachesTheEngine: "guard file" and "guard inline" become
-// sdk.Options.Guard, which the engine accepts; no guard line leaves the
-// default (inline).
+// TestGuardReachesTheEngine: "guard auto", "guard file" and "guard
+// inline" become sdk.Options.Guard, which the engine accepts; no guard
+// line leaves the default (auto).
 func TestGuardReachesTheEngine(t *testing.T) {
 	for _, tc := range []struct {
 		input string
@@ -19,6 +19,7 @@ func TestGuardReachesTheEngine(t *testing.T) {
 	}{
 		{"consent {\n guard file\n}", sdk.GuardFile},
 		{"consent {\n guard inline\n}", sdk.GuardInline},
+		{"consent {\n guard auto\n}", sdk.GuardAuto},
 		{"consent {\n policy_version 1\n}", ""},
 	} {
 		var h Handler
@@ -41,8 +42,8 @@ func TestGuardReachesTheEngine(t *testing.T) {
 // TestGuardErrors: a bad guard line fails at load, naming the line.
 func TestGuardErrors(t *testing.T) {
 	for _, tc := range []struct{ input, want string }{
-		{"consent {\n policy_version 1\n guard external\n}", `guard "external": want inline or file, at Testfile:3`},
-		{"consent {\n guard \"\"\n}", `guard "": want inline or file, at Testfile:2`},
+		{"consent {\n policy_version 1\n guard external\n}", `guard "external": want auto, inline or file, at Testfile:3`},
+		{"consent {\n guard \"\"\n}", `guard "": want auto, inline or file, at Testfile:2`},
 		{"consent {\n guard\n}", "wrong argument count or unexpected line ending after 'guard', at Testfile:2"},
 		{"consent {\n guard file inline\n}", "wrong argument count or unexpected line ending after 'inline', at Testfile:2"},
 		{"consent {\n guard file\n guard inline\n}", "guard: given more than once, at Testfile:3"},

@@ -178,7 +178,8 @@ type Handler struct {
 	// CrawlerAgents are more User-Agent substrings taken for crawlers.
 	CrawlerAgents []string `json:"crawler_agents,omitempty"`
 
-	// Guard says where pages carry the guard: "inline" (default) or
+	// Guard says where pages carry the guard: "auto" (default: inline
+	// until the visitor has chosen, then its cached file), "inline" or
 	// "file", a parser-blocking same-origin script cached for good
 	// (sdk.GuardPlacement).
 	Guard string `json:"guard,omitempty"`

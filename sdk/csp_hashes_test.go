@@ -43,6 +43,9 @@ func pageScriptHashes(t *testing.T, c *Consent, r *http.Request) []string {
 	t.Helper()
 	page := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// A hash-only policy, as a site using the list sends: it admits no
+		// file, so the guard stays inline after a choice (GuardAuto).
+		w.Header().Set("Content-Security-Policy", "script-src 'sha256-AAAA'")
 		io.WriteString(w, "<!doctype html><html><head><title>t</title></head><body><p>hello</p></body></html>")
 	}))
 	w := httptest.NewRecorder()

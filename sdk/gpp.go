@@ -371,14 +371,14 @@ func (s *State) gppString() string {
 }
 
 // appendGPP writes the page's __gpp API (banner.GPP), when the GPP is on:
-// inline, or with Options.Guard GuardFile as the guard is, a
+// inline, or where the guard is a file (asFile, guardFile), a
 // parser-blocking same-origin <script src> (banner.GPPFile). It reads the
 // visitor's string from #consent-state, written before it.
-func (c *Consent) appendGPP(b *bytes.Buffer, nonce string) {
+func (c *Consent) appendGPP(b *bytes.Buffer, nonce string, asFile bool) {
 	if c.gpp == nil {
 		return
 	}
-	if c.opts.guardAsFile() {
+	if asFile {
 		b.WriteString(`<script src="`)
 		b.WriteString(c.opts.Prefix)
 		b.WriteByte('/')

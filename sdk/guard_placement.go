@@ -1,27 +1,40 @@
 package sdk
 
-import "fmt"
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
 
 // GuardPlacement chooses where a page's guard (banner.Guard, the script
 // that holds the tags page scripts insert before consent) lives
 // (Options.Guard). Either way it sits right after the #consent-state and
 // #consent-hosts blocks and runs before any later page script.
 //
-// Inline (the default) puts the guard's 5.8 KB of minified script into
-// every page: about 7.5 KB raw (3.6 KB gzip) of injected markup in all for
-// a visitor who has not chosen, with no request and nothing that blocks
-// rendering. File puts a parser-blocking same-origin <script
-// src="/_consent/guard.<hash>.js"> in its place: about 1.8 KB raw (0.8 KB
-// gzip) in all, whatever the catalogue's size, but the first page a
-// visitor views waits for one same-origin request (5.8 KB, 2.9 KB gzip)
-// before the parser
-// goes on; the file is cached for good (immutable), so later views cost
-// nothing. docs/PERFORMANCE.md gives the measured figures.
+// Inline puts the guard's 5.8 KB of minified script into every page: about
+// 7.5 KB raw (3.6 KB gzip) of injected markup in all for a visitor who has
+// not chosen, with no request and nothing that blocks rendering. File puts
+// a parser-blocking same-origin <script src="/_consent/guard.<hash>.js">
+// in its place: about 1.8 KB raw (0.8 KB gzip) in all, whatever the
+// catalogue's size, but the first page a visitor views waits for one
+// same-origin request (5.8 KB, 2.9 KB gzip) before the parser goes on; the
+// file is cached for good (immutable), so later views cost nothing. Auto
+// (the default) takes the best of both: inline until the visitor has
+// chosen, with a low-priority prefetch of the file, and the file once they
+// have, when the response's Content-Security-Policy admits it (guardFile).
+// docs/PERFORMANCE.md gives the measured figures.
 type GuardPlacement string
 
 // The values of Options.Guard.
 const (
-	// GuardInline (the default, "") writes the guard into every page.
+	// GuardAuto (the default, "") writes the guard into the pages of a
+	// visitor who has not chosen yet, with <link rel="prefetch"> to its
+	// file, and loads it from the file, as GuardFile does, once they have
+	// chosen (they have seen a page, so the file is in their cache) and the
+	// page's policy admits a same-origin script ('self' without
+	// 'strict-dynamic', or a nonce). Otherwise inline.
+	GuardAuto GuardPlacement = "auto"
+	// GuardInline writes the guard into every page.
 	GuardInline GuardPlacement = "inline"
 	// GuardFile loads the guard from the prefix's guard.<hash>.js with a
 	// parser-blocking <script src> (no defer, no async), and the GPP API,
@@ -33,14 +46,60 @@ const (
 )
 
 // CheckGuardPlacement reports what is wrong with a guard placement ("" is
-// the default, inline).
+// the default, auto).
 func CheckGuardPlacement(p GuardPlacement) error {
 	switch p {
-	case "", GuardInline, GuardFile:
+	case "", GuardAuto, GuardInline, GuardFile:
 		return nil
 	}
-	return fmt.Errorf("guard %q: want inline or file", string(p))
+	return fmt.Errorf("guard %q: want auto, inline or file", string(p))
 }
 
-// guardAsFile reports whether pages load the guard as a file.
-func (o *Options) guardAsFile() bool { return o.Guard == GuardFile }
+// guardFile reports whether this page loads the guard (and the GPP API)
+// from their files rather than inline, and, for an inline page, whether
+// it should prefetch them: with GuardAuto, a page whose policy admits the
+// files prefetches them until the visitor has chosen and loads them from
+// then on. nonce is the script nonce the injected elements carry.
+func (c *Consent) guardFile(s *State, resp http.Header, nonce string) (file, prefetch bool) {
+	switch c.opts.Guard {
+	case GuardFile:
+		return true, false
+	case GuardInline:
+		return false, false
+	}
+	if !scriptFileAllowed(resp.Values("Content-Security-Policy"), nonce) {
+		return false, false
+	}
+	return s.Decided, !s.Decided
+}
+
+// scriptFileAllowed reports whether every enforced policy lets a
+// parser-inserted same-origin <script src> run: it carries the policies'
+// common nonce, or the policy's script source list (script-src-elem,
+// script-src or default-src) has 'self' and no 'strict-dynamic' (which
+// makes the browser ignore 'self'). A policy that governs no scripts
+// admits it.
+func scriptFileAllowed(policies []string, nonce string) bool {
+	if nonce != "" {
+		return true
+	}
+	for _, p := range policies {
+		src, ok := sourceList(p, "script-src-elem", "script-src", "default-src")
+		if !ok {
+			continue
+		}
+		self := false
+		for _, tok := range strings.Fields(strings.ToLower(src)) {
+			switch tok {
+			case "'strict-dynamic'":
+				return false
+			case "'self'":
+				self = true
+			}
+		}
+		if !self {
+			return false
+		}
+	}
+	return true
+}

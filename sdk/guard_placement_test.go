@@ -21,8 +21,9 @@ const guardFileLimit = 2560
 // carries a parser-blocking <script src> to the guard file in place of the
 // inline guard, right after #consent-hosts, and no more than
 // guardFileLimit bytes of injected markup, with the built-in catalogue and
-// with 3 000 hosts more; inline (the default) still carries the guard
-// itself. The figures of both modes are logged.
+// with 3 000 hosts more; GuardInline carries the guard itself. GuardAuto
+// (the default) is inline plus a prefetch of the file before a choice,
+// and the file after one. The figures of every mode are logged.
 func TestGuardFileKeepsPagesSmall(t *testing.T) {
 	var own []Vendor
 	for i := range 3000 {
@@ -30,43 +31,100 @@ func TestGuardFileKeepsPagesSmall(t *testing.T) {
 			Hosts: []string{fmt.Sprintf("px%d.tail-%d.example", i, i)}})
 	}
 	guardTag := `<script src="/_consent/` + banner.GuardFile().Name + `"></script>`
+	prefetch := `<link rel="prefetch" href="/_consent/` + banner.GuardFile().Name + `">`
 	for _, cat := range []struct {
 		name string
 		own  []Vendor
 	}{{"built-in catalogue", nil}, {"built-in catalogue + 3000 hosts", own}} {
-		sizes := map[GuardPlacement]int{}
+		sizes := map[string]int{}
 		for _, mode := range []GuardPlacement{"", GuardInline, GuardFile} {
 			c := newTestConsent(t, Options{Languages: []string{"en"}, Vendors: cat.own, Guard: mode})
-			b := injected(t, c)
-			sizes[mode] = len(b)
-			t.Logf("%s, guard %q: injected %d B, %d B gzip", cat.name, mode, len(b), gzipSize(t, b))
-			hostsEnd := `id="consent-hosts" data-src="/_consent/` + c.texts.table.Name() + `">{}</script>`
-			i := bytes.Index(b, []byte(hostsEnd))
-			if i < 0 {
-				t.Fatalf("%s, %q: no #consent-hosts:\n%s", cat.name, mode, b)
-			}
-			after := string(b[i+len(hostsEnd):])
-			if mode == GuardFile {
-				if !strings.HasPrefix(after, guardTag) {
-					t.Errorf("%s, file: the guard's script does not follow #consent-hosts:\n%.300s", cat.name, after)
+			for _, decided := range []bool{false, true} {
+				b := injectedFor(t, c, decided)
+				at := fmt.Sprintf("%s, guard %q, chosen %v", cat.name, mode, decided)
+				sizes[fmt.Sprint(mode, decided)] = len(b)
+				t.Logf("%s: injected %d B, %d B gzip", at, len(b), gzipSize(t, b))
+				hostsEnd := `id="consent-hosts" data-src="/_consent/` + c.texts.table.Name() + `">{}</script>`
+				i := bytes.Index(b, []byte(hostsEnd))
+				if i < 0 {
+					t.Fatalf("%s: no #consent-hosts:\n%s", at, b)
 				}
-				if bytes.Contains(b, []byte(banner.Guard()[:200])) {
-					t.Errorf("%s, file: the page still carries the guard's code", cat.name)
+				after := string(b[i+len(hostsEnd):])
+				if mode == GuardFile || mode == "" && decided {
+					if !strings.HasPrefix(after, guardTag) {
+						t.Errorf("%s: the guard's script does not follow #consent-hosts:\n%.300s", at, after)
+					}
+					if bytes.Contains(b, []byte(banner.Guard()[:200])) {
+						t.Errorf("%s: the page still carries the guard's code", at)
+					}
+					if len(b) > guardFileLimit {
+						t.Errorf("%s: %d B injected, over %d B", at, len(b), guardFileLimit)
+					}
+					continue
 				}
-				if len(b) > guardFileLimit {
-					t.Errorf("%s, file: %d B injected, over %d B", cat.name, len(b), guardFileLimit)
+				if !strings.HasPrefix(after, "<script>"+banner.Guard()+"</script>") {
+					t.Errorf("%s: the inline guard does not follow #consent-hosts:\n%.300s", at, after)
 				}
-				continue
-			}
-			if !strings.HasPrefix(after, "<script>"+banner.Guard()+"</script>") {
-				t.Errorf("%s, %q: the inline guard does not follow #consent-hosts:\n%.300s", cat.name, mode, after)
-			}
-			if strings.Contains(string(b), "/_consent/guard.") {
-				t.Errorf("%s, %q: an inline page names the guard file", cat.name, mode)
+				if got, want := strings.Count(string(b), "/_consent/guard."), strings.Count(string(b), prefetch); got != want || want != map[GuardPlacement]int{"": 1}[mode] {
+					t.Errorf("%s: the guard file named %d times, %d of them prefetched", at, got, want)
+				}
 			}
 		}
-		if sizes[""] != sizes[GuardInline] || sizes[GuardInline]-sizes[GuardFile] != len(banner.Guard())+len("<script></script>")-len(guardTag) {
-			t.Errorf("%s: inline %d B (default %d B), file %d B: want them to differ by the guard alone", cat.name, sizes[GuardInline], sizes[""], sizes[GuardFile])
+		for _, decided := range []bool{false, true} {
+			inline, file, auto := sizes[fmt.Sprint(GuardInline, decided)], sizes[fmt.Sprint(GuardFile, decided)], sizes[fmt.Sprint("", decided)]
+			if inline-file != len(banner.Guard())+len("<script></script>")-len(guardTag) {
+				t.Errorf("%s, chosen %v: inline %d B, file %d B: want them to differ by the guard alone", cat.name, decided, inline, file)
+			}
+			if want := map[bool]int{false: inline + len(prefetch), true: file}[decided]; auto != want {
+				t.Errorf("%s, chosen %v: auto %d B, want %d B", cat.name, decided, auto, want)
+			}
+		}
+	}
+}
+
+// TestGuardAutoFollowsThePolicy: under GuardAuto a visitor who has chosen
+// gets the guard (and the GPP API) from their files only where the page's
+// Content-Security-Policy lets a same-origin script run, and a visitor who
+// has not gets them inline with a prefetch of the files only then too;
+// otherwise both inline, no prefetch, as a hash-only policy needs.
+func TestGuardAutoFollowsThePolicy(t *testing.T) {
+	c := newTestConsent(t, Options{Languages: []string{"en"}, GPP: GPPOptions{On: true, States: []string{"CA"}}})
+	files := []string{banner.GuardFile().Name, banner.GPPFile().Name}
+	for _, tc := range []struct {
+		name   string
+		policy []string
+		file   bool
+	}{
+		{"no policy", nil, true},
+		{"self", []string{"default-src 'self'; img-src *"}, true},
+		{"self, upper case and script-src", []string{"default-src 'none'; script-src 'SELF' https:"}, true},
+		{"nonce with strict-dynamic", []string{"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}, true},
+		{"a policy without scripts", []string{"img-src 'self'"}, true},
+		{"hash only", []string{"script-src 'sha256-AAAA'"}, false},
+		{"self with strict-dynamic", []string{"script-src 'self' 'strict-dynamic' 'sha256-AAAA'"}, false},
+		{"script-src-elem wins", []string{"script-src 'self'; script-src-elem 'sha256-AAAA'"}, false},
+		{"two policies, one without self", []string{"script-src 'self'", "default-src 'sha256-AAAA'"}, false},
+		{"default-src none", []string{"default-src 'none'"}, false},
+	} {
+		for _, decided := range []bool{false, true} {
+			r := httptest.NewRequest("GET", "/", nil)
+			if decided {
+				r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
+			}
+			s, _ := c.stateFor(r)
+			var b bytes.Buffer
+			head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": tc.policy})
+			for _, name := range files {
+				src := bytes.Contains(head, []byte(`<script src="/_consent/`+name+`"`))
+				pre := bytes.Contains(head, []byte(`<link rel="prefetch" href="/_consent/`+name+`">`))
+				if src != (tc.file && decided) || pre != (tc.file && !decided) {
+					t.Errorf("%s, chosen %v: %s as a script %v, prefetched %v", tc.name, decided, name, src, pre)
+				}
+			}
+			inline := bytes.Contains(head, []byte(banner.Guard())) && bytes.Contains(head, []byte(banner.GPP()))
+			if inline == (tc.file && decided) {
+				t.Errorf("%s, chosen %v: guard and GPP API inline = %v", tc.name, decided, inline)
+			}
 		}
 	}
 }
@@ -141,7 +199,7 @@ func TestGuardFileHashes(t *testing.T) {
 	if inline.fingerprint == file.fingerprint {
 		t.Errorf("both modes have the fingerprint %s", inline.fingerprint)
 	}
-	if _, err := New(Options{Keys: []KeyPair{{Hash: testHash}}, Guard: "external"}); err == nil || !strings.Contains(err.Error(), `guard "external": want inline or file`) {
+	if _, err := New(Options{Keys: []KeyPair{{Hash: testHash}}, Guard: "external"}); err == nil || !strings.Contains(err.Error(), `guard "external": want auto, inline or file`) {
 		t.Errorf("Guard external: %v", err)
 	}
 }

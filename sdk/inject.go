@@ -64,11 +64,12 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteString(`">`)
 	b.Write(c.texts.hosts)
 	b.WriteString(`</script>`)
-	c.appendGuard(b, scriptNonce)
+	asFile, prefetch := c.guardFile(s, resp, scriptNonce)
+	c.appendGuard(b, scriptNonce, asFile)
 	// The vendors' consent defaults, before any tag.
 	c.appendSignals(b, s, scriptNonce)
 	// The GPP API, before any tag too.
-	c.appendGPP(b, scriptNonce)
+	c.appendGPP(b, scriptNonce, asFile)
 	// The configuration, then banner.js, which applies its own styles:
 	// nothing blocks rendering.
 	b.WriteString(`<script src="`)
@@ -84,6 +85,9 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)
 	b.WriteString(` defer></script>`)
+	if prefetch && !crawler {
+		c.appendPrefetch(b)
+	}
 	n := b.Len()
 	if !crawler && !s.Decided {
 		// The stylesheet is only for the no-JavaScript form.
@@ -105,11 +109,11 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	return all[:n], all[n:m], all[m:]
 }
 
-// appendGuard writes the guard where Options.Guard puts it: inline, or as
-// a parser-blocking same-origin script (no defer or async, so that it runs
+// appendGuard writes the guard where guardFile puts it: inline, or as a
+// parser-blocking same-origin script (no defer or async, so that it runs
 // before any later page script, as the inline one does), at the same place.
-func (c *Consent) appendGuard(b *bytes.Buffer, nonce string) {
-	if c.opts.guardAsFile() {
+func (c *Consent) appendGuard(b *bytes.Buffer, nonce string, asFile bool) {
+	if asFile {
 		b.WriteString(`<script src="`)
 		b.WriteString(c.opts.Prefix)
 		b.WriteByte('/')
@@ -124,6 +128,25 @@ func (c *Consent) appendGuard(b *bytes.Buffer, nonce string) {
 	b.WriteByte('>')
 	b.WriteString(banner.Guard())
 	b.WriteString(`</script>`)
+}
+
+// appendPrefetch writes, for a page with the guard inline under
+// GuardAuto, <link rel="prefetch"> to the guard's file (and the GPP API's,
+// when on): the browser fetches them at low priority once the page is
+// idle, so that the visitor's pages after their choice, which load them
+// with a parser-blocking <script src>, take them from the cache.
+func (c *Consent) appendPrefetch(b *bytes.Buffer) {
+	names := []string{banner.GuardFile().Name}
+	if c.gpp != nil {
+		names = append(names, banner.GPPFile().Name)
+	}
+	for _, name := range names {
+		b.WriteString(`<link rel="prefetch" href="`)
+		b.WriteString(c.opts.Prefix)
+		b.WriteByte('/')
+		b.WriteString(name)
+		b.WriteString(`">`)
+	}
 }
 
 // activationKeyLen is the length of an activation key: 16 characters of

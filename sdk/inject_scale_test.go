@@ -15,7 +15,16 @@ import (
 // not chosen (head and the top of body), the page's largest case.
 func injected(t *testing.T, c *Consent) []byte {
 	t.Helper()
+	return injectedFor(t, c, false)
+}
+
+// injectedFor is injected for a visitor who has chosen (Accept all) or not.
+func injectedFor(t *testing.T, c *Consent, decided bool) []byte {
+	t.Helper()
 	r := httptest.NewRequest("GET", "/shop?x=1", nil)
+	if decided {
+		r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
+	}
 	r.Header.Set("Accept-Language", "en")
 	s, _ := c.stateFor(r)
 	var b bytes.Buffer

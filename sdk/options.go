@@ -193,11 +193,13 @@ type Options struct {
 	// without a settings link. Default: false.
 	FloatingButton bool
 
-	// Guard chooses where the guard lives: GuardInline (the default, "")
-	// in every page, or GuardFile as a parser-blocking same-origin
-	// <script src> to a file cached for good, which keeps the injected
-	// markup small (about 1.8 KB instead of 7.5 KB) at the cost of one
-	// blocking request on a visitor's first view. See GuardPlacement.
+	// Guard chooses where the guard lives: GuardAuto (the default, "")
+	// inline until the visitor has chosen and from its cached file after,
+	// GuardInline in every page, or GuardFile as a parser-blocking
+	// same-origin <script src> to a file cached for good, which keeps the
+	// injected markup small (about 1.8 KB instead of 7.5 KB) at the cost
+	// of one blocking request on a visitor's first view. See
+	// GuardPlacement.
 	Guard GuardPlacement
 
 	// Crawlers chooses which User-Agents the User-Agent parser takes for

@@ -28,18 +28,21 @@ import (
 // analytics script and an ad pixel from script, 500 ms after load.
 const tagManagerPage = "/tagmanager.html"
 
-// assertGuardFirst fails the test unless the page carries banner.Guard()
-// inline right after #consent-state and #consent-hosts, before any page
-// script.
-func (b *browser) assertGuardFirst() {
+// assertGuardFirst fails the test unless the page carries the guard right
+// after #consent-state and #consent-hosts, before any page script:
+// banner.Guard() inline, or (file) a parser-blocking script of its file.
+func (b *browser) assertGuardFirst(file bool) {
 	b.t.Helper()
+	g := `!!g && !g.src && g.text === ` + jsString(banner.Guard())
+	if file {
+		g = `!!g && new URL(g.src).pathname === ` + jsString("/_consent/"+banner.GuardFile().Name) + ` && !g.async && !g.defer`
+	}
 	ok := eval[bool](b, `(() => {
 		const s = document.scripts, g = s[2];
-		return s[0] && s[0].id === 'consent-state' && s[1] && s[1].id === 'consent-hosts' &&
-			!!g && !g.src && g.text === `+jsString(banner.Guard())+`;
+		return s[0] && s[0].id === 'consent-state' && s[1] && s[1].id === 'consent-hosts' && `+g+`;
 	})()`)
 	if !ok {
-		b.t.Fatalf("the page has no banner.Guard() inline right after #consent-state and #consent-hosts (the sdk must inject it there)")
+		b.t.Fatalf("the page has no guard (from its file: %v) right after #consent-state and #consent-hosts (the sdk must inject it there)", file)
 	}
 }
 
@@ -50,7 +53,7 @@ func TestBrowserTagManagerHeldUntilAccept(t *testing.T) {
 	b := newBrowser(t)
 	b.open(demo.url(t, tagManagerPage))
 	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
-	b.assertGuardFirst()
+	b.assertGuardFirst(false)
 	b.waitJS("tag manager ran", `window.__tmDone === true`)
 	b.settle()
 	b.assertSiteScriptRan()
@@ -87,7 +90,7 @@ func TestBrowserTagManagerAfterReject(t *testing.T) {
 	b.click(rejectSel)
 	b.waitDecided()
 	b.do("reload", chromedp.Reload())
-	b.assertGuardFirst()
+	b.assertGuardFirst(true) // guard auto: the cached file once the visitor has chosen
 	b.waitJS("tag manager ran", `window.__tmDone === true`)
 	b.settle()
 	if eval[bool](b, bannerShown) {
