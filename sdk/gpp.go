@@ -22,9 +22,10 @@ type GPPOptions struct {
 	On bool
 
 	// States are the US states (postal codes: "CA", "VA", "CO", "UT",
-	// "CT", "MT", "OR", "TX") whose own section the string carries, after
-	// usnat, for visitors located there; "all" is every one of them.
-	// Default: none (usnat only).
+	// "CT", "MT", "OR", "TX", "DE", "IA", "NE", "NH", "NJ", "TN", "MN";
+	// GPPStates) whose own section the string carries, after usnat, for
+	// visitors located there; "all" is every one of them. Default: none
+	// (usnat only).
 	States []string
 
 	// Notices overrides the notice fields, keyed by their IAB names
@@ -94,6 +95,7 @@ var gppNoticeDefaults = map[string]int{
 	"ProcessingNotice":                    1,
 	"SensitiveDataProcessingOptOutNotice": 0,
 	"SensitiveDataLimitUseNotice":         0,
+	"SensitiveDataOptOutNotice":           0,
 }
 
 // GPPNoticeFields returns the notice field names GPPOptions.Notices takes.

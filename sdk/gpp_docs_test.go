@@ -8,13 +8,13 @@ import (
 )
 
 // gppSampleTable renders the sample strings of docs/SIGNALS.md: a visitor
-// of each of five states, before a choice, without and with GPC, and
+// of each of six states, before a choice, without and with GPC, and
 // after Reject all, with `gpp { states all }`.
 func gppSampleTable(t *testing.T) string {
 	c := gppConsent(t, GPPOptions{States: []string{"all"}})
 	var b strings.Builder
 	b.WriteString("| state | sections | before a choice | with GPC | after Reject all |\n|---|---|---|---|---|\n")
-	for _, st := range []string{"CA", "VA", "CO", "CT", "TX"} {
+	for _, st := range []string{"CA", "VA", "CO", "CT", "TX", "NJ"} {
 		plain := gppState(t, c, "US", st, false, "").GPP
 		gpc := gppState(t, c, "US", st, true, "").GPP
 		reject := gppState(t, c, "US", st, false, `{"action":"reject_all"}`).GPP

@@ -112,7 +112,7 @@ func TestGPPDecodedByIABLibrary(t *testing.T) {
 	}
 	mspas := []string{"", GPPMSPAOptOut, GPPMSPAServiceProvider}
 	n := 0
-	for _, region := range []string{"", "CA", "VA", "CO", "UT", "CT", "MT", "OR", "TX", "NY"} {
+	for _, region := range append(append([]string{""}, GPPStates()...), "NY", "MD") {
 		for _, gpc := range []bool{false, true} {
 			for body, opt := range bodies {
 				n++

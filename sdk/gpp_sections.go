@@ -77,6 +77,34 @@ var gppStateSections = map[string]*gppSectionDef{
 		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
 		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
 		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
+	"DE": {id: 17, name: "usde", state: "DE", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 9), gl("KnownChildSensitiveDataConsents", 5), gf("AdditionalDataProcessingConsent"))},
+	"IA": {id: 18, name: "usia", state: "IA", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"), gf("SensitiveDataOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"))},
+	"NE": {id: 19, name: "usne", state: "NE", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
+	"NH": {id: 20, name: "usnh", state: "NH", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 8), gl("KnownChildSensitiveDataConsents", 3), gf("AdditionalDataProcessingConsent"))},
+	"NJ": {id: 21, name: "usnj", state: "NJ", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 10), gl("KnownChildSensitiveDataConsents", 5), gf("AdditionalDataProcessingConsent"))},
+	"TN": {id: 22, name: "ustn", state: "TN", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
+	"MN": {id: 23, name: "usmn", state: "MN", version: 1, gpc: true, fields: withMSPA(
+		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
+		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
 }
 
 // encode writes the section for the field values v (a field v does not
