@@ -178,8 +178,9 @@ type Handler struct {
 	// CrawlerAgents are more User-Agent substrings taken for crawlers.
 	CrawlerAgents []string `json:"crawler_agents,omitempty"`
 
-	// Guard says where pages carry the guard: "auto" (default: inline
-	// until the visitor has chosen, then its cached file), "inline" or
+	// Guard says where pages carry the guard: "auto" (default: inline on
+	// the page a visitor lands on before a choice, its cached file on the
+	// others), "inline" or
 	// "file", a parser-blocking same-origin script cached for good
 	// (sdk.GuardPlacement).
 	Guard string `json:"guard,omitempty"`

@@ -19,20 +19,24 @@ import (
 // catalogue's size, but the first page a visitor views waits for one
 // same-origin request (5.8 KB, 2.9 KB gzip) before the parser goes on; the
 // file is cached for good (immutable), so later views cost nothing. Auto
-// (the default) takes the best of both: inline until the visitor has
-// chosen, with a low-priority prefetch of the file, and the file once they
-// have, when the response's Content-Security-Policy admits it (guardFile).
+// (the default) takes the best of both: inline on the first page of a
+// visit of a visitor who has not chosen, with a low-priority prefetch of
+// the file, and the file on the pages they reach from it and once they
+// have chosen, when the response's Content-Security-Policy admits it
+// (guardFile).
 // docs/PERFORMANCE.md gives the measured figures.
 type GuardPlacement string
 
 // The values of Options.Guard.
 const (
-	// GuardAuto (the default, "") writes the guard into the pages of a
-	// visitor who has not chosen yet, with <link rel="prefetch"> to its
-	// file, and loads it from the file, as GuardFile does, once they have
-	// chosen (they have seen a page, so the file is in their cache) and the
-	// page's policy admits a same-origin script ('self' without
-	// 'strict-dynamic', or a nonce). Otherwise inline.
+	// GuardAuto (the default, "") writes the guard into the page a
+	// visitor who has not chosen yet lands on, with <link rel="prefetch">
+	// to its file, and loads it from the file, as GuardFile does, on the
+	// pages they go to from a page of the same origin (Sec-Fetch-Site:
+	// same-origin) and once they have chosen (either way they have seen a
+	// page, so the file is in their cache), where the page's policy
+	// admits a same-origin script ('self' without 'strict-dynamic', or a
+	// nonce). Otherwise inline.
 	GuardAuto GuardPlacement = "auto"
 	// GuardInline writes the guard into every page.
 	GuardInline GuardPlacement = "inline"
@@ -58,9 +62,10 @@ func CheckGuardPlacement(p GuardPlacement) error {
 // guardFile reports whether this page loads the guard (and the GPP API)
 // from their files rather than inline, and, for an inline page, whether
 // it should prefetch them: with GuardAuto, a page whose policy admits the
-// files prefetches them until the visitor has chosen and loads them from
-// then on. nonce is the script nonce the injected elements carry.
-func (c *Consent) guardFile(s *State, resp http.Header, nonce string) (file, prefetch bool) {
+// files loads them when the visitor has chosen or came from a page of the
+// same origin (which prefetched them), and prefetches them otherwise.
+// nonce is the script nonce the injected elements carry.
+func (c *Consent) guardFile(r *http.Request, s *State, resp http.Header, nonce string) (file, prefetch bool) {
 	switch c.opts.Guard {
 	case GuardFile:
 		return true, false
@@ -70,7 +75,18 @@ func (c *Consent) guardFile(s *State, resp http.Header, nonce string) (file, pre
 	if !scriptFileAllowed(resp.Values("Content-Security-Policy"), nonce) {
 		return false, false
 	}
-	return s.Decided, !s.Decided
+	file = s.Decided || sameOriginNavigation(r)
+	return file, !file
+}
+
+// sameOriginNavigation reports whether r is a navigation from a page of
+// the same origin (a link, a form, a script's location change), as the
+// browser's fetch metadata says: that page carried the guard or prefetched
+// its file, which is same-origin too, so the file is in the cache or on
+// its way. A reload, a typed address, a bookmark or another site's link is
+// "none" or "cross-site"; browsers without fetch metadata send none.
+func sameOriginNavigation(r *http.Request) bool {
+	return r.Header.Get("Sec-Fetch-Site") == "same-origin" && r.Header.Get("Sec-Fetch-Mode") == "navigate"
 }
 
 // scriptFileAllowed reports whether every enforced policy lets a

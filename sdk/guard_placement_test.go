@@ -22,8 +22,9 @@ const guardFileLimit = 2560
 // inline guard, right after #consent-hosts, and no more than
 // guardFileLimit bytes of injected markup, with the built-in catalogue and
 // with 3 000 hosts more; GuardInline carries the guard itself. GuardAuto
-// (the default) is inline plus a prefetch of the file before a choice,
-// and the file after one. The figures of every mode are logged.
+// (the default) is inline plus a prefetch of the file on the page a
+// visitor lands on before a choice, and the file on a page they reach by
+// a link and after a choice. The figures of every mode are logged.
 func TestGuardFileKeepsPagesSmall(t *testing.T) {
 	var own []Vendor
 	for i := range 3000 {
@@ -79,14 +80,22 @@ func TestGuardFileKeepsPagesSmall(t *testing.T) {
 				t.Errorf("%s, chosen %v: auto %d B, want %d B", cat.name, decided, auto, want)
 			}
 		}
+		// Auto, on a page reached by a link before a choice: the file.
+		c := newTestConsent(t, Options{Languages: []string{"en"}, Vendors: cat.own})
+		linked := injectedOn(t, c, false, true)
+		t.Logf("%s, guard \"\", no choice yet, a linked page: injected %d B, %d B gzip", cat.name, len(linked), gzipSize(t, linked))
+		if want := sizes[fmt.Sprint(GuardFile, false)]; len(linked) != want || !bytes.Contains(linked, []byte(guardTag)) {
+			t.Errorf("%s: auto on a linked page before a choice: %d B, want %d B with the guard's file", cat.name, len(linked), want)
+		}
 	}
 }
 
-// TestGuardAutoFollowsThePolicy: under GuardAuto a visitor who has chosen
-// gets the guard (and the GPP API) from their files only where the page's
-// Content-Security-Policy lets a same-origin script run, and a visitor who
-// has not gets them inline with a prefetch of the files only then too;
-// otherwise both inline, no prefetch, as a hash-only policy needs.
+// TestGuardAutoFollowsThePolicy: under GuardAuto a visitor who has chosen,
+// or who comes from a page of the same origin, gets the guard (and the GPP
+// API) from their files only where the page's Content-Security-Policy
+// lets a same-origin script run, and any other visitor gets them inline
+// with a prefetch of the files only then too; otherwise both inline, no
+// prefetch, as a hash-only policy needs.
 func TestGuardAutoFollowsThePolicy(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}, GPP: GPPOptions{On: true, States: []string{"CA"}}})
 	files := []string{banner.GuardFile().Name, banner.GPPFile().Name}
@@ -106,10 +115,23 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 		{"two policies, one without self", []string{"script-src 'self'", "default-src 'sha256-AAAA'"}, false},
 		{"default-src none", []string{"default-src 'none'"}, false},
 	} {
-		for _, decided := range []bool{false, true} {
+		for _, visit := range []struct {
+			decided    bool
+			site, mode string // Sec-Fetch-Site, Sec-Fetch-Mode
+			seen       bool   // whether the visitor has seen a page of the site
+		}{
+			{false, "", "", false}, {true, "", "", true},
+			{false, "none", "navigate", false}, {false, "cross-site", "navigate", false},
+			{false, "same-site", "navigate", false}, {false, "same-origin", "cors", false},
+			{false, "same-origin", "navigate", true}, {true, "cross-site", "navigate", true},
+		} {
 			r := httptest.NewRequest("GET", "/", nil)
-			if decided {
+			if visit.decided {
 				r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
+			}
+			if visit.site != "" {
+				r.Header.Set("Sec-Fetch-Site", visit.site)
+				r.Header.Set("Sec-Fetch-Mode", visit.mode)
 			}
 			s, _ := c.stateFor(r)
 			var b bytes.Buffer
@@ -117,13 +139,13 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 			for _, name := range files {
 				src := bytes.Contains(head, []byte(`<script src="/_consent/`+name+`"`))
 				pre := bytes.Contains(head, []byte(`<link rel="prefetch" href="/_consent/`+name+`">`))
-				if src != (tc.file && decided) || pre != (tc.file && !decided) {
-					t.Errorf("%s, chosen %v: %s as a script %v, prefetched %v", tc.name, decided, name, src, pre)
+				if src != (tc.file && visit.seen) || pre != (tc.file && !visit.seen) {
+					t.Errorf("%s, %+v: %s as a script %v, prefetched %v", tc.name, visit, name, src, pre)
 				}
 			}
 			inline := bytes.Contains(head, []byte(banner.Guard())) && bytes.Contains(head, []byte(banner.GPP()))
-			if inline == (tc.file && decided) {
-				t.Errorf("%s, chosen %v: guard and GPP API inline = %v", tc.name, decided, inline)
+			if inline == (tc.file && visit.seen) {
+				t.Errorf("%s, %+v: guard and GPP API inline = %v", tc.name, visit, inline)
 			}
 		}
 	}

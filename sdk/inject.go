@@ -64,7 +64,7 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.WriteString(`">`)
 	b.Write(c.texts.hosts)
 	b.WriteString(`</script>`)
-	asFile, prefetch := c.guardFile(s, resp, scriptNonce)
+	asFile, prefetch := c.guardFile(r, s, resp, scriptNonce)
 	c.appendGuard(b, scriptNonce, asFile)
 	// The vendors' consent defaults, before any tag.
 	c.appendSignals(b, s, scriptNonce)

@@ -21,9 +21,20 @@ func injected(t *testing.T, c *Consent) []byte {
 // injectedFor is injected for a visitor who has chosen (Accept all) or not.
 func injectedFor(t *testing.T, c *Consent, decided bool) []byte {
 	t.Helper()
+	return injectedOn(t, c, decided, false)
+}
+
+// injectedOn is injectedFor on a page the visitor reached from a page of
+// the same origin (linked), or not.
+func injectedOn(t *testing.T, c *Consent, decided, linked bool) []byte {
+	t.Helper()
 	r := httptest.NewRequest("GET", "/shop?x=1", nil)
 	if decided {
 		r.AddCookie(cookieFor(t, c, acceptAllChoice(c)))
+	}
+	if linked {
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		r.Header.Set("Sec-Fetch-Mode", "navigate")
 	}
 	r.Header.Set("Accept-Language", "en")
 	s, _ := c.stateFor(r)

@@ -194,7 +194,8 @@ type Options struct {
 	FloatingButton bool
 
 	// Guard chooses where the guard lives: GuardAuto (the default, "")
-	// inline until the visitor has chosen and from its cached file after,
+	// inline on the page a visitor who has not chosen lands on and from
+	// its cached file on the others,
 	// GuardInline in every page, or GuardFile as a parser-blocking
 	// same-origin <script src> to a file cached for good, which keeps the
 	// injected markup small (about 1.8 KB instead of 7.5 KB) at the cost

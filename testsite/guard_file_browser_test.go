@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/consentry/consentry/banner"
 	"github.com/consentry/consentry/sdk"
 )
@@ -118,44 +119,59 @@ func TestBrowserGPPGuardFile(t *testing.T) {
 	}
 }
 
-// TestBrowserGuardAuto: with the default "guard auto", a visitor's first
-// page carries the guard inline, nothing render-blocking, and prefetches
-// its file once idle; after Reject all, the next page loads the guard from
-// that file with a parser-blocking <script src>, taken from the cache with
-// no request, and the guard runs: the tag manager's script and pixel,
-// inserted by a page script, reach no vendor.
+// TestBrowserGuardAuto: with the default "guard auto", the page a
+// visitor lands on carries the guard inline, nothing render-blocking, and
+// prefetches its file once idle; the page they follow a link to, before
+// any choice, and every page after Reject all (even one whose address they
+// type) load the guard from that file with a parser-blocking <script src>,
+// taken from the cache with no request, and the guard runs from it: the
+// tag manager's script and pixel, inserted by a page script, reach no
+// vendor.
 func TestBrowserGuardAuto(t *testing.T) {
 	guardFile := "/_consent/" + banner.GuardFile().Name
 	entry := `performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === ` + jsString(guardFile) + `)`
+	inline := `[...document.scripts].some((s) => !s.src && s.text === ` + jsString(banner.Guard()) + `)`
 	b := openFresh(t)
-	if eval[bool](b, `!!document.querySelector('script[src*="/_consent/guard."]')`) ||
-		!eval[bool](b, `[...document.scripts].some((s) => !s.src && s.text === `+jsString(banner.Guard())+`)`) {
-		t.Fatal("first view: want the guard inline and no guard file script")
+	// The tag manager's page, from the file: the guard holds its tags.
+	tagManager := func(when string) {
+		t.Helper()
+		since := time.Now()
+		if !eval[bool](b, `!!document.querySelector('script[src=`+jsString(guardFile)+`]:not([async]):not([defer])')`) || eval[bool](b, inline) {
+			t.Fatalf("%s: want the guard from its file, parser-blocking, and not inline", when)
+		}
+		if got := eval[map[string]any](b, `(() => { const e = `+entry+`; return {transfer: e.transferSize, body: e.decodedBodySize, delivery: e.deliveryType} })()`); got["transfer"] != float64(0) || got["body"] != float64(len(banner.Guard())) || got["delivery"] != "cache" {
+			t.Errorf("%s: the guard file %v, want it from the cache (transferSize 0, %d B decoded, deliveryType cache)", when, got, len(banner.Guard()))
+		}
+		b.waitJS("tag manager", `window.__tmDone === true`)
+		if !eval[bool](b, `Array.isArray(document.getElementById('consent-state').held)`) {
+			t.Errorf("%s: the guard did not run from its file", when)
+		}
+		b.settle()
+		b.assertSiteScriptRan()
+		b.assertNoVendorTraffic(since)
+	}
+
+	if eval[bool](b, `!!document.querySelector('script[src*="/_consent/guard."]')`) || !eval[bool](b, inline) {
+		t.Fatal("landing page: want the guard inline and no guard file script")
 	}
 	if !eval[bool](b, `!!document.querySelector('link[rel="prefetch"][href=`+jsString(guardFile)+`]')`) {
-		t.Fatal("first view: no prefetch of the guard file")
+		t.Fatal("landing page: no prefetch of the guard file")
 	}
 	b.waitJS("the guard file prefetched", `(() => { const e = `+entry+`; return !!e && e.responseEnd > 0 && e.decodedBodySize > 0 })()`)
 	if got := eval[string](b, entry+`.renderBlockingStatus`); got != "non-blocking" {
 		t.Errorf("the prefetch is %q, want non-blocking", got)
 	}
 
+	// A link to the tag manager's page, followed before any choice.
+	// (at the top of <main>, clear of the banner at the bottom).
+	eval[any](b, `document.querySelector('main').prepend(Object.assign(document.createElement('a'), {id: 'to-tm', href: '/tagmanager.html', textContent: 'tag manager'}))`)
+	b.click("#to-tm")
+	b.do("tag manager page", chromedp.WaitReady(chromedp.CSS("#tm-status")))
+	b.do("banner visible", chromedp.WaitVisible(chromedp.CSS(bannerSel)))
+	tagManager("followed link, no choice yet")
+
 	b.click(rejectSel)
 	b.waitDecided()
-	since := time.Now()
 	b.open(demo.url(t, "/tagmanager.html"))
-	if !eval[bool](b, `!!document.querySelector('script[src=`+jsString(guardFile)+`]:not([async]):not([defer])')`) ||
-		eval[bool](b, `[...document.scripts].some((s) => !s.src && s.text === `+jsString(banner.Guard())+`)`) {
-		t.Fatal("after a choice: want the guard from its file, parser-blocking, and not inline")
-	}
-	if got := eval[map[string]any](b, `(() => { const e = `+entry+`; return {transfer: e.transferSize, body: e.decodedBodySize, delivery: e.deliveryType} })()`); got["transfer"] != float64(0) || got["body"] != float64(len(banner.Guard())) || got["delivery"] != "cache" {
-		t.Errorf("the guard file after a choice: %v, want it from the cache (transferSize 0, %d B decoded, deliveryType cache)", got, len(banner.Guard()))
-	}
-	b.waitJS("tag manager", `window.__tmDone === true`)
-	if !eval[bool](b, `Array.isArray(document.getElementById('consent-state').held)`) {
-		t.Error("the guard did not run from its file")
-	}
-	b.settle()
-	b.assertSiteScriptRan()
-	b.assertNoVendorTraffic(since)
+	tagManager("typed address after Reject all")
 }
