@@ -13,8 +13,24 @@ import (
 // sent: an element must satisfy each of them, so a nonce is used only when
 // every policy that governs the type lists it.
 func cspNonces(h http.Header) (script, style string) {
-	policies := h.Values("Content-Security-Policy")
+	policies := cspPolicies(h)
 	return commonNonce(policies, "script-src-elem", "script-src"), commonNonce(policies, "style-src-elem", "style-src")
+}
+
+// cspPolicies returns the enforced policies of a response: one per
+// Content-Security-Policy header line, and a line may carry several
+// separated by commas (as proxies join repeated headers), as CSP3 parses
+// them. Content-Security-Policy-Report-Only enforces nothing.
+func cspPolicies(h http.Header) []string {
+	var out []string
+	for _, v := range h.Values("Content-Security-Policy") {
+		for p := range strings.SplitSeq(v, ",") {
+			if strings.TrimSpace(p) != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // commonNonce returns a nonce accepted by every policy for the directive
@@ -52,10 +68,14 @@ func commonNonce(policies []string, directives ...string) string {
 func sourceList(policy string, directives ...string) (string, bool) {
 	found := map[string]string{}
 	for _, d := range strings.Split(policy, ";") {
-		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
-		name = strings.ToLower(name)
-		if _, dup := found[name]; !dup && name != "" {
-			found[name] = value
+		// A directive's name ends at any ASCII whitespace (a tab too).
+		f := strings.Fields(d)
+		if len(f) == 0 {
+			continue
+		}
+		name := strings.ToLower(f[0])
+		if _, dup := found[name]; !dup {
+			found[name] = strings.Join(f[1:], " ")
 		}
 	}
 	for _, d := range directives {

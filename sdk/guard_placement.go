@@ -3,6 +3,7 @@ package sdk
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -72,11 +73,32 @@ func (c *Consent) guardFile(r *http.Request, s *State, resp http.Header, nonce s
 	case GuardInline:
 		return false, false
 	}
-	if !scriptFileAllowed(resp.Values("Content-Security-Policy"), nonce) {
+	policies := cspPolicies(resp)
+	if !scriptFileAllowed(policies, nonce) {
 		return false, false
 	}
 	file = s.Decided || sameOriginNavigation(r)
-	return file, !file
+	return file, !file && prefetchAllowed(policies)
+}
+
+// prefetchAllowed reports whether every enforced policy lets the page
+// prefetch a same-origin file: browsers judge <link rel="prefetch"> by
+// default-src (it has no directive of its own), so a policy whose
+// default-src lacks 'self' and * would report a violation on every page
+// and never warm the cache. (Under such a policy the file still loads,
+// for a visitor who has chosen, by script-src's 'self' or nonce, only
+// not from the cache the first time.)
+func prefetchAllowed(policies []string) bool {
+	for _, p := range policies {
+		src, ok := sourceList(p, "default-src")
+		if !ok {
+			continue
+		}
+		if !slices.ContainsFunc(strings.Fields(strings.ToLower(src)), func(tok string) bool { return tok == "'self'" || tok == "*" }) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameOriginNavigation reports whether r is a navigation from a page of

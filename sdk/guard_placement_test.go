@@ -92,28 +92,36 @@ func TestGuardFileKeepsPagesSmall(t *testing.T) {
 
 // TestGuardAutoFollowsThePolicy: under GuardAuto a visitor who has chosen,
 // or who comes from a page of the same origin, gets the guard (and the GPP
-// API) from their files only where the page's Content-Security-Policy
-// lets a same-origin script run, and any other visitor gets them inline
-// with a prefetch of the files only then too; otherwise both inline, no
-// prefetch, as a hash-only policy needs.
+// API) from their files only where every enforced Content-Security-Policy
+// lets a same-origin script run, and any other visitor gets them inline,
+// with a prefetch of the files only where the policies' default-src lets
+// it be fetched; otherwise both inline, no prefetch, as a hash-only policy
+// needs. Policies are read as CSP3 does: several per header line
+// (commas), directive names ended by any whitespace, Report-Only ignored.
 func TestGuardAutoFollowsThePolicy(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}, GPP: GPPOptions{On: true, States: []string{"CA"}}})
 	files := []string{banner.GuardFile().Name, banner.GPPFile().Name}
 	for _, tc := range []struct {
-		name   string
-		policy []string
-		file   bool
+		name           string
+		policy, report []string
+		file, prefetch bool
 	}{
-		{"no policy", nil, true},
-		{"self", []string{"default-src 'self'; img-src *"}, true},
-		{"self, upper case and script-src", []string{"default-src 'none'; script-src 'SELF' https:"}, true},
-		{"nonce with strict-dynamic", []string{"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}, true},
-		{"a policy without scripts", []string{"img-src 'self'"}, true},
-		{"hash only", []string{"script-src 'sha256-AAAA'"}, false},
-		{"self with strict-dynamic", []string{"script-src 'self' 'strict-dynamic' 'sha256-AAAA'"}, false},
-		{"script-src-elem wins", []string{"script-src 'self'; script-src-elem 'sha256-AAAA'"}, false},
-		{"two policies, one without self", []string{"script-src 'self'", "default-src 'sha256-AAAA'"}, false},
-		{"default-src none", []string{"default-src 'none'"}, false},
+		{"no policy", nil, nil, true, true},
+		{"self", []string{"default-src 'self'; img-src *"}, nil, true, true},
+		{"self in script-src, default-src none", []string{"default-src 'none'; script-src 'SELF' https:"}, nil, true, false},
+		{"nonce with strict-dynamic", []string{"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}, nil, true, true},
+		{"nonce with strict-dynamic, default-src none", []string{"default-src 'none'; script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}, nil, true, false},
+		{"a policy without scripts", []string{"img-src 'self'"}, nil, true, true},
+		{"default-src * and script-src self", []string{"default-src *; script-src 'self'"}, nil, true, true},
+		{"hash only", []string{"script-src 'sha256-AAAA'"}, nil, false, false},
+		{"hash only after a tab", []string{"script-src\t'sha256-AAAA'"}, nil, false, false},
+		{"self with strict-dynamic", []string{"script-src 'self' 'strict-dynamic' 'sha256-AAAA'"}, nil, false, false},
+		{"script-src-elem wins", []string{"script-src 'self'; script-src-elem 'sha256-AAAA'"}, nil, false, false},
+		{"script-src overrides default-src", []string{"default-src 'self'; script-src 'sha256-AAAA'"}, nil, false, false},
+		{"two policies, one without self", []string{"script-src 'self'", "default-src 'sha256-AAAA'"}, nil, false, false},
+		{"two policies on one line", []string{"img-src *, script-src 'sha256-AAAA'"}, nil, false, false},
+		{"default-src none", []string{"default-src 'none'"}, nil, false, false},
+		{"a hash-only report-only policy", nil, []string{"script-src 'sha256-AAAA'"}, true, true},
 	} {
 		for _, visit := range []struct {
 			decided    bool
@@ -135,19 +143,31 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 			}
 			s, _ := c.stateFor(r)
 			var b bytes.Buffer
-			head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": tc.policy})
+			resp := http.Header{"Content-Security-Policy": tc.policy, "Content-Security-Policy-Report-Only": tc.report}
+			head, _, _ := c.injection(&b, r, s, resp)
+			file := tc.file && visit.seen
 			for _, name := range files {
 				src := bytes.Contains(head, []byte(`<script src="/_consent/`+name+`"`))
 				pre := bytes.Contains(head, []byte(`<link rel="prefetch" href="/_consent/`+name+`">`))
-				if src != (tc.file && visit.seen) || pre != (tc.file && !visit.seen) {
+				if src != file || pre != (tc.prefetch && !file && !visit.seen) {
 					t.Errorf("%s, %+v: %s as a script %v, prefetched %v", tc.name, visit, name, src, pre)
 				}
 			}
-			inline := bytes.Contains(head, []byte(banner.Guard())) && bytes.Contains(head, []byte(banner.GPP()))
-			if inline == (tc.file && visit.seen) {
-				t.Errorf("%s, %+v: guard and GPP API inline = %v", tc.name, visit, inline)
+			for name, code := range map[string]string{"guard": banner.Guard(), "GPP API": banner.GPP()} {
+				if in := bytes.Contains(head, []byte(code)); in == file {
+					t.Errorf("%s, %+v: the %s inline = %v, want %v", tc.name, visit, name, in, !file)
+				}
 			}
 		}
+	}
+	// A crawler, which gets no banner and never chooses, prefetches
+	// nothing.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+	s, _ := c.stateFor(r)
+	var b bytes.Buffer
+	if head, _, _ := c.injection(&b, r, s, http.Header{}); !bytes.Contains(head, []byte(banner.Guard())) || bytes.Contains(head, []byte(`rel="prefetch"`)) {
+		t.Errorf("a crawler: want the guard inline and no prefetch:\n%.400s", head)
 	}
 }
 
