@@ -36,6 +36,13 @@ func TestBrowserHashOnlyCSP(t *testing.T) { hashOnlyCSP(t, GuardInline) }
 // the guard file is blocked, with a violation, and the pixel goes out.
 func TestBrowserHashOnlyCSPGuardFile(t *testing.T) { hashOnlyCSP(t, GuardFile) }
 
+// TestBrowserHashOnlyCSPGuardAuto is TestBrowserHashOnlyCSP with the
+// default placement, GuardAuto: the guard inline before a choice (and
+// prefetched), from its file after one (the policy lists 'self'), and the
+// printed hashes still cover every page; the negative control is the
+// inline one's.
+func TestBrowserHashOnlyCSPGuardAuto(t *testing.T) { hashOnlyCSP(t, GuardAuto) }
+
 // hashOnlyCSP runs TestBrowserHashOnlyCSP with the guard placed as guard
 // says.
 func hashOnlyCSP(t *testing.T, guard GuardPlacement) {
@@ -99,6 +106,7 @@ func hashOnlyCSP(t *testing.T, guard GuardPlacement) {
 		Violations []string `json:"violations"`
 		Analytics  string   `json:"analytics"`
 		Inserted   bool     `json:"inserted"`
+		File       bool     `json:"file"` // the guard from its file
 	}
 	visit := func(path string) result {
 		t.Helper()
@@ -108,7 +116,8 @@ func hashOnlyCSP(t *testing.T, guard GuardPlacement) {
 		}
 		r, err := chromedp.Run(bctx, chromedp.Evaluate[result](`({violations:window.__csp,
 				analytics:((window.dataLayer||[]).filter(function(a){return a[0]==="consent"&&a[1]==="default"}).pop()||[,,{}])[2].analytics_storage||"",
-				inserted:window.__inserted===true})`))
+				inserted:window.__inserted===true,
+				file:!!document.querySelector('script[src*="/_consent/guard."]')})`))
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -142,6 +151,9 @@ func hashOnlyCSP(t *testing.T, guard GuardPlacement) {
 		r := visit("/")
 		if len(r.Violations) > 0 {
 			t.Errorf("%s: CSP violations with the printed hashes: %q", tc.name, r.Violations)
+		}
+		if want := guard == GuardFile || guard == GuardAuto && tc.granted != nil; r.File != want {
+			t.Errorf("%s: the guard from its file = %v, want %v", tc.name, r.File, want)
 		}
 		if r.Analytics != tc.analytics {
 			t.Errorf("%s: Consent Mode default analytics_storage %q, want %q", tc.name, r.Analytics, tc.analytics)
