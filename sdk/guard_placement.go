@@ -73,12 +73,12 @@ func (c *Consent) guardFile(r *http.Request, s *State, resp http.Header, nonce s
 	case GuardInline:
 		return false, false
 	}
-	policies := cspPolicies(resp)
-	if !scriptFileAllowed(policies, nonce) {
+	policies, https := cspPolicies(resp), c.isHTTPS(r)
+	if !scriptFileAllowed(policies, nonce, https) {
 		return false, false
 	}
 	file = s.Decided || sameOriginNavigation(r)
-	return file, !file && prefetchAllowed(policies)
+	return file, !file && prefetchAllowed(policies, https)
 }
 
 // prefetchAllowed reports whether every enforced policy lets the page
@@ -88,17 +88,31 @@ func (c *Consent) guardFile(r *http.Request, s *State, resp http.Header, nonce s
 // and never warm the cache. (Under such a policy the file still loads,
 // for a visitor who has chosen, by script-src's 'self' or nonce, only
 // not from the cache the first time.)
-func prefetchAllowed(policies []string) bool {
+func prefetchAllowed(policies []string, https bool) bool {
 	for _, p := range policies {
 		src, ok := sourceList(p, "default-src")
 		if !ok {
 			continue
 		}
-		if !slices.ContainsFunc(strings.Fields(strings.ToLower(src)), func(tok string) bool { return tok == "'self'" || tok == "*" }) {
+		if !slices.ContainsFunc(strings.Fields(strings.ToLower(src)), func(tok string) bool { return ownOrigin(tok, https) }) {
 			return false
 		}
 	}
 	return true
+}
+
+// ownOrigin reports whether a source expression matches every URL of the
+// page's own origin: 'self', *, or a scheme source of its scheme (http:
+// matches https too, as CSP3 upgrades it). A host source naming the site
+// is not taken for one: the guard then stays inline, which is always safe.
+func ownOrigin(tok string, https bool) bool {
+	switch tok {
+	case "'self'", "*", "http:":
+		return true
+	case "https:":
+		return https
+	}
+	return false
 }
 
 // sameOriginNavigation reports whether r is a navigation from a page of
@@ -114,10 +128,10 @@ func sameOriginNavigation(r *http.Request) bool {
 // scriptFileAllowed reports whether every enforced policy lets a
 // parser-inserted same-origin <script src> run: it carries the policies'
 // common nonce, or the policy's script source list (script-src-elem,
-// script-src or default-src) has 'self' and no 'strict-dynamic' (which
-// makes the browser ignore 'self'). A policy that governs no scripts
-// admits it.
-func scriptFileAllowed(policies []string, nonce string) bool {
+// script-src or default-src) has a source of the page's own origin
+// (ownOrigin: 'self', *, its scheme) and no 'strict-dynamic' (which makes
+// the browser ignore those). A policy that governs no scripts admits it.
+func scriptFileAllowed(policies []string, nonce string, https bool) bool {
 	if nonce != "" {
 		return true
 	}
@@ -128,12 +142,10 @@ func scriptFileAllowed(policies []string, nonce string) bool {
 		}
 		self := false
 		for _, tok := range strings.Fields(strings.ToLower(src)) {
-			switch tok {
-			case "'strict-dynamic'":
+			if tok == "'strict-dynamic'" {
 				return false
-			case "'self'":
-				self = true
 			}
+			self = self || ownOrigin(tok, https)
 		}
 		if !self {
 			return false

@@ -122,6 +122,10 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 		{"two policies on one line", []string{"img-src *, script-src 'sha256-AAAA'"}, nil, false, false},
 		{"default-src none", []string{"default-src 'none'"}, nil, false, false},
 		{"a hash-only report-only policy", nil, []string{"script-src 'sha256-AAAA'"}, true, true},
+		{"star", []string{"default-src *"}, nil, true, true},
+		{"http: on an http page", []string{"script-src http: 'sha256-AAAA'"}, nil, true, true},
+		{"https: on an http page", []string{"script-src https: 'sha256-AAAA'"}, nil, false, false},
+		{"the site's host source", []string{"script-src http://example.com 'sha256-AAAA'"}, nil, false, false},
 	} {
 		for _, visit := range []struct {
 			decided    bool
@@ -159,6 +163,15 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 				}
 			}
 		}
+	}
+	// https: admits the file on a page served over TLS.
+	tls := httptest.NewRequest("GET", "https://example.com/", nil)
+	tls.Header.Set("Sec-Fetch-Site", "same-origin")
+	tls.Header.Set("Sec-Fetch-Mode", "navigate")
+	st, _ := c.stateFor(tls)
+	var tb bytes.Buffer
+	if head, _, _ := c.injection(&tb, tls, st, http.Header{"Content-Security-Policy": {"script-src https: 'sha256-AAAA'"}}); !bytes.Contains(head, []byte(`<script src="/_consent/`+files[0]+`"`)) {
+		t.Errorf("https: on an https page reached by a link: want the guard's file:\n%.400s", head)
 	}
 	// A crawler, which gets no banner and never chooses, prefetches
 	// nothing.
