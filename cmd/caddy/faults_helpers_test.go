@@ -68,11 +68,13 @@ func fetch(url string, header ...string) (*http.Response, []byte, error) {
 
 // The injected markup's bounds: the head injection runs from the state
 // script to the deferred banner script (after the deferred configuration
-// script); the no-JavaScript form and its stylesheet are one <noscript>
-// element.
+// script), then the prefetch of the guard's file on a page with the guard
+// inline (guard auto); the no-JavaScript form and its stylesheet are one
+// <noscript> element.
 var (
 	headStart = `<script type="application/json" id="consent-state"`
 	headEnd   = banner.JS().Name + `" defer></script>`
+	prefetch  = `<link rel="prefetch" href="/_consent/` + banner.GuardFile().Name + `">`
 	formStart = `<noscript><link rel="stylesheet" href="/_consent/` + banner.CSS().Name + `"><form method="post" action="/_consent" id="consentry-nojs"`
 	formEnd   = `</form></noscript>`
 )
@@ -82,6 +84,7 @@ var (
 func stripInjection(page []byte) (rest []byte, heads, forms int) {
 	s := string(page)
 	s, heads = cutBetween(s, headStart, headEnd)
+	s = strings.Replace(s, prefetch, "", 1)
 	s, forms = cutBetween(s, formStart, formEnd)
 	return []byte(s), heads, forms
 }
