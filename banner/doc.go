@@ -10,9 +10,10 @@
 // only inside <noscript>, for the no-JavaScript form. The banner
 // configuration (texts, categories, links) is a script of its own per site
 // and language (ConfigScript), also named by hash and cached for good, so
-// pages do not carry it. The guard goes inline (or, where the site
-// chooses, as the parser-blocking file GuardFile, <script
-// src="/_consent/guard.<hash>.js"> with no defer, at the same place),
+// pages do not carry it. The guard goes inline or as the parser-blocking
+// file GuardFile, <script src="/_consent/guard.<hash>.js"> with no defer,
+// at the same place (the engine inlines it on the page a visitor lands on
+// and loads the cached file on the others, by default: sdk.GuardAuto),
 // right after two small JSON blocks and before any page script:
 //
 //	js, css, cfg := banner.JS(), banner.CSS(), banner.ConfigScript("en", configJSON)
