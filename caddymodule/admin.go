@@ -43,9 +43,10 @@ type Admin struct {
 	// Title heads every page. Default: "Consentry".
 	Title string `json:"title,omitempty"`
 
-	// Sites are the sites sharing the log, as the consent handlers record
+	// Sites are sites sharing the log, as the consent handlers record
 	// them ("shop.example.com", "*.example.com"), offered in the
-	// overview's site fields. Default: none; any site can be typed.
+	// overview's site fields besides those the log holds decisions of in
+	// the period shown. Default: none; any site can be typed.
 	Sites []string `json:"sites,omitempty"`
 
 	handler http.Handler
@@ -136,9 +137,10 @@ func parseAdminCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, e
 //	}
 //
 // log names the consent log to read, as in the consent directive; the
-// default is the consent directive's default SQLite file. sites lists the
-// sites sharing the log, offered in the overview's site filter; a name
-// that is not a site fails at provisioning.
+// default is the consent directive's default SQLite file. sites lists
+// sites sharing the log, offered in the overview's site filter besides
+// those the log holds decisions of; a name that is not a site fails at
+// provisioning.
 func (a *Admin) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume directive name
 	if d.NextArg() {

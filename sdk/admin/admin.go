@@ -28,10 +28,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock, for "the last N days". Default: time.Now.
 	Now func() time.Time
-	// Sites are the sites sharing the log (the consent handler's
-	// sites, as recorded: "shop.example.com", "*.example.com"), offered
-	// as suggestions in the overview's site fields. Default: none; any
-	// site can still be typed.
+	// Sites are sites sharing the log (the consent handler's sites, as
+	// recorded: "shop.example.com", "*.example.com"), offered as
+	// suggestions in the overview's site fields, with those the store
+	// lists for the period when it is a consentlog.SiteLister. Default:
+	// none; any site can still be typed.
 	Sites []string
 }
 

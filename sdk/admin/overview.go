@@ -1,11 +1,15 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+
+	"github.com/consentry/consentry/sdk/consentlog"
 )
 
 // regimeLabels name the regimes for people.
@@ -27,7 +31,7 @@ type overviewData struct {
 	From, To   string   // first and last day shown, YYYY-MM-DD
 	Site       string   // the site shown, as recorded; "": every site
 	AllSites   string   // the same period of every site, when Site is set
-	Sites      []string // the configured sites, suggested in the site fields
+	Sites      []string // the configured and logged sites, suggested in the site fields
 	DayChoices []dayChoice
 	Charts     []chartView
 	Inventory  *inventoryTables
@@ -92,7 +96,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		From:       p.from.Format(dateLayout),
 		To:         p.to.AddDate(0, 0, -1).Format(dateLayout),
 		Site:       p.site,
-		Sites:      h.sites,
+		Sites:      h.siteChoices(r.Context(), p),
 		DayChoices: dayChoices(p.days),
 		ExportCap:  thousands(int64(h.exportCap)),
 	}
@@ -168,4 +172,29 @@ func thousands(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// siteChoices are the sites offered in the overview's site fields: the
+// configured ones (Options.Sites) and, when the store lists them
+// (consentlog.SiteLister), the sites its records of the period were made
+// on, as recorded, so that a fleet's sites need not be listed by hand. A
+// store that fails to list them leaves the configured ones.
+func (h *handler) siteChoices(ctx context.Context, p period) []string {
+	l, ok := h.store.(consentlog.SiteLister)
+	if !ok {
+		return h.sites
+	}
+	logged, err := l.Sites(ctx, p.from, p.to)
+	if err != nil {
+		h.log.Warn("admin: listing the log's sites", "err", err)
+		return h.sites
+	}
+	out := slices.Clone(h.sites)
+	for _, site := range logged {
+		if validSite(site) {
+			out = append(out, site)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +168,64 @@ func TestOverviewSiteChoices(t *testing.T) {
 		if _, err := New(Options{Store: newFakeStore(), Sites: []string{"shop.example", bad}}); err == nil || !strings.Contains(err.Error(), "Options.Sites") {
 			t.Errorf("New with site %q: err %v, want an Options.Sites error", bad, err)
 		}
+	}
+}
+
+// listingStore is a fakeStore that lists the sites of its records, as the
+// SQL stores do (consentlog.SiteLister), or fails to with err.
+type listingStore struct {
+	*fakeStore
+	listErr error
+	asked   [][2]time.Time
+}
+
+func (s *listingStore) Sites(_ context.Context, from, to time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked = append(s.asked, [2]time.Time{from, to})
+	if s.listErr != nil {
+		return nil, s.listErr
+	}
+	var out []string
+	for _, r := range s.records {
+		if r.Site != "" && !r.EventTime.Before(from) && r.EventTime.Before(to) {
+			out = append(out, r.Site)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// TestOverviewSiteChoicesFromTheLog: with a store that lists its sites,
+// the overview offers the configured sites and the sites of the period's
+// records together, sorted, once each, whichever site it shows; the
+// period asked for is the overview's; a record of a name that is not a
+// site is not offered; a store that fails to list them leaves the
+// configured ones and the page.
+func TestOverviewSiteChoicesFromTheLog(t *testing.T) {
+	recs := siteRecords()
+	old := record(len(recs), now.Add(-400*24*time.Hour), "opt-in")
+	old.Site = "old.example"
+	odd := record(len(recs)+1, now.Add(-time.Hour), "opt-in")
+	odd.Site = "not a site"
+	st := &listingStore{fakeStore: newFakeStore(append(recs, old, odd)...)}
+	h, err := New(Options{Store: st, Now: func() time.Time { return now }, Sites: []string{"Config.example", "shop.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<datalist id="sites"><option value="*.example.com"><option value="blog.example"><option value="config.example"><option value="shop.example"></datalist>`
+	for _, path := range []string{"/", "/?site=blog.example", "/?days=7"} {
+		_, body := get(t, h, "GET", path)
+		if !strings.Contains(body, want) || strings.Count(body, `list="sites"`) != 2 {
+			t.Errorf("%s: the site fields do not offer %s", path, want)
+		}
+	}
+	if got := st.asked[len(st.asked)-1]; got[1].Sub(got[0]) != 7*24*time.Hour {
+		t.Errorf("Sites asked for %v to %v, want the 7 days shown", got[0], got[1])
+	}
+	st.listErr = errDown
+	resp, body := get(t, h, "GET", "/")
+	if resp.StatusCode != 200 || !strings.Contains(body, `<datalist id="sites"><option value="config.example"><option value="shop.example"></datalist>`) {
+		t.Errorf("with the listing failing: %d, want 200 and the configured sites only", resp.StatusCode)
 	}
 }

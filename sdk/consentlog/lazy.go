@@ -121,6 +121,19 @@ func (s *lazyStore) Stats(ctx context.Context, from, to time.Time, site string) 
 	return st.Stats(ctx, from, to, site)
 }
 
+// Sites opens the store if needed and calls its Sites, when it is a
+// SiteLister; otherwise it lists none.
+func (s *lazyStore) Sites(ctx context.Context, from, to time.Time) ([]string, error) {
+	st, err := s.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := st.(SiteLister); ok {
+		return l.Sites(ctx, from, to)
+	}
+	return nil, nil
+}
+
 // Notice opens the store if needed and calls its Notice.
 func (s *lazyStore) Notice(ctx context.Context, hash string) (Notice, bool, error) {
 	st, err := s.get(ctx)

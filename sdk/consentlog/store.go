@@ -33,6 +33,22 @@ type Store interface {
 	Close() error
 }
 
+// SiteLister is a Store that can list the sites its records were made on.
+// The sqlite and postgres stores are; the admin view offers the sites it
+// lists in its site fields (and only the configured ones for a store that
+// is not).
+type SiteLister interface {
+	// Sites returns, in byte order and once each, the sites (Record.Site, as
+	// written) of the records with an event time in [from, to), at most
+	// MaxSites; a zero from or to leaves that side open. Records made
+	// with no site count for none.
+	Sites(ctx context.Context, from, to time.Time) ([]string, error)
+}
+
+// MaxSites caps SiteLister.Sites: a log of more sites than that is
+// filtered by typing the site.
+const MaxSites = 500
+
 // ErrRefused marks an Insert error caused by the data, not by the store
 // being unavailable: retrying the same batch would fail forever.
 var ErrRefused = errors.New("the store refuses the data")

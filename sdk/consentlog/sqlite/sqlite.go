@@ -134,4 +134,13 @@ func refused(err error) bool {
 	return false
 }
 
-var _ consentlog.Store = (*Store)(nil)
+// Sites lists the sites of the records made in [from, to)
+// (consentlog.SiteLister).
+func (s *Store) Sites(ctx context.Context, from, to time.Time) ([]string, error) {
+	return s.s.Sites(ctx, from, to)
+}
+
+var (
+	_ consentlog.Store      = (*Store)(nil)
+	_ consentlog.SiteLister = (*Store)(nil)
+)

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) consentlog.Store) {
 		{"ByteOrder", testByteOrder},
 		{"Stats", testStats},
 		{"StatsSite", testStatsSite},
+		{"Sites", testSites},
 		{"Purge", testPurge},
 		{"ConcurrentInserts", testConcurrentInserts},
 		{"LargeBatch", testLargeBatch},
