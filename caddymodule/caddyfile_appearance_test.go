@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -23,24 +22,10 @@ func TestUnmarshalAppearance(t *testing.T) {
 		logo /brand/logo.svg "Acme Ltd"
 	}
 }`
-	var h Handler
-	if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(in)); err != nil {
-		t.Fatal(err)
-	}
 	want := sdk.Appearance{Theme: "auto", Layout: "modal", Accent: "#0B5FFF", ButtonText: "ffffff",
 		Text: "#1f2937", Background: "#f9fafb", Font: `"Segoe UI", Inter, sans-serif`, Radius: "10px",
 		LogoURL: "/brand/logo.svg", LogoAlt: "Acme Ltd"}
-	if h.Appearance == nil || *h.Appearance != want {
-		t.Fatalf("appearance = %+v\nwant %+v", h.Appearance, want)
-	}
-	raw, err := json.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back Handler
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
+	back, raw := throughJSON(t, in)
 	if back.Appearance == nil || *back.Appearance != want {
 		t.Errorf("through JSON: %+v, want %+v", back.Appearance, want)
 	}

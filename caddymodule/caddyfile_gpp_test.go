@@ -1,12 +1,10 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddytest"
 
 	"github.com/consentry/consentry/sdk"
@@ -37,18 +35,7 @@ func TestUnmarshalGPP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input)); err != nil {
-				t.Fatal(err)
-			}
-			raw, err := json.Marshal(h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back Handler
-			if err := json.Unmarshal(raw, &back); err != nil {
-				t.Fatal(err)
-			}
+			back, raw := throughJSON(t, tt.input)
 			o, err := back.options(nil)
 			if err != nil {
 				t.Fatal(err)

@@ -1,11 +1,8 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 	"github.com/consentry/consentry/sdk"
 )
@@ -46,20 +43,9 @@ func TestUnmarshalSignals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var h Handler
-			if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tt.input)); err != nil {
-				t.Fatal(err)
-			}
 			// Through JSON, as Caddy loads it: a null vendor list stays
 			// the default, an empty one stays none.
-			raw, err := json.Marshal(h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back Handler
-			if err := json.Unmarshal(raw, &back); err != nil {
-				t.Fatal(err)
-			}
+			back, raw := throughJSON(t, tt.input)
 			o, err := back.options(nil)
 			if err != nil {
 				t.Fatal(err)

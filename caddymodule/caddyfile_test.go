@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -253,6 +254,25 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 type unmarshalErrorCase struct {
 	name, input string
 	want        []string
+}
+
+// throughJSON parses a Caddyfile's consent block and returns the handler
+// as Caddy loads it, through its JSON (which it also returns).
+func throughJSON(t *testing.T, input string) (Handler, []byte) {
+	t.Helper()
+	var h Handler
+	if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(input)); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Handler
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	return back, raw
 }
 
 // checkUnmarshalErrors parses each case's input and checks that it fails

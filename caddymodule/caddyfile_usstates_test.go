@@ -1,12 +1,9 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 
 	"github.com/consentry/consentry/sdk"
 )
@@ -21,18 +18,7 @@ func TestUnmarshalUSStatesAndReask(t *testing.T) {
 	us_state TX gpc off
 	reask_after_refusal opt-in 90d opt-out 400d
 }`
-	var h Handler
-	if err := h.UnmarshalCaddyfile(caddyfile.NewTestDispenser(input)); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := json.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back Handler
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
+	back, raw := throughJSON(t, input)
 	if err := back.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/caddyserver/caddy/v2/caddytest"
 	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 	"github.com/spf13/cobra"
-	"golang.org/x/net/html"
 
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/internal/csptest"
 )
 
 // runCommand runs a registered caddy subcommand as `caddy name args…`
@@ -146,28 +146,9 @@ func TestConsentKeysRotate(t *testing.T) {
 // that a browser would run, found by parsing it into a DOM.
 func pageInlineHashes(t *testing.T, page string) []string {
 	t.Helper()
-	doc, err := html.Parse(strings.NewReader(page))
+	out, err := csptest.InlineScriptHashes(page)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []string
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || n.Data != "script" {
-			continue
-		}
-		runs := true
-		for _, a := range n.Attr {
-			runs = runs && a.Key != "src" && !(a.Key == "type" && a.Val != "" && a.Val != "text/javascript" && a.Val != "module")
-		}
-		if !runs {
-			continue
-		}
-		text := ""
-		if n.FirstChild != nil {
-			text = n.FirstChild.Data
-		}
-		sum := sha256.Sum256([]byte(text))
-		out = append(out, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
 	return out
 }

@@ -5,15 +5,15 @@ import (
 	"strings"
 )
 
-// cspNonces returns the nonces a response's Content-Security-Policy allows
-// for scripts and for styles, so the injected elements can carry them.
+// cspNonces returns the nonces a response's Content-Security-Policy
+// (policies, from cspPolicies) allows for scripts and for styles, so the
+// injected elements can carry them.
 // Script nonces come from script-src-elem, script-src or default-src (the
 // first of those present, as browsers fall back); style nonces likewise
 // from style-src-elem, style-src or default-src. Several policies may be
 // sent: an element must satisfy each of them, so a nonce is used only when
 // every policy that governs the type lists it.
-func cspNonces(h http.Header) (script, style string) {
-	policies := cspPolicies(h)
+func cspNonces(policies []string) (script, style string) {
 	return commonNonce(policies, "script-src-elem", "script-src"), commonNonce(policies, "style-src-elem", "style-src")
 }
 

@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
-
 	"github.com/consentry/consentry/banner"
+	"github.com/consentry/consentry/internal/csptest"
 )
 
 // hashConfigs are the configurations the hash tests run over: the
@@ -50,30 +48,9 @@ func pageScriptHashes(t *testing.T, c *Consent, r *http.Request) []string {
 	}))
 	w := httptest.NewRecorder()
 	page.ServeHTTP(w, r)
-	doc, err := html.Parse(strings.NewReader(w.Body.String()))
+	out, err := csptest.InlineScriptHashes(w.Body.String())
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []string
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || n.Data != "script" {
-			continue
-		}
-		runs := true
-		for _, a := range n.Attr {
-			if a.Key == "src" || a.Key == "type" && a.Val != "" && a.Val != "module" && a.Val != "text/javascript" {
-				runs = false
-			}
-		}
-		if !runs {
-			continue
-		}
-		text := ""
-		if n.FirstChild != nil {
-			text = n.FirstChild.Data
-		}
-		sum := sha256.Sum256([]byte(text))
-		out = append(out, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
 	if len(out) == 0 {
 		t.Fatalf("%s %v: no inline script in the page:\n%s", r.URL, r.Header, w.Body)

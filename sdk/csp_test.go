@@ -30,7 +30,7 @@ func TestCSPNonces(t *testing.T) {
 		for _, p := range tc.policies {
 			h.Add("Content-Security-Policy", p)
 		}
-		script, style := cspNonces(h)
+		script, style := cspNonces(cspPolicies(h))
 		if script != tc.script || style != tc.style {
 			t.Errorf("%s: nonces (%q, %q), want (%q, %q)", tc.name, script, style, tc.script, tc.style)
 		}

@@ -382,9 +382,7 @@ func (c *Consent) appendGPP(b *bytes.Buffer, nonce string, asFile bool) {
 	}
 	if asFile {
 		b.WriteString(`<script src="`)
-		b.WriteString(c.opts.Prefix)
-		b.WriteByte('/')
-		b.WriteString(banner.GPPFile().Name)
+		c.writeAssetPath(b, banner.GPPFile().Name)
 		b.WriteByte('"')
 		writeNonce(b, nonce)
 		b.WriteString(c.gpp.attrs)

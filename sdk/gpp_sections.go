@@ -33,6 +33,19 @@ func withMSPA(fs ...gppField) []gppField {
 	return append(fs, gf("MspaCoveredTransaction"), gf("MspaOptOutOptionMode"), gf("MspaServiceProviderMode"))
 }
 
+// processingLayout is the core segment of the state sections that open
+// with a processing notice (Oregon, Texas and most sections after them):
+// sdp sensitive-data values, the known-child consents (one value, or a
+// list of child), and the additional-processing consent.
+func processingLayout(sdp, child int) []gppField {
+	kc := gf("KnownChildSensitiveDataConsents")
+	if child > 1 {
+		kc = gl("KnownChildSensitiveDataConsents", child)
+	}
+	return withMSPA(gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
+		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"), gl("SensitiveDataProcessing", sdp), kc, gf("AdditionalDataProcessingConsent"))
+}
+
 // gppUSNat is the US National section (7), version 2.
 var gppUSNat = &gppSectionDef{id: 7, name: "usnat", version: 2, gpc: true, fields: withMSPA(
 	gf("SharingNotice"), gf("SaleOptOutNotice"), gf("SharingOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
@@ -69,42 +82,18 @@ var gppStateSections = map[string]*gppSectionDef{
 		gf("SharingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
 		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
 		gl("SensitiveDataProcessing", 8), gl("KnownChildSensitiveDataConsents", 3), gf("AdditionalDataProcessingConsent"))},
-	"OR": {id: 15, name: "usor", state: "OR", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 11), gl("KnownChildSensitiveDataConsents", 3), gf("AdditionalDataProcessingConsent"))},
-	"TX": {id: 16, name: "ustx", state: "TX", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
-	"DE": {id: 17, name: "usde", state: "DE", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 9), gl("KnownChildSensitiveDataConsents", 5), gf("AdditionalDataProcessingConsent"))},
+	"OR": {id: 15, name: "usor", state: "OR", version: 1, gpc: true, fields: processingLayout(11, 3)},
+	"TX": {id: 16, name: "ustx", state: "TX", version: 1, gpc: true, fields: processingLayout(8, 1)},
+	"DE": {id: 17, name: "usde", state: "DE", version: 1, gpc: true, fields: processingLayout(9, 5)},
 	"IA": {id: 18, name: "usia", state: "IA", version: 1, gpc: true, fields: withMSPA(
 		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"), gf("SensitiveDataOptOutNotice"),
 		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
 		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"))},
-	"NE": {id: 19, name: "usne", state: "NE", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
-	"NH": {id: 20, name: "usnh", state: "NH", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 8), gl("KnownChildSensitiveDataConsents", 3), gf("AdditionalDataProcessingConsent"))},
-	"NJ": {id: 21, name: "usnj", state: "NJ", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 10), gl("KnownChildSensitiveDataConsents", 5), gf("AdditionalDataProcessingConsent"))},
-	"TN": {id: 22, name: "ustn", state: "TN", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
-	"MN": {id: 23, name: "usmn", state: "MN", version: 1, gpc: true, fields: withMSPA(
-		gf("ProcessingNotice"), gf("SaleOptOutNotice"), gf("TargetedAdvertisingOptOutNotice"),
-		gf("SaleOptOut"), gf("TargetedAdvertisingOptOut"),
-		gl("SensitiveDataProcessing", 8), gf("KnownChildSensitiveDataConsents"), gf("AdditionalDataProcessingConsent"))},
+	"NE": {id: 19, name: "usne", state: "NE", version: 1, gpc: true, fields: processingLayout(8, 1)},
+	"NH": {id: 20, name: "usnh", state: "NH", version: 1, gpc: true, fields: processingLayout(8, 3)},
+	"NJ": {id: 21, name: "usnj", state: "NJ", version: 1, gpc: true, fields: processingLayout(10, 5)},
+	"TN": {id: 22, name: "ustn", state: "TN", version: 1, gpc: true, fields: processingLayout(8, 1)},
+	"MN": {id: 23, name: "usmn", state: "MN", version: 1, gpc: true, fields: processingLayout(8, 1)},
 }
 
 // encode writes the section for the field values v (a field v does not

@@ -65,15 +65,16 @@ func CheckGuardPlacement(p GuardPlacement) error {
 // it should prefetch them: with GuardAuto, a page whose policy admits the
 // files loads them when the visitor has chosen or came from a page of the
 // same origin (which prefetched them), and prefetches them otherwise.
-// nonce is the script nonce the injected elements carry.
-func (c *Consent) guardFile(r *http.Request, s *State, resp http.Header, nonce string) (file, prefetch bool) {
+// policies are the response's (cspPolicies), nonce the script nonce the
+// injected elements carry.
+func (c *Consent) guardFile(r *http.Request, s *State, policies []string, nonce string) (file, prefetch bool) {
 	switch c.opts.Guard {
 	case GuardFile:
 		return true, false
 	case GuardInline:
 		return false, false
 	}
-	policies, https := cspPolicies(resp), c.isHTTPS(r)
+	https := c.isHTTPS(r)
 	if !scriptFileAllowed(policies, nonce, https) {
 		return false, false
 	}

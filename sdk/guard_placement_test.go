@@ -145,10 +145,7 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 				r.Header.Set("Sec-Fetch-Site", visit.site)
 				r.Header.Set("Sec-Fetch-Mode", visit.mode)
 			}
-			s, _ := c.stateFor(r)
-			var b bytes.Buffer
-			resp := http.Header{"Content-Security-Policy": tc.policy, "Content-Security-Policy-Report-Only": tc.report}
-			head, _, _ := c.injection(&b, r, s, resp)
+			head, _ := injectedInto(c, r, http.Header{"Content-Security-Policy": tc.policy, "Content-Security-Policy-Report-Only": tc.report})
 			file := tc.file && visit.seen
 			for _, name := range files {
 				src := bytes.Contains(head, []byte(`<script src="/_consent/`+name+`"`))
@@ -168,18 +165,14 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 	tls := httptest.NewRequest("GET", "https://example.com/", nil)
 	tls.Header.Set("Sec-Fetch-Site", "same-origin")
 	tls.Header.Set("Sec-Fetch-Mode", "navigate")
-	st, _ := c.stateFor(tls)
-	var tb bytes.Buffer
-	if head, _, _ := c.injection(&tb, tls, st, http.Header{"Content-Security-Policy": {"script-src https: 'sha256-AAAA'"}}); !bytes.Contains(head, []byte(`<script src="/_consent/`+files[0]+`"`)) {
+	if head, _ := injectedInto(c, tls, http.Header{"Content-Security-Policy": {"script-src https: 'sha256-AAAA'"}}); !bytes.Contains(head, []byte(`<script src="/_consent/`+files[0]+`"`)) {
 		t.Errorf("https: on an https page reached by a link: want the guard's file:\n%.400s", head)
 	}
 	// A crawler, which gets no banner and never chooses, prefetches
 	// nothing.
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
-	s, _ := c.stateFor(r)
-	var b bytes.Buffer
-	if head, _, _ := c.injection(&b, r, s, http.Header{}); !bytes.Contains(head, []byte(banner.Guard())) || bytes.Contains(head, []byte(`rel="prefetch"`)) {
+	if head, _ := injectedInto(c, r, http.Header{}); !bytes.Contains(head, []byte(banner.Guard())) || bytes.Contains(head, []byte(`rel="prefetch"`)) {
 		t.Errorf("a crawler: want the guard inline and no prefetch:\n%.400s", head)
 	}
 }
@@ -189,9 +182,7 @@ func TestGuardAutoFollowsThePolicy(t *testing.T) {
 func TestGuardFileCarriesNonce(t *testing.T) {
 	c := newTestConsent(t, Options{Languages: []string{"en"}, Guard: GuardFile})
 	r := httptest.NewRequest("GET", "/", nil)
-	s, _ := c.stateFor(r)
-	var b bytes.Buffer
-	head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}})
+	head, _ := injectedInto(c, r, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy' 'strict-dynamic'"}})
 	want := `<script src="/_consent/` + banner.GuardFile().Name + `" nonce="Rm9vYmFy"></script>`
 	if !bytes.Contains(head, []byte(want)) {
 		t.Errorf("no %s in\n%s", want, head)
@@ -268,9 +259,7 @@ func TestGPPFileFollowsGuard(t *testing.T) {
 	gpp := GPPOptions{On: true, States: []string{"CA"}}
 	c := newTestConsent(t, Options{Languages: []string{"en"}, GPP: gpp, Guard: GuardFile})
 	r := httptest.NewRequest("GET", "/", nil)
-	s, _ := c.stateFor(r)
-	var b bytes.Buffer
-	head, _, _ := c.injection(&b, r, s, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy'"}})
+	head, _ := injectedInto(c, r, http.Header{"Content-Security-Policy": {"script-src 'nonce-Rm9vYmFy'"}})
 	guardTag := `<script src="/_consent/` + banner.GuardFile().Name + `" nonce="Rm9vYmFy"></script>`
 	gppTag := `<script src="/_consent/` + banner.GPPFile().Name + `" nonce="Rm9vYmFy"` + c.gpp.attrs + `</script>`
 	i, j := strings.Index(string(head), guardTag), strings.Index(string(head), gppTag)

@@ -13,9 +13,9 @@ import (
 var injectPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // injection renders the markup that goes first into every rewritten page:
-// the state and the catalogued hosts as inline JSON, the guard (inline by
-// default, so it runs before any page script without blocking rendering;
-// or a parser-blocking file, Options.Guard: appendGuard), the vendors'
+// the state and the catalogued hosts as inline JSON, the guard (inline, so
+// it runs before any page script without blocking rendering, or a
+// parser-blocking file where guardFile says so: appendGuard), the vendors'
 // consent defaults (appendSignals), and the deferred banner configuration (one cached file per
 // language: banner.ConfigScript) and banner script. JSON is written with
 // HTML escaping, so no text in it can close the script element.
@@ -40,7 +40,8 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	b.Reset()
 	lang := c.texts.pick(r.Header.Get("Accept-Language"))
 	crawler := c.isCrawler(r.UserAgent())
-	scriptNonce, styleNonce := cspNonces(resp)
+	policies := cspPolicies(resp)
+	scriptNonce, styleNonce := cspNonces(policies)
 	var key [activationKeyLen]byte
 	newActivationKey(&key)
 
@@ -58,13 +59,11 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	// The guard holds tags the page's own scripts insert later. Its host
 	// table is a cached file (data-src); only path prefixes are inline.
 	b.WriteString(`</script><script type="application/json" id="consent-hosts" data-src="`)
-	b.WriteString(c.opts.Prefix)
-	b.WriteByte('/')
-	b.WriteString(c.texts.table.Name())
+	c.writeAssetPath(b, c.texts.table.Name())
 	b.WriteString(`">`)
 	b.Write(c.texts.hosts)
 	b.WriteString(`</script>`)
-	asFile, prefetch := c.guardFile(r, s, resp, scriptNonce)
+	asFile, prefetch := c.guardFile(r, s, policies, scriptNonce)
 	c.appendGuard(b, scriptNonce, asFile)
 	// The vendors' consent defaults, before any tag.
 	c.appendSignals(b, s, scriptNonce)
@@ -73,15 +72,11 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	// The configuration, then banner.js, which applies its own styles:
 	// nothing blocks rendering.
 	b.WriteString(`<script src="`)
-	b.WriteString(c.opts.Prefix)
-	b.WriteByte('/')
-	b.WriteString(c.texts.scriptName(lang))
+	c.writeAssetPath(b, c.texts.scriptName(lang))
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)
 	b.WriteString(` defer></script><script src="`)
-	b.WriteString(c.opts.Prefix)
-	b.WriteByte('/')
-	b.WriteString(banner.JS().Name)
+	c.writeAssetPath(b, banner.JS().Name)
 	b.WriteByte('"')
 	writeNonce(b, scriptNonce)
 	b.WriteString(` defer></script>`)
@@ -92,9 +87,7 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 	if !crawler && !s.Decided {
 		// The stylesheet is only for the no-JavaScript form.
 		b.WriteString(`<noscript><link rel="stylesheet" href="`)
-		b.WriteString(c.opts.Prefix)
-		b.WriteByte('/')
-		b.WriteString(banner.CSS().Name)
+		c.writeAssetPath(b, banner.CSS().Name)
 		b.WriteByte('"')
 		writeNonce(b, styleNonce)
 		b.WriteByte('>')
@@ -115,9 +108,7 @@ func (c *Consent) injection(b *bytes.Buffer, r *http.Request, s *State, resp htt
 func (c *Consent) appendGuard(b *bytes.Buffer, nonce string, asFile bool) {
 	if asFile {
 		b.WriteString(`<script src="`)
-		b.WriteString(c.opts.Prefix)
-		b.WriteByte('/')
-		b.WriteString(banner.GuardFile().Name)
+		c.writeAssetPath(b, banner.GuardFile().Name)
 		b.WriteByte('"')
 		writeNonce(b, nonce)
 		b.WriteString(`></script>`)
@@ -133,20 +124,26 @@ func (c *Consent) appendGuard(b *bytes.Buffer, nonce string, asFile bool) {
 // appendPrefetch writes, for a page with the guard inline under
 // GuardAuto, <link rel="prefetch"> to the guard's file (and the GPP API's,
 // when on): the browser fetches them at low priority once the page is
-// idle, so that the visitor's pages after their choice, which load them
-// with a parser-blocking <script src>, take them from the cache.
+// idle, so that the visitor's next pages, which load them with a
+// parser-blocking <script src> (guardFile), take them from the cache.
 func (c *Consent) appendPrefetch(b *bytes.Buffer) {
-	names := []string{banner.GuardFile().Name}
+	names, n := [2]string{banner.GuardFile().Name, banner.GPPFile().Name}, 1
 	if c.gpp != nil {
-		names = append(names, banner.GPPFile().Name)
+		n = 2
 	}
-	for _, name := range names {
+	for _, name := range names[:n] {
 		b.WriteString(`<link rel="prefetch" href="`)
-		b.WriteString(c.opts.Prefix)
-		b.WriteByte('/')
-		b.WriteString(name)
+		c.writeAssetPath(b, name)
 		b.WriteString(`">`)
 	}
+}
+
+// writeAssetPath writes the path of one of the prefix's files
+// ("/_consent/banner.<hash>.js").
+func (c *Consent) writeAssetPath(b *bytes.Buffer, name string) {
+	b.WriteString(c.opts.Prefix)
+	b.WriteByte('/')
+	b.WriteString(name)
 }
 
 // activationKeyLen is the length of an activation key: 16 characters of

@@ -37,10 +37,17 @@ func injectedOn(t *testing.T, c *Consent, decided, linked bool) []byte {
 		r.Header.Set("Sec-Fetch-Mode", "navigate")
 	}
 	r.Header.Set("Accept-Language", "en")
+	head, body := injectedInto(c, r, http.Header{})
+	return append(head, body...)
+}
+
+// injectedInto returns the head and body markup c injects into the page
+// that answers r with the response headers resp.
+func injectedInto(c *Consent, r *http.Request, resp http.Header) (head, body []byte) {
 	s, _ := c.stateFor(r)
 	var b bytes.Buffer
-	head, body, _ := c.injection(&b, r, s, http.Header{})
-	return append(bytes.Clone(head), body...)
+	head, body, _ = c.injection(&b, r, s, resp)
+	return bytes.Clone(head), bytes.Clone(body)
 }
 
 func gzipSize(t *testing.T, b []byte) int {
